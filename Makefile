@@ -1,0 +1,132 @@
+# recgate — build, test and install.
+#   make run      install missing packages, build, play the demo meeting
+#   make check    install missing packages, build, run every test
+#   make check SANITIZE=1   the same under ASan + UBSan
+#   make fuzz     run every libFuzzer target (FUZZ_SECONDS each)
+#   make bench    run the benchmarks under tests/bench/
+#   make install PREFIX=/usr/local
+
+PREFIX    ?= /usr/local
+SANITIZE  ?= 0
+ifeq ($(SANITIZE),1)
+BUILD     ?= build-san
+else
+BUILD     ?= build
+endif
+CC        ?= cc
+FUZZ_CC   ?= clang
+FUZZ_SECONDS ?= 20
+
+PKGS := libcurl openssl libcjson gstreamer-1.0 gstreamer-app-1.0 gstreamer-audio-1.0
+# Debian packages needed to build and test (make deps installs the missing ones).
+DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
+            libcurl4-openssl-dev libssl-dev libcjson-dev libcunit1-dev \
+            libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
+            gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools \
+            age ffmpeg
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+CUNIT_LIBS = $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE -fPIC $(WARN)
+CPPFLAGS += -Iinclude -Iplugin -Isdk-shims $(PKG_CFLAGS)
+ifeq ($(SANITIZE),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+CLI_SRC  := plugin/main.c $(wildcard plugin/cmd_*.c)
+LIB_SRC  := $(filter-out $(CLI_SRC),$(wildcard plugin/*.c)) $(wildcard sdk-shims/*/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TESTLIB_SRC := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
+TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/%.o)
+HELPER_SRC := $(wildcard tests/helpers/*.c)
+HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(wildcard tests/bench/*.c)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+STATIC_LIB := $(BUILD)/librecgate.a
+SHARED_LIB := $(BUILD)/librecgate.so
+CLI        := $(BUILD)/recgate
+
+.PHONY: all deps run check test fuzz fuzz-build bench install clean
+all: $(STATIC_LIB) $(SHARED_LIB) $(CLI)
+
+deps:
+	@sh .ci/deps.sh $(DEB_PKGS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(STATIC_LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(SHARED_LIB): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,librecgate.so.0 $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(CLI): $(CLI_OBJ) $(STATIC_LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(PKG_LIBS)
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(TESTLIB_OBJ) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(STATIC_LIB) $(PKG_LIBS) $(CUNIT_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/helpers/%.o $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS)
+
+# Fuzz targets: clang + libFuzzer + ASan/UBSan over the library sources.
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	  $(CPPFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+
+test: all $(TEST_BIN) $(HELPER_BIN)
+	@BUILD=$(BUILD) sh tests/run-tests.sh $(TEST_BIN)
+
+check: deps
+	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_CHECK_SECONDS:-5}
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(CLI) run --config config/recgate.json --scenario config/scenarios/demo.json --out $(BUILD)/recordings
+
+fuzz-build: $(FUZZ_BIN)
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+bench: all $(BENCH_BIN)
+	@BUILD=$(BUILD) sh tests/bench/run.sh $(BENCH_BIN)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
+	  $(DESTDIR)$(PREFIX)/include/recgate $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/share/recgate
+	install -m 644 $(STATIC_LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHARED_LIB) $(DESTDIR)$(PREFIX)/lib/librecgate.so.0
+	ln -sf librecgate.so.0 $(DESTDIR)$(PREFIX)/lib/librecgate.so
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/recgate
+	install -m 644 include/recgate/*.h $(DESTDIR)$(PREFIX)/include/recgate/
+	install -m 644 config/recgate.json $(DESTDIR)$(PREFIX)/share/recgate/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@PKGS@|$(PKGS)|g' config/recgate.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/recgate.pc
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,117 @@
+/* recgate — a consent-gated meeting session.
+ *
+ * One session per meeting. The platform adapter (shim) feeds it events in
+ * time order; the session answers through the host callback table. Time is
+ * always injected by the caller as milliseconds since the bot joined
+ * (scenario time), so the session never reads a clock itself.
+ *
+ * Batches: events that carry the same time happen together. Feed all of
+ * them, then call rg_session_tick() with that time: the session decides
+ * (announces, opens or closes the gate) only in tick. Media frames are
+ * judged against the gate as it stands after the last tick, so feed the
+ * frames of time t after tick(t).
+ *
+ * Not thread-safe: one thread drives one session. Different sessions are
+ * independent. */
+#ifndef RECGATE_SESSION_H
+#define RECGATE_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "recgate/error.h"
+#include "recgate/policy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RG_SESSION_API_VERSION 1u
+
+typedef struct rg_session rg_session;
+
+typedef enum rg_role {
+    RG_ROLE_GUEST = 0, /* an ordinary participant */
+    RG_ROLE_HOST = 1   /* records on the controller's behalf: consent implied */
+} rg_role;
+
+typedef enum rg_media_kind {
+    RG_MEDIA_PCM_S16LE = 0, /* interleaved signed 16-bit little-endian PCM */
+    RG_MEDIA_OPUS = 1,      /* one Opus packet (RTP payload), no re-encoding */
+    RG_MEDIA_VP8 = 2        /* one VP8 frame */
+} rg_media_kind;
+
+/* One frame of one participant's media. `data` is [borrowed] for the call. */
+typedef struct rg_media_frame {
+    rg_media_kind kind;
+    uint32_t rate;        /* samples per second (audio) or 90000 (video) */
+    uint16_t channels;    /* audio channels; 0 for video */
+    uint32_t duration_ms; /* length of the frame, normally 20 */
+    const uint8_t *data;
+    size_t len;
+} rg_media_frame;
+
+/* Host callbacks: how the session talks back to the platform.
+ * `ctx` is the host's own pointer, passed back unchanged. Every callback
+ * is called from inside an rg_session_* call, on the caller's thread. */
+typedef struct rg_host_ops {
+    uint32_t api_version; /* RG_SESSION_API_VERSION */
+    uint32_t struct_size; /* sizeof(rg_host_ops) */
+    /* Send `text` [borrowed] to everyone (to == NULL) or privately to the
+     * participant `to` [borrowed]. Must return RG_OK only if the platform
+     * accepted the message; anything else counts as "not delivered" and
+     * the session fails closed. Required. */
+    rg_err (*send_chat)(void *ctx, const char *to, const char *text);
+    /* The bot leaves the meeting; `reason` [borrowed]. Required. */
+    rg_err (*leave)(void *ctx, const char *reason);
+    /* Optional: a human-readable timeline line (no trailing newline),
+     * e.g. for stderr. `line` [borrowed]. May be NULL. */
+    void (*timeline)(void *ctx, int64_t t_ms, const char *line);
+} rg_host_ops;
+
+typedef struct rg_session_params {
+    uint32_t api_version;     /* RG_SESSION_API_VERSION */
+    uint32_t struct_size;     /* sizeof(rg_session_params) */
+    const rg_policy *policy;  /* [borrowed]; must outlive the session */
+    const char *meeting_type; /* NULL = the policy's default */
+    const char *meeting_id;   /* the platform's id for this meeting */
+    const char *out_dir;      /* where recordings go; NULL = nothing written */
+    const rg_host_ops *host;  /* [borrowed]; must outlive the session */
+    void *host_ctx;
+} rg_session_params;
+
+/* Create a session. *out is [owned] by the caller. Fails with
+ * RG_ERR_NOT_FOUND if the meeting type does not exist (nothing recorded). */
+rg_err rg_session_new(const rg_session_params *params, rg_session **out,
+                      char *errbuf);
+
+/* Platform events. `id` is the platform's stable participant id and
+ * `name` the display name; both [borrowed] for the call. */
+rg_err rg_session_joined(rg_session *s, int64_t t_ms, const char *id,
+                         const char *name, rg_role role);
+rg_err rg_session_left(rg_session *s, int64_t t_ms, const char *id);
+rg_err rg_session_chat(rg_session *s, int64_t t_ms, const char *from_id,
+                       const char *text, bool is_private);
+/* Decide: announce, time out windows, open or close the gate. */
+rg_err rg_session_tick(rg_session *s, int64_t t_ms);
+/* A media frame starting at t_ms. Returns RG_OK whether or not the frame
+ * passed the gate; frames that do not pass are dropped, never stored.
+ * *passed (may be NULL) tells which. */
+rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
+                        const rg_media_frame *frame, bool *passed);
+/* The meeting ended (or the bot left): close every span and seal. */
+rg_err rg_session_end(rg_session *s, int64_t t_ms);
+
+/* The session's summary as JSON (docs/formats.md). *json is [owned] by
+ * the caller (free()). Valid after rg_session_end. */
+rg_err rg_session_summary_json(const rg_session *s, char **json);
+
+/* True once the session reached a final decision and left the meeting. */
+bool rg_session_finished(const rg_session *s);
+
+void rg_session_free(rg_session *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

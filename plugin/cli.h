@@ -1,0 +1,11 @@
+/* The `recgate` command: one function per sub-command, in plugin/cmd_*.c.
+ * Each gets argv starting at the sub-command's name and returns the
+ * process exit status: 0 ok, 1 the operation failed or was refused,
+ * 2 bad usage. Errors go to stderr as "recgate CMD: what went wrong". */
+#ifndef RG_CLI_H
+#define RG_CLI_H
+
+int rg_cmd_classify(int argc, char **argv);
+int rg_cmd_run(int argc, char **argv);
+
+#endif

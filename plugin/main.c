@@ -1,0 +1,49 @@
+/* recgate — command-line entry point: dispatches to plugin/cmd_*.c. */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+#include "recgate/recgate.h"
+
+typedef struct cli_command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *usage;
+} cli_command;
+
+static const cli_command commands[] = {
+    {"run", rg_cmd_run,
+     "run --config FILE --scenario FILE [--out DIR] [--json] [--realtime]"},
+    {"classify", rg_cmd_classify,
+     "classify [--lang da|en] [--config FILE] TEXT..."},
+};
+
+static void usage(FILE *to)
+{
+    fprintf(to, "usage: recgate COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(to, "  recgate %s\n", commands[i].usage);
+    fprintf(to, "\nrecgate %s — see README.md and docs/\n", RG_VERSION_STRING);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+        !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("recgate %s\n", RG_VERSION_STRING);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "recgate: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

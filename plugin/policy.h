@@ -1,0 +1,64 @@
+/* Policy internals: the validated, immutable form of config/recgate.json.
+ * The file format and every key are documented in docs/config.md. */
+#ifndef RG_POLICY_INTERNAL_H
+#define RG_POLICY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "recgate/policy.h"
+#include "lang.h"
+
+typedef enum rg_basis {
+    RG_BASIS_DOCUMENTATION = 0,
+    RG_BASIS_CONSENT = 1,
+    RG_BASIS_OPT_OUT = 2
+} rg_basis;
+
+typedef enum rg_on_withdrawal {
+    RG_WITHDRAW_DELETE_RECORDING = 0, /* default */
+    RG_WITHDRAW_REMOVE_PARTICIPANT = 1
+} rg_on_withdrawal;
+
+#define RG_WINDOW_MIN_S 10
+#define RG_WINDOW_MAX_S 3600
+#define RG_RETENTION_MAX_DAYS 3650
+
+typedef struct rg_meeting_type {
+    char *name;
+    rg_basis basis;                /* legal_basis */
+    int window_s;                  /* window_s, RG_WINDOW_MIN_S..MAX */
+    int retention_days;            /* retention_days, 1..RG_RETENTION_MAX_DAYS */
+    rg_lang language;              /* language */
+    char *purpose;                 /* purpose (non-empty) */
+    char *storage_location;        /* storage_location, or the policy's */
+    bool require_host;             /* require_host, default true */
+    bool continue_on_objection;    /* documentation only; needs justification */
+    char *justification;           /* NULL unless continue_on_objection */
+    rg_on_withdrawal on_withdrawal;/* on_withdrawal */
+    bool video;                    /* video, default false */
+} rg_meeting_type;
+
+struct rg_policy {
+    char *origin;                  /* file name used in messages */
+    uint8_t sha256[32];            /* hash of the exact file bytes in force */
+    char *controller_name;         /* controller.name */
+    char *controller_contact;      /* controller.contact */
+    char *controller_dpo;          /* controller.dpo */
+    char *storage_location;        /* storage_location (default for types) */
+    char *default_type;            /* default_meeting_type (must exist) */
+    rg_meeting_type *types;        /* meeting_types, in file order */
+    size_t n_types;
+    rg_word_list extra_objection[RG_LANG__COUNT]; /* classifier.<lang>.objection */
+    rg_word_list extra_consent[RG_LANG__COUNT];   /* classifier.<lang>.consent */
+    char **vault_recipients;       /* vault.recipients ("age1..."), may be 0 */
+    size_t n_vault_recipients;
+    int segment_s;                 /* vault.segment_s, default 5, 1..300 */
+};
+
+/* [borrowed] meeting type by name (NULL = default), or NULL if none. */
+const rg_meeting_type *rg_policy_type(const rg_policy *p, const char *name);
+
+const char *rg_basis_name(rg_basis b); /* "documentation" | "consent" | "opt_out" */
+const char *rg_on_withdrawal_name(rg_on_withdrawal w);
+
+#endif
