@@ -1,9 +1,89 @@
+/* recgate run --config FILE --scenario FILE [--out DIR] [--json] [--realtime] */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "cli.h"
+#include "runner.h"
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: recgate run --config FILE --scenario FILE [--out DIR] "
+                    "[--json] [--realtime] [--platform sim] [--quiet]\n");
+    return 2;
+}
 
 int rg_cmd_run(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    fprintf(stderr, "recgate run: not implemented yet\n");
-    return 1;
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"scenario", required_argument, NULL, 's'},
+        {"out", required_argument, NULL, 'o'},
+        {"json", no_argument, NULL, 'j'},
+        {"realtime", no_argument, NULL, 'r'},
+        {"platform", required_argument, NULL, 'p'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *config = NULL, *scenario = NULL, *out = NULL, *platform = "sim";
+    bool json = false, realtime = false, quiet = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 's': scenario = optarg; break;
+        case 'o': out = optarg; break;
+        case 'j': json = true; break;
+        case 'r': realtime = true; break;
+        case 'p': platform = optarg; break;
+        case 'q': quiet = true; break;
+        case 'h': usage(); return 0;
+        default: return usage();
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "recgate run: unexpected argument '%s'\n", argv[optind]);
+        return usage();
+    }
+    if (!config || !scenario) {
+        fprintf(stderr, "recgate run: --config and --scenario are required\n");
+        return usage();
+    }
+    const rg_shim_ops *shim = rg_shim_find(platform);
+    if (!shim) {
+        fprintf(stderr, "recgate run: unknown platform '%s' (known: sim)\n", platform);
+        return 2;
+    }
+    char errbuf[RG_ERRBUF_SIZE] = "";
+    rg_policy *policy = NULL;
+    char *summary = NULL;
+    int status = 1;
+    rg_err err = rg_policy_load(config, &policy, errbuf);
+    if (err) {
+        fprintf(stderr, "recgate run: %s\n", errbuf[0] ? errbuf : rg_strerror(err));
+        fprintf(stderr, "recgate run: nothing was recorded\n");
+        goto cleanup;
+    }
+    rg_shim_params params = {
+        .api_version = RG_SHIM_API_VERSION,
+        .struct_size = sizeof params,
+        .scenario = scenario,
+        .realtime = realtime,
+    };
+    rg_run_opts opts = {policy, shim, &params, out, quiet ? NULL : stderr};
+    err = rg_run_meeting(&opts, &summary, errbuf);
+    if (err) {
+        fprintf(stderr, "recgate run: %s\n", errbuf[0] ? errbuf : rg_strerror(err));
+        fprintf(stderr, "recgate run: nothing was recorded\n");
+        goto cleanup;
+    }
+    if (json)
+        printf("%s\n", summary);
+    status = 0;
+cleanup:
+    free(summary);
+    rg_policy_free(policy);
+    return status;
 }

@@ -1,0 +1,91 @@
+#include <stdlib.h>
+#include <string.h>
+#include "runner.h"
+
+typedef struct runner {
+    const rg_shim_ops *shim;
+    void *shim_ctx;
+    FILE *timeline;
+} runner;
+
+static void run_timeline(void *ctx, int64_t t_ms, const char *line)
+{
+    runner *r = ctx;
+    if (r->timeline)
+        fprintf(r->timeline, "[%8.3f] %s\n", (double)t_ms / 1000.0, line);
+}
+
+/* The first line of a bot message, shortened, for the timeline. */
+static void show_message(runner *r, const char *to, const char *text, rg_err err)
+{
+    if (!r->timeline)
+        return;
+    size_t n = strcspn(text, "\n");
+    fprintf(r->timeline, "           bot -> %s%s: \"%.*s%s\"\n",
+            to ? "privately to " : "everyone", to ? to : "",
+            (int)(n > 72 ? 72 : n), text, n > 72 ? "..." : "");
+    if (err)
+        fprintf(r->timeline, "           (not delivered: %s)\n", rg_strerror(err));
+}
+
+static rg_err run_send_chat(void *ctx, const char *to, const char *text)
+{
+    runner *r = ctx;
+    rg_err err = r->shim->host->send_chat(r->shim_ctx, to, text);
+    show_message(r, to, text, err);
+    return err;
+}
+
+static rg_err run_leave(void *ctx, const char *reason)
+{
+    runner *r = ctx;
+    return r->shim->host->leave(r->shim_ctx, reason);
+}
+
+static const rg_host_ops runner_host = {
+    .api_version = RG_SESSION_API_VERSION,
+    .struct_size = sizeof(rg_host_ops),
+    .send_chat = run_send_chat,
+    .leave = run_leave,
+    .timeline = run_timeline,
+};
+
+rg_err rg_run_meeting(const rg_run_opts *opts, char **summary_json,
+                      char *errbuf)
+{
+    if (!opts || !opts->policy || !opts->shim || !opts->params || !summary_json)
+        return RG_ERR_ARG;
+    const rg_shim_ops *shim = opts->shim;
+    if (shim->api_version != RG_SHIM_API_VERSION ||
+        shim->struct_size < sizeof(rg_shim_ops) || !shim->create || !shim->run ||
+        !shim->host || !shim->host->send_chat || !shim->host->leave)
+        return RG_ERR_VERSION;
+    runner r = {shim, NULL, opts->timeline};
+    rg_session *session = NULL;
+    rg_shim_meeting meeting = {0};
+    rg_err err = shim->create(opts->params, &r.shim_ctx, &meeting, errbuf);
+    if (err)
+        goto cleanup;
+    rg_session_params sp = {
+        .api_version = RG_SESSION_API_VERSION,
+        .struct_size = sizeof sp,
+        .policy = opts->policy,
+        .meeting_type = meeting.type,
+        .meeting_id = meeting.id,
+        .out_dir = opts->out_dir,
+        .host = &runner_host,
+        .host_ctx = &r,
+    };
+    err = rg_session_new(&sp, &session, errbuf);
+    if (err)
+        goto cleanup;
+    err = shim->run(r.shim_ctx, rg_core_ops_get(), session, errbuf);
+    if (err)
+        goto cleanup;
+    err = rg_session_summary_json(session, summary_json);
+cleanup:
+    rg_session_free(session);
+    if (r.shim_ctx)
+        shim->destroy(r.shim_ctx);
+    return err;
+}

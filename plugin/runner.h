@@ -1,0 +1,23 @@
+/* Runner: plays one meeting end to end — creates the shim and the session,
+ * wires the session's host callbacks to the shim, runs, and returns the
+ * summary. Several runners may run at once on different threads. */
+#ifndef RG_RUNNER_H
+#define RG_RUNNER_H
+
+#include <stdio.h>
+#include "recgate/recgate.h"
+
+typedef struct rg_run_opts {
+    const rg_policy *policy;      /* [borrowed] */
+    const rg_shim_ops *shim;      /* [borrowed] */
+    const rg_shim_params *params; /* [borrowed] */
+    const char *out_dir;          /* NULL: nothing written */
+    FILE *timeline;               /* readable timeline, or NULL */
+} rg_run_opts;
+
+/* Play the meeting. On success *summary_json [owned] (free()) holds the
+ * summary (docs/formats.md). errbuf says what went wrong otherwise. */
+rg_err rg_run_meeting(const rg_run_opts *opts, char **summary_json,
+                      char *errbuf);
+
+#endif

@@ -1,0 +1,226 @@
+/* Simulated platform. The virtual clock advances in 20 ms frame steps and
+ * stops at every scenario event time as well, so windows that end between
+ * frames are decided at their exact millisecond. Order at each instant t:
+ * the events of t, then tick(t), then (unless the meeting ends at t) one
+ * frame per present participant starting at t. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "sim/scenario.h"
+#include "sim/sim.h"
+
+typedef struct sim {
+    rg_scenario *sc;
+    bool realtime;
+    bool chat_fails;
+    bool left;
+    bool *present;          /* per scenario participant */
+    int16_t *tones;         /* n_participants frames of PCM */
+    rg_sim_stats stats;
+} sim;
+
+int rg_sim_tone_hz(size_t index) { return 300 + 100 * (int)index; }
+
+static rg_err sim_create(const rg_shim_params *params, void **out,
+                         rg_shim_meeting *meeting, char *errbuf)
+{
+    if (!params || !out || !meeting)
+        return RG_ERR_ARG;
+    if (params->api_version != RG_SHIM_API_VERSION ||
+        params->struct_size < sizeof(rg_shim_params))
+        return RG_ERR_VERSION;
+    if (!params->scenario) {
+        if (errbuf)
+            snprintf(errbuf, RG_ERRBUF_SIZE, "sim: a scenario file is required");
+        return RG_ERR_ARG;
+    }
+    sim *s = calloc(1, sizeof *s);
+    if (!s)
+        return RG_ERR_NOMEM;
+    rg_err err = rg_scenario_load(params->scenario, &s->sc, errbuf);
+    if (err)
+        goto cleanup;
+    size_t np = s->sc->n_participants;
+    err = RG_ERR_NOMEM;
+    s->present = calloc(np ? np : 1, sizeof *s->present);
+    s->tones = calloc((np ? np : 1) * RG_SIM_FRAME_SAMPLES, sizeof *s->tones);
+    if (!s->present || !s->tones)
+        goto cleanup;
+    for (size_t i = 0; i < np; i++) {
+        double hz = rg_sim_tone_hz(i);
+        for (int k = 0; k < RG_SIM_FRAME_SAMPLES; k++)
+            s->tones[i * RG_SIM_FRAME_SAMPLES + k] = (int16_t)lrint(
+                8000.0 * sin(2.0 * M_PI * hz * k / RG_SIM_RATE));
+    }
+    s->realtime = params->realtime;
+    meeting->id = s->sc->meeting_id;
+    meeting->type = s->sc->meeting_type;
+    *out = s;
+    return RG_OK;
+cleanup:
+    free(s->present);
+    free(s->tones);
+    rg_scenario_free(s->sc);
+    free(s);
+    return err;
+}
+
+static void sim_destroy(void *shim)
+{
+    sim *s = shim;
+    if (!s)
+        return;
+    free(s->present);
+    free(s->tones);
+    rg_scenario_free(s->sc);
+    free(s);
+}
+
+static rg_err sim_send_chat(void *ctx, const char *to, const char *text)
+{
+    sim *s = ctx;
+    (void)to;
+    (void)text;
+    if (s->chat_fails || s->left) {
+        s->stats.chats_failed++;
+        return RG_ERR_DELIVERY;
+    }
+    s->stats.chats_sent++;
+    return RG_OK;
+}
+
+static rg_err sim_leave(void *ctx, const char *reason)
+{
+    sim *s = ctx;
+    (void)reason;
+    s->left = true;
+    return RG_OK;
+}
+
+static const rg_host_ops sim_host = {
+    .api_version = RG_SESSION_API_VERSION,
+    .struct_size = sizeof(rg_host_ops),
+    .send_chat = sim_send_chat,
+    .leave = sim_leave,
+    .timeline = NULL,
+};
+
+/* Wall-clock pacing for --realtime: sleep until `t_ms` after the start. */
+static void pace(const struct timespec *start, int64_t t_ms)
+{
+    struct timespec due = *start;
+    due.tv_sec += t_ms / 1000;
+    due.tv_nsec += (t_ms % 1000) * 1000000L;
+    if (due.tv_nsec >= 1000000000L) {
+        due.tv_sec++;
+        due.tv_nsec -= 1000000000L;
+    }
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) != 0)
+        ;
+}
+
+static size_t index_of(const rg_scenario *sc, const char *id)
+{
+    for (size_t i = 0; i < sc->n_participants; i++)
+        if (!strcmp(sc->participants[i], id))
+            return i;
+    return 0; /* unreachable: the parser checked every id */
+}
+
+static rg_err apply_event(sim *s, const rg_core_ops *core, rg_session *session,
+                          const rg_sim_event *ev)
+{
+    switch (ev->kind) {
+    case RG_SIM_JOIN:
+        s->present[index_of(s->sc, ev->who)] = true;
+        return core->joined(session, ev->at_ms, ev->who, ev->name, ev->role);
+    case RG_SIM_LEAVE:
+        s->present[index_of(s->sc, ev->who)] = false;
+        return core->left(session, ev->at_ms, ev->who);
+    case RG_SIM_CHAT:
+        return core->chat(session, ev->at_ms, ev->who, ev->text, ev->is_private);
+    case RG_SIM_FAIL:
+        s->chat_fails = ev->fail_chat;
+        return RG_OK;
+    case RG_SIM_END:
+        return RG_OK;
+    }
+    return RG_ERR_INTERNAL;
+}
+
+static rg_err sim_run(void *shim, const rg_core_ops *core, rg_session *session,
+                      char *errbuf)
+{
+    sim *s = shim;
+    if (!s || !core || !session)
+        return RG_ERR_ARG;
+    if (core->api_version != RG_SHIM_API_VERSION ||
+        core->struct_size < sizeof(rg_core_ops))
+        return RG_ERR_VERSION;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    const rg_scenario *sc = s->sc;
+    size_t ei = 0;
+    int64_t next_frame = 0;
+    rg_err err = RG_OK;
+    for (;;) {
+        int64_t t = sc->events[ei].at_ms < next_frame ? sc->events[ei].at_ms
+                                                      : next_frame;
+        if (s->realtime)
+            pace(&start, t);
+        bool ends = false;
+        while (ei < sc->n_events && sc->events[ei].at_ms == t) {
+            ends = ends || sc->events[ei].kind == RG_SIM_END;
+            if ((err = apply_event(s, core, session, &sc->events[ei])))
+                goto failed;
+            ei++;
+        }
+        if ((err = core->tick(session, t)))
+            goto failed;
+        if (ends || core->finished(session))
+            return core->end(session, t);
+        if (t == next_frame) {
+            for (size_t i = 0; i < sc->n_participants; i++) {
+                if (!s->present[i])
+                    continue;
+                rg_media_frame f = {
+                    .kind = RG_MEDIA_PCM_S16LE,
+                    .rate = RG_SIM_RATE,
+                    .channels = 1,
+                    .duration_ms = RG_SIM_FRAME_MS,
+                    .data = (const uint8_t *)&s->tones[i * RG_SIM_FRAME_SAMPLES],
+                    .len = RG_SIM_FRAME_SAMPLES * sizeof(int16_t),
+                };
+                bool passed = false;
+                s->stats.frames_offered++;
+                if ((err = core->media(session, t, sc->participants[i], &f, &passed)))
+                    goto failed;
+                s->stats.frames_passed += passed;
+            }
+            next_frame += RG_SIM_FRAME_MS;
+        }
+    }
+failed:
+    if (errbuf)
+        snprintf(errbuf, RG_ERRBUF_SIZE, "sim: the session rejected an event: %s",
+                 rg_strerror(err));
+    (void)core->end(session, sc->events[ei < sc->n_events ? ei : sc->n_events - 1].at_ms);
+    return err;
+}
+
+const rg_sim_stats *rg_sim_get_stats(const void *shim)
+{
+    return shim ? &((const sim *)shim)->stats : NULL;
+}
+
+const rg_shim_ops rg_sim_shim = {
+    .api_version = RG_SHIM_API_VERSION,
+    .struct_size = sizeof(rg_shim_ops),
+    .name = "sim",
+    .create = sim_create,
+    .host = &sim_host,
+    .run = sim_run,
+    .destroy = sim_destroy,
+};
