@@ -655,7 +655,7 @@ rg_err rg_policy_parse(const char *json, size_t len, const char *origin,
     }
     *out = NULL;
     if (len > MAX_FILE_BYTES)
-        return failf(&c, "file too large (%zu bytes, limit %d)", len,
+        return failf(&c, "file too large (more than %d bytes)",
                      MAX_FILE_BYTES);
     size_t start = 0;
     if (len >= 3 && memcmp(json, "\xEF\xBB\xBF", 3) == 0)
