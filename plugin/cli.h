@@ -5,6 +5,7 @@
 #ifndef RG_CLI_H
 #define RG_CLI_H
 
+int rg_cmd_announce(int argc, char **argv);
 int rg_cmd_classify(int argc, char **argv);
 int rg_cmd_run(int argc, char **argv);
 

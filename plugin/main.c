@@ -13,6 +13,8 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"run", rg_cmd_run,
      "run --config FILE --scenario FILE [--out DIR] [--json] [--realtime]"},
+    {"announce", rg_cmd_announce,
+     "announce --config FILE [--type NAME] [--notice KIND|all] [--lang da|en]"},
     {"classify", rg_cmd_classify,
      "classify [--lang da|en] [--config FILE] TEXT..."},
 };
