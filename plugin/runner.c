@@ -15,17 +15,20 @@ static void run_timeline(void *ctx, int64_t t_ms, const char *line)
         fprintf(r->timeline, "[%8.3f] %s\n", (double)t_ms / 1000.0, line);
 }
 
-/* The first line of a bot message, shortened, for the timeline. */
+/* A bot message in full, indented under the timeline. */
 static void show_message(runner *r, const char *to, const char *text, rg_err err)
 {
     if (!r->timeline)
         return;
-    size_t n = strcspn(text, "\n");
-    fprintf(r->timeline, "           bot -> %s%s: \"%.*s%s\"\n",
-            to ? "privately to " : "everyone", to ? to : "",
-            (int)(n > 72 ? 72 : n), text, n > 72 ? "..." : "");
-    if (err)
-        fprintf(r->timeline, "           (not delivered: %s)\n", rg_strerror(err));
+    fprintf(r->timeline, "           bot -> %s%s%s:\n", to ? "privately to " : "everyone",
+            to ? to : "", err ? " (NOT delivered)" : "");
+    for (const char *line = text; *line;) {
+        size_t n = strcspn(line, "\n");
+        fprintf(r->timeline, "             | %.*s\n", (int)n, line);
+        line += n;
+        if (*line == '\n')
+            line++;
+    }
 }
 
 static rg_err run_send_chat(void *ctx, const char *to, const char *text)

@@ -49,6 +49,7 @@ struct rg_session {
     bool ended;
     bool deleted;
     bool stopped;
+    bool gate_opened_before;
     int announcements, announcements_failed, objections, consents;
     rg_reason final_reason;
 };
@@ -327,8 +328,10 @@ static rg_err apply(rg_session *s, const rg_action *a)
     switch (a->kind) {
     case RG_ACT_GATE_OPEN:
         timeline(s, a->t_ms, "gate open: recording %s",
-                 s->stopped ? "resumes" : "starts");
-        say(s, a->t_ms, NULL, RG_NOTICE_STARTED);
+                 s->gate_opened_before ? "resumes (host present)" : "starts");
+        say(s, a->t_ms, NULL,
+            s->gate_opened_before ? RG_NOTICE_RESUMED : RG_NOTICE_STARTED);
+        s->gate_opened_before = true;
         break;
     case RG_ACT_GATE_CLOSE:
         timeline(s, a->t_ms, "gate closed: %s", rg_reason_text(a->reason));
@@ -346,13 +349,16 @@ static rg_err apply(rg_session *s, const rg_action *a)
         timeline(s, a->t_ms,
                  "objection from %s logged; recording continues (documentation)",
                  a->participant ? a->participant : "?");
+        say(s, a->t_ms, NULL, RG_NOTICE_OBJECTION_LOGGED);
         if (a->participant)
             say(s, a->t_ms, a->participant, RG_NOTICE_OBJECTION_ACK);
         break;
     case RG_ACT_REFUSE:
         s->final_reason = a->reason;
         timeline(s, a->t_ms, "refused: %s", rg_reason_text(a->reason));
-        say(s, a->t_ms, NULL, RG_NOTICE_REFUSED);
+        say(s, a->t_ms, NULL,
+            a->reason == RG_REASON_NO_CONSENT ? RG_NOTICE_NO_CONSENT
+                                              : RG_NOTICE_REFUSED);
         leave(s, a->t_ms, rg_reason_text(a->reason));
         break;
     case RG_ACT_STOP:
@@ -379,6 +385,8 @@ static rg_err apply(rg_session *s, const rg_action *a)
         }
         break;
     case RG_ACT_END:
+        if (rg_consent_ever_opened(s->engine) && !s->left)
+            say(s, a->t_ms, NULL, RG_NOTICE_ENDED);
         break;
     }
     return err;
@@ -433,10 +441,8 @@ rg_err rg_session_tick(rg_session *s, int64_t t_ms)
             s->announcements++;
         else
             s->announcements_failed++;
-        timeline(s, t_ms, "notice %s %s", to ? "privately to" : "to everyone",
-                 delivered ? "delivered" : "NOT delivered");
-        if (to)
-            timeline(s, t_ms, "  (%s)", to);
+        timeline(s, t_ms, "notice %s%s %s", to ? "privately to " : "to everyone",
+                 to ? to : "", delivered ? "delivered" : "NOT delivered: fail closed");
         err = rg_consent_notice_result(s->engine, t_ms, to, delivered);
         if (err)
             return err;
