@@ -7,5 +7,6 @@
 
 int rg_cmd_classify(int argc, char **argv);
 int rg_cmd_run(int argc, char **argv);
+int rg_cmd_audit(int argc, char **argv);
 
 #endif

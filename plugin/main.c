@@ -15,6 +15,8 @@ static const cli_command commands[] = {
      "run --config FILE --scenario FILE [--out DIR] [--json] [--realtime]"},
     {"classify", rg_cmd_classify,
      "classify [--lang da|en] [--config FILE] TEXT..."},
+    {"audit", rg_cmd_audit,
+     "audit keygen -o KEYFILE | verify LOG [--key-file KEYFILE] [--allow-open] | pseudonym --key-file KEYFILE ID..."},
 };
 
 static void usage(FILE *to)
