@@ -209,15 +209,19 @@ static rg_err check_line(const char *p, size_t n, uint64_t k,
                               : "MAC does not match: the line was edited");
     }
     if (memcmp(got_prev, prev, 32)) {
-        const char *also = mac_key ? "" : ", or the previous line was edited";
         if (k == 1)
             return bad(rep, k, RG_ERR_AUTH,
                        "prev is not the genesis hash: lines before it were "
                        "removed%s", mac_key ? "" : ", or it was edited");
+        if (mac_key)
+            return bad(rep, k, RG_ERR_AUTH,
+                       "hash chain broken: prev is not the SHA-256 of line "
+                       "%" PRIu64 ": a line was removed, inserted or "
+                       "reordered here", k - 1);
         return bad(rep, k, RG_ERR_AUTH,
                    "hash chain broken: prev is not the SHA-256 of line %" PRIu64
-                   " (a line was removed, inserted or reordered here%s)",
-                   k - 1, also);
+                   ": line %" PRIu64 " or this line was edited, or a line was "
+                   "removed, inserted or reordered here", k - 1, k - 1);
     }
     char prev_hex[65], mac_hex[65];
     memcpy(prev_hex, s + 9, 64);

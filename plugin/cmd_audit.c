@@ -83,8 +83,8 @@ static int cmd_verify(int argc, char **argv)
                    log, rep.head, (unsigned long long)rep.lines, expect_head);
             return 1;
         }
-        printf("%s: ok, %llu lines, %s%s\n", log,
-               (unsigned long long)rep.lines,
+        printf("%s: ok, %llu line%s, %s%s\n", log,
+               (unsigned long long)rep.lines, rep.lines == 1 ? "" : "s",
                rc == RG_OK ? "checkpointed"
                            : "not checkpointed (session open or crashed)",
                chain_only);
