@@ -339,6 +339,8 @@ static rg_err write_line(rg_audit *log, const char *event, const cJSON *fields,
     char tmp[160], ts[32], hex[65];
     uint8_t mac[32];
     unsigned mac_len = 0;
+    rg_audit_report rep;
+    bool is_cp = false;
 
     utc_now(ts);
     snprintf(tmp, sizeof tmp, "{\"seq\":%" PRIu64 ",\"ts\":\"%s\"",
@@ -385,7 +387,11 @@ static rg_err write_line(rg_audit *log, const char *event, const cJSON *fields,
         err = RG_ERR_NOMEM;
         goto cleanup;
     }
-    if (b.n > RG_AUDIT_MAX_LINE || memchr(b.p, '\n', b.n - 1)) {
+    /* never write a line the verifier would reject (e.g. cJSON raw items
+     * smuggling a member or a newline): the log stays verifiable */
+    if (b.n > RG_AUDIT_MAX_LINE || memchr(b.p, '\n', b.n - 1) ||
+        rg_audit_check_line(b.p, b.n - 1, log->lines + 1, log->prev,
+                            log->mac_key, &rep, &is_cp) != RG_OK) {
         err = RG_ERR_ARG;
         goto cleanup;
     }

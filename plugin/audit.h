@@ -145,6 +145,12 @@ rg_err rg_audit_verify_mem(const char *buf, size_t len, const uint8_t *mac_key,
                            const char *origin, rg_audit_report *rep,
                            uint8_t head[32], char *errbuf);
 
+/* All checks of line k (n bytes, no '\n') given the previous line's hash;
+ * the writer runs it on every line before writing it. */
+rg_err rg_audit_check_line(const char *p, size_t n, uint64_t k,
+                           const uint8_t prev[32], const uint8_t *mac_key,
+                           rg_audit_report *rep, bool *is_checkpoint);
+
 /* SHA-256 of the fixed genesis string: the "prev" of line 1. */
 void rg_audit_genesis(uint8_t out[32]);
 

@@ -174,7 +174,7 @@ cleanup:
 }
 
 /* One complete line (without '\n') against the expected prev hash. */
-static rg_err check_line(const char *p, size_t n, uint64_t k,
+rg_err rg_audit_check_line(const char *p, size_t n, uint64_t k,
                          const uint8_t prev[32], const uint8_t *mac_key,
                          rg_audit_report *rep, bool *is_checkpoint)
 {
@@ -265,7 +265,7 @@ rg_err rg_audit_verify_mem(const char *buf, size_t len, const uint8_t *mac_key,
         }
         size_t n = (size_t)(nl - (buf + pos));
         bool cp = false;
-        if ((err = check_line(buf + pos, n, k, prev, mac_key, rep, &cp)))
+        if ((err = rg_audit_check_line(buf + pos, n, k, prev, mac_key, rep, &cp)))
             goto done;
         SHA256((const unsigned char *)buf + pos, n, prev);
         rep->lines = k;

@@ -496,6 +496,16 @@ static void test_append_args(void)
         cJSON_Delete(f);
     }
     CU_ASSERT_EQUAL(rg_audit_append(log, "join", NULL, -2, false), RG_ERR_ARG);
+    /* raw JSON smuggling a reserved member or a newline: refused */
+    static const char *const raws[] = {"1,\"seq\":9", "1\n", "{", "1,\"x\":2"};
+    for (size_t i = 0; i < sizeof raws / sizeof raws[0]; i++) {
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddRawToObject(f, "r", raws[i]);
+        rg_err e = rg_audit_append(log, "join", f, -1, false);
+        cJSON_Delete(f);
+        /* "1,\"x\":2" yields a valid line: that one is allowed */
+        CU_ASSERT_EQUAL(e, i == 3 ? RG_OK : RG_ERR_ARG);
+    }
     /* over the line cap: refused, nothing written */
     char *big = malloc(RG_AUDIT_MAX_LINE);
     memset(big, 'a', RG_AUDIT_MAX_LINE - 1);
@@ -505,12 +515,12 @@ static void test_append_args(void)
     CU_ASSERT_EQUAL(rg_audit_append(log, "join", f, -1, false), RG_ERR_ARG);
     cJSON_Delete(f);
     free(big);
-    CU_ASSERT_EQUAL(rg_audit_lines(log), 0);
+    CU_ASSERT_EQUAL(rg_audit_lines(log), 1);
     CU_ASSERT_EQUAL(rg_audit_append(log, "join", NULL, -1, false), RG_OK);
     CU_ASSERT_EQUAL(rg_audit_checkpoint(log), RG_OK);
     rg_audit_close(log);
     CU_ASSERT_EQUAL(rg_audit_verify(p, KEY, &r, err), RG_OK);
-    CU_ASSERT_EQUAL(r.lines, 2);
+    CU_ASSERT_EQUAL(r.lines, 3);
     /* an empty existing file is a new log */
     spit(path_in("f.log"), "", 0);
     CU_ASSERT_EQUAL(rg_audit_open(path_in("f.log"), KEY, &log, err), RG_OK);
