@@ -8,5 +8,6 @@
 int rg_cmd_announce(int argc, char **argv);
 int rg_cmd_classify(int argc, char **argv);
 int rg_cmd_run(int argc, char **argv);
+int rg_cmd_audit(int argc, char **argv);
 
 #endif

@@ -17,6 +17,8 @@ static const cli_command commands[] = {
      "announce --config FILE [--type NAME] [--notice KIND|all] [--lang da|en]"},
     {"classify", rg_cmd_classify,
      "classify [--lang da|en] [--config FILE] TEXT..."},
+    {"audit", rg_cmd_audit,
+     "audit keygen -o KEYFILE | verify LOG [--key-file KEYFILE] [--allow-open] | pseudonym --key-file KEYFILE ID..."},
 };
 
 static void usage(FILE *to)
