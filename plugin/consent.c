@@ -471,3 +471,12 @@ const char *rg_reason_text(rg_reason r)
     }
     return "?";
 }
+
+const char *rg_reason_code(rg_reason r)
+{
+    static const char *const codes[] = {"none",          "objection",
+                                        "no_consent",    "announcement_undelivered",
+                                        "meeting_ended", "no_host",
+                                        "error"};
+    return (unsigned)r < sizeof codes / sizeof codes[0] ? codes[r] : "?";
+}

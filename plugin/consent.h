@@ -113,5 +113,7 @@ bool rg_consent_ever_opened(const rg_consent *c);
 const char *rg_meeting_state_name(rg_meeting_state s);
 const char *rg_action_name(rg_action_kind k);
 const char *rg_reason_text(rg_reason r);
+/* Short machine code for logs: "objection", "no_consent", ... */
+const char *rg_reason_code(rg_reason r);
 
 #endif

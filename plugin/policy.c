@@ -25,6 +25,7 @@
 typedef struct ctx {
     const char *origin;
     char *errbuf;
+    bool is_file; /* origin is a file path (relative paths resolve there) */
 } ctx;
 
 /* ---------- messages ---------- */
@@ -536,11 +537,37 @@ static rg_err parse_vault(const ctx *c, rg_policy *pol, const cJSON *root)
     return RG_OK;
 }
 
+/* audit.key_file: a relative path is relative to the policy file's folder,
+ * so a policy and its key can move together. */
+static rg_err parse_audit(const ctx *c, rg_policy *pol, const cJSON *root)
+{
+    static const char *const keys[] = {"key_file", NULL};
+    const cJSON *a;
+    char *file = NULL;
+    rg_err e;
+    if ((e = get_object(c, root, "", "audit", false, &a)) || !a)
+        return e;
+    if ((e = check_keys(c, a, "audit", keys)) ||
+        (e = get_text(c, a, "audit", "key_file", true, &file)))
+        return e;
+    const char *slash = strrchr(c->origin, '/');
+    if (file[0] == '/' || !slash || !c->is_file) {
+        pol->audit_key_file = file;
+        return RG_OK;
+    }
+    size_t dirlen = (size_t)(slash - c->origin);
+    pol->audit_key_file = malloc(dirlen + 1 + strlen(file) + 1);
+    if (pol->audit_key_file)
+        sprintf(pol->audit_key_file, "%.*s/%s", (int)dirlen, c->origin, file);
+    free(file);
+    return pol->audit_key_file ? RG_OK : RG_ERR_NOMEM;
+}
+
 static rg_err parse_root(const ctx *c, rg_policy *pol, const cJSON *root)
 {
     static const char *const keys[] = {
         "controller", "storage_location", "default_meeting_type",
-        "meeting_types", "classifier", "vault", NULL};
+        "meeting_types", "classifier", "vault", "audit", NULL};
     static const char *const ckeys[] = {"name", "contact", "dpo", NULL};
     const cJSON *ctl;
     rg_err e;
@@ -577,7 +604,8 @@ static rg_err parse_root(const ctx *c, rg_policy *pol, const cJSON *root)
     }
     if (!(pol->default_type = strdup(def->valuestring)))
         return RG_ERR_NOMEM;
-    if ((e = parse_classifier(c, pol, root)) || (e = parse_vault(c, pol, root)))
+    if ((e = parse_classifier(c, pol, root)) || (e = parse_vault(c, pol, root)) ||
+        (e = parse_audit(c, pol, root)))
         return e;
     return RG_OK;
 }
@@ -636,10 +664,10 @@ static bool is_ws(char ch)
     return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
 }
 
-rg_err rg_policy_parse(const char *json, size_t len, const char *origin,
-                       rg_policy **out, char *errbuf)
+static rg_err parse_policy(const char *json, size_t len, const char *origin,
+                           bool is_file, rg_policy **out, char *errbuf)
 {
-    ctx c = {origin ? origin : "(policy)", errbuf};
+    ctx c = {origin ? origin : "(policy)", errbuf, is_file};
     rg_err err = RG_OK;
     rg_policy *pol = NULL;
     cJSON *root = NULL;
@@ -739,11 +767,11 @@ rg_err rg_policy_load(const char *path, rg_policy **out, char *errbuf)
     if (ferror(f))
         goto io_error;
     if (len > MAX_FILE_BYTES) {
-        ctx c = {path, errbuf};
+        ctx c = {path, errbuf, true};
         err = failf(&c, "file too large (more than %d bytes)", MAX_FILE_BYTES);
         goto cleanup;
     }
-    err = rg_policy_parse(buf, len, path, out, errbuf);
+    err = parse_policy(buf, len, path, true, out, errbuf);
     goto cleanup;
 io_error:
     if (errbuf)
@@ -755,6 +783,12 @@ cleanup:
         fclose(f);
     free(buf);
     return err;
+}
+
+rg_err rg_policy_parse(const char *json, size_t len, const char *origin,
+                       rg_policy **out, char *errbuf)
+{
+    return parse_policy(json, len, origin, false, out, errbuf);
 }
 
 static void free_words(rg_word_list *w)
@@ -783,6 +817,7 @@ void rg_policy_free(rg_policy *p)
     for (size_t i = 0; i < p->n_vault_recipients; i++)
         free(p->vault_recipients[i]);
     free(p->vault_recipients);
+    free(p->audit_key_file);
     free(p->origin);
     free(p->controller_name);
     free(p->controller_contact);

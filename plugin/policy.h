@@ -53,6 +53,8 @@ struct rg_policy {
     char **vault_recipients;       /* vault.recipients ("age1..."), may be 0 */
     size_t n_vault_recipients;
     int segment_s;                 /* vault.segment_s, default 5, 1..300 */
+    char *audit_key_file;          /* audit.key_file (resolved against the
+                                      policy file's folder), or NULL */
 };
 
 /* [borrowed] meeting type by name (NULL = default), or NULL if none. */

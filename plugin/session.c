@@ -7,52 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
 #include "announce.h"
+#include "audit.h"
 #include "classify.h"
 #include "consent.h"
 #include "policy.h"
-#include "recgate/session.h"
+#include "recgate/recgate.h"
 #include "session_priv.h"
+#include "session_state.h"
 
-typedef struct span {
-    int64_t from_ms, to_ms;
-} span;
-
-typedef struct member {
-    char *id;      /* [owned] platform id */
-    char *name;    /* [owned] display name (personal data: memory only) */
-    rg_role role;
-    bool present;
-    bool capturing;    /* engine said capture; frames may pass */
-    bool span_started; /* a frame passed since the capture started */
-    bool removed;      /* on_withdrawal = remove_participant */
-    void *track;       /* sink track while capturing */
-    span *spans;
-    size_t n_spans, cap_spans;
-} member;
-
-struct rg_session {
-    const rg_policy *policy;
-    const rg_meeting_type *type;
-    char *meeting_id;
-    rg_host_ops host;
-    void *host_ctx;
-    rg_classifier *classifier;
-    rg_consent *engine;
-    const rg_sink_ops *sink;
-    void *sink_ctx;
-    member *members;
-    size_t n_members, cap_members;
-    int64_t last_t;
-    int64_t left_at;
-    bool left;
-    bool ended;
-    bool deleted;
-    bool stopped;
-    bool gate_opened_before;
-    int announcements, announcements_failed, objections, consents;
-    rg_reason final_reason;
-};
 
 static void timeline(rg_session *s, int64_t t, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -154,6 +118,13 @@ void rg_session_free(rg_session *s)
         free(s->members[i].spans);
     }
     free(s->members);
+    for (size_t i = 0; i < s->n_chat; i++) {
+        free(s->chat[i].from);
+        free(s->chat[i].to);
+        free(s->chat[i].text);
+    }
+    free(s->chat);
+    OPENSSL_cleanse(s->audit_key, sizeof s->audit_key);
     if (s->sink && s->sink->destroy)
         s->sink->destroy(s->sink_ctx);
     rg_consent_free(s->engine);
@@ -168,6 +139,106 @@ static member *find_member(const rg_session *s, const char *id)
         if (strcmp(s->members[i].id, id) == 0)
             return &s->members[i];
     return NULL;
+}
+
+void rg_session_pseudonym(const rg_session *s, const char *id,
+                          char out[RG_PSEUDONYM_LEN])
+{
+    if (!s->audit || rg_audit_pseudonym(s->audit_key, id, out) != RG_OK)
+        snprintf(out, RG_PSEUDONYM_LEN, "%s", s->audit ? "p-?" : id);
+}
+
+/* Log one decision (fsync'd). The fields object is consumed. A failure is
+ * returned so the caller fails closed: no decision without its record. */
+static rg_err audit_ev(rg_session *s, const char *event, int64_t t, cJSON *fields)
+{
+    rg_err err = RG_OK;
+    if (s->audit) {
+        err = fields ? rg_audit_append(s->audit, event, fields, t, true)
+                     : RG_ERR_NOMEM;
+        if (err)
+            timeline(s, t, "audit log write failed (%s): failing closed",
+                     rg_strerror(err));
+    }
+    cJSON_Delete(fields);
+    return err;
+}
+
+/* {"participant": pseudonym} plus an optional string member. */
+static cJSON *who_fields(const rg_session *s, const char *id, const char *key,
+                         const char *val)
+{
+    cJSON *f = cJSON_CreateObject();
+    if (f && id) {
+        char ps[RG_PSEUDONYM_LEN];
+        rg_session_pseudonym(s, id, ps);
+        cJSON_AddStringToObject(f, "participant", ps);
+    }
+    if (f && key)
+        cJSON_AddStringToObject(f, key, val);
+    return f;
+}
+
+static rg_err add_chat(rg_session *s, int64_t t, const char *from,
+                       const char *to, const char *text, const char *label)
+{
+    if (s->n_chat == s->cap_chat) {
+        size_t cap = s->cap_chat ? s->cap_chat * 2 : 16;
+        chat_line *nc = realloc(s->chat, cap * sizeof *nc);
+        if (!nc)
+            return RG_ERR_NOMEM;
+        s->chat = nc;
+        s->cap_chat = cap;
+    }
+    chat_line *c = &s->chat[s->n_chat];
+    c->t_ms = t;
+    c->label = label;
+    c->from = from ? strdup(from) : NULL;
+    c->to = to ? strdup(to) : NULL;
+    c->text = strdup(text);
+    if ((from && !c->from) || (to && !c->to) || !c->text) {
+        free(c->from);
+        free(c->to);
+        free(c->text);
+        return RG_ERR_NOMEM;
+    }
+    s->n_chat++;
+    return RG_OK;
+}
+
+/* Send one bot message, keep it in the transcript and log it. */
+static rg_err send_logged(rg_session *s, int64_t t, const char *to,
+                          rg_notice kind, bool *delivered)
+{
+    char *text = NULL;
+    *delivered = false;
+    rg_err err = rg_announce_text(s->policy, s->type, kind, &text);
+    if (!err)
+        *delivered = s->host.send_chat(s->host_ctx, to, text) == RG_OK;
+    if (text) {
+        uint8_t md[32];
+        char hex[65];
+        unsigned int mdlen = 0;
+        EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha256(), NULL);
+        rg_audit_hex(md, sizeof md, hex);
+        cJSON *f = cJSON_CreateObject();
+        if (f) {
+            char ps[RG_PSEUDONYM_LEN];
+            if (to)
+                rg_session_pseudonym(s, to, ps);
+            cJSON_AddStringToObject(f, "to", to ? ps : "all");
+            cJSON_AddStringToObject(f, "kind", rg_notice_name(kind));
+            cJSON_AddStringToObject(f, "language", rg_lang_code(s->type->language));
+            cJSON_AddStringToObject(f, "text_sha256", hex);
+            cJSON_AddBoolToObject(f, "delivered", *delivered);
+        }
+        rg_err e2 = add_chat(s, t, NULL, to, text, rg_notice_name(kind));
+        rg_err e3 = audit_ev(s, RG_AUDIT_EV_ANNOUNCEMENT, t, f);
+        if (!err)
+            err = e2 ? e2 : e3;
+    }
+    free(text);
+    return err;
 }
 
 static rg_err add_member(rg_session *s, const char *id, const char *name,
@@ -221,7 +292,13 @@ rg_err rg_session_joined(rg_session *s, int64_t t_ms, const char *id,
         return err;
     m->present = true;
     timeline(s, t_ms, "%s joined%s", id, role == RG_ROLE_HOST ? " (host)" : "");
-    return rg_consent_join(s->engine, t_ms, id, role == RG_ROLE_HOST);
+    err = rg_consent_join(s->engine, t_ms, id, role == RG_ROLE_HOST);
+    rg_err e2 = audit_ev(s, RG_AUDIT_EV_JOIN, t_ms,
+                         who_fields(s, id, "role",
+                                    role == RG_ROLE_HOST ? "host" : "guest"));
+    if (e2)
+        rg_consent_fail(s->engine, t_ms);
+    return err;
 }
 
 rg_err rg_session_left(rg_session *s, int64_t t_ms, const char *id)
@@ -236,20 +313,22 @@ rg_err rg_session_left(rg_session *s, int64_t t_ms, const char *id)
         return RG_ERR_NOT_FOUND;
     m->present = false;
     timeline(s, t_ms, "%s left", id);
-    return rg_consent_leave(s->engine, t_ms, id);
+    err = rg_consent_leave(s->engine, t_ms, id);
+    if (audit_ev(s, RG_AUDIT_EV_LEAVE, t_ms, who_fields(s, id, NULL, NULL)))
+        rg_consent_fail(s->engine, t_ms);
+    return err;
 }
 
-/* Best effort: replies after the fact are courtesy, not a legal duty. */
-static void say(rg_session *s, int64_t t, const char *to, rg_notice kind)
+/* Replies after the fact are courtesy, not the legal notice: a message
+ * that is not delivered changes nothing, but one that cannot be logged
+ * fails the gate closed (returned). */
+static rg_err say(rg_session *s, int64_t t, const char *to, rg_notice kind)
 {
-    char *text = NULL;
-    if (rg_announce_text(s->policy, s->type, kind, &text) != RG_OK)
-        return;
-    rg_err err = s->host.send_chat(s->host_ctx, to, text);
-    if (err)
-        timeline(s, t, "could not send a message to %s: %s",
-                 to ? to : "everyone", rg_strerror(err));
-    free(text);
+    bool delivered = false;
+    rg_err err = send_logged(s, t, to, kind, &delivered);
+    if (!delivered)
+        timeline(s, t, "could not send a message to %s", to ? to : "everyone");
+    return err;
 }
 
 rg_err rg_session_chat(rg_session *s, int64_t t_ms, const char *from_id,
@@ -265,8 +344,14 @@ rg_err rg_session_chat(rg_session *s, int64_t t_ms, const char *from_id,
     if (rg_classify(s->classifier, s->type->language, text, strlen(text),
                     &intent) != RG_OK)
         intent = RG_INTENT_OBJECTION;
-    if (intent == RG_INTENT_NONE)
+    member *m = find_member(s, from_id);
+    if (intent == RG_INTENT_NONE) {
+        /* Ordinary chat is kept only from someone being captured. */
+        if (m && m->capturing && rg_consent_may_capture(s->engine, from_id))
+            return add_chat(s, t_ms, from_id, is_private ? "bot" : NULL, text,
+                            rg_intent_name(intent));
         return RG_OK;
+    }
     if (intent == RG_INTENT_OBJECTION)
         s->objections++;
     else
@@ -275,9 +360,22 @@ rg_err rg_session_chat(rg_session *s, int64_t t_ms, const char *from_id,
              is_private ? "privately to the bot" : "in the chat",
              rg_intent_name(intent));
     err = rg_consent_intent(s->engine, t_ms, from_id, intent);
+    /* The message itself is consent evidence: manifest (encrypted) for the
+     * text, audit log for the fact. */
+    size_t msg_no = s->n_chat;
+    rg_err e2 = add_chat(s, t_ms, from_id, is_private ? "bot" : NULL, text,
+                         rg_intent_name(intent));
+    cJSON *f = who_fields(s, from_id, "label", rg_intent_name(intent));
+    if (f) {
+        cJSON_AddBoolToObject(f, "private", is_private);
+        cJSON_AddNumberToObject(f, "msg_no", (double)msg_no);
+    }
+    rg_err e3 = audit_ev(s, RG_AUDIT_EV_CHAT_INTENT, t_ms, f);
+    if (e2 || e3)
+        rg_consent_fail(s->engine, t_ms);
     if (!err && intent == RG_INTENT_CONSENT &&
-        s->type->basis == RG_BASIS_CONSENT)
-        say(s, t_ms, from_id, RG_NOTICE_CONSENT_ACK);
+        s->type->basis == RG_BASIS_CONSENT && say(s, t_ms, from_id, RG_NOTICE_CONSENT_ACK))
+        rg_consent_fail(s->engine, t_ms);
     return err;
 }
 
@@ -293,20 +391,33 @@ static rg_err capture_start(rg_session *s, int64_t t, member *m)
     m->capturing = true;
     m->span_started = false;
     timeline(s, t, "capture starts: %s", m->id);
+    rg_err err = RG_OK;
     if (s->sink && s->sink->track_start)
-        return s->sink->track_start(s->sink_ctx, m->id, t, &m->track);
-    return RG_OK;
+        err = s->sink->track_start(s->sink_ctx, m->id, t, &m->track);
+    cJSON *f = who_fields(s, m->id, "kind", "audio");
+    if (f && m->track && s->sink->track_name)
+        cJSON_AddStringToObject(f, "track", s->sink->track_name(s->sink_ctx, m->track));
+    rg_err e2 = audit_ev(s, RG_AUDIT_EV_CAPTURE_START, t, f);
+    return err ? err : e2;
 }
 
-static rg_err capture_stop(rg_session *s, int64_t t, member *m)
+static rg_err capture_stop(rg_session *s, int64_t t, member *m, rg_reason reason)
 {
     rg_err err = RG_OK;
     span_close(m);
     timeline(s, t, "capture stops: %s", m->id);
+    cJSON *f = who_fields(s, m->id, "reason", rg_reason_code(reason));
+    if (f && m->track && s->sink->track_name)
+        cJSON_AddStringToObject(f, "track", s->sink->track_name(s->sink_ctx, m->track));
+    if (f && m->n_spans)
+        cJSON_AddNumberToObject(f, "duration_ms",
+                                (double)(m->spans[m->n_spans - 1].to_ms -
+                                         m->spans[m->n_spans - 1].from_ms));
     if (s->sink && s->sink->track_stop && m->track)
         err = s->sink->track_stop(s->sink_ctx, m->track, t);
     m->track = NULL;
-    return err;
+    rg_err e2 = audit_ev(s, RG_AUDIT_EV_CAPTURE_STOP, t, f);
+    return err ? err : e2;
 }
 
 static void leave(rg_session *s, int64_t t, const char *why)
@@ -321,21 +432,35 @@ static void leave(rg_session *s, int64_t t, const char *why)
         timeline(s, t, "leaving failed: %s", rg_strerror(err));
 }
 
+/* {"reason": code} plus the participant (pseudonym) if any. */
+static cJSON *reason_fields(const rg_session *s, const rg_action *a)
+{
+    return who_fields(s, a->participant, "reason", rg_reason_code(a->reason));
+}
+
 static rg_err apply(rg_session *s, const rg_action *a)
 {
     member *m = a->participant ? find_member(s, a->participant) : NULL;
-    rg_err err = RG_OK;
+    rg_err err = RG_OK, e2 = RG_OK;
+    cJSON *f;
     switch (a->kind) {
     case RG_ACT_GATE_OPEN:
         timeline(s, a->t_ms, "gate open: recording %s",
                  s->gate_opened_before ? "resumes (host present)" : "starts");
-        say(s, a->t_ms, NULL,
-            s->gate_opened_before ? RG_NOTICE_RESUMED : RG_NOTICE_STARTED);
+        f = cJSON_CreateObject();
+        if (f)
+            cJSON_AddStringToObject(f, "reason", s->gate_opened_before
+                                                     ? "host_back"
+                                                     : "everyone_cleared");
+        err = audit_ev(s, RG_AUDIT_EV_GATE_OPEN, a->t_ms, f);
+        e2 = say(s, a->t_ms, NULL,
+                 s->gate_opened_before ? RG_NOTICE_RESUMED : RG_NOTICE_STARTED);
         s->gate_opened_before = true;
         break;
     case RG_ACT_GATE_CLOSE:
         timeline(s, a->t_ms, "gate closed: %s", rg_reason_text(a->reason));
-        say(s, a->t_ms, NULL, RG_NOTICE_PAUSED_NO_HOST);
+        err = audit_ev(s, RG_AUDIT_EV_GATE_CLOSE, a->t_ms, reason_fields(s, a));
+        e2 = say(s, a->t_ms, NULL, RG_NOTICE_PAUSED_NO_HOST);
         break;
     case RG_ACT_CAPTURE_START:
         if (m)
@@ -343,22 +468,27 @@ static rg_err apply(rg_session *s, const rg_action *a)
         break;
     case RG_ACT_CAPTURE_STOP:
         if (m)
-            err = capture_stop(s, a->t_ms, m);
+            err = capture_stop(s, a->t_ms, m, a->reason);
         break;
     case RG_ACT_OBJECTION_NOTED:
         timeline(s, a->t_ms,
                  "objection from %s logged; recording continues (documentation)",
                  a->participant ? a->participant : "?");
-        say(s, a->t_ms, NULL, RG_NOTICE_OBJECTION_LOGGED);
-        if (a->participant)
-            say(s, a->t_ms, a->participant, RG_NOTICE_OBJECTION_ACK);
+        f = reason_fields(s, a);
+        if (f && s->type->justification)
+            cJSON_AddStringToObject(f, "justification", s->type->justification);
+        err = audit_ev(s, "objection_noted", a->t_ms, f);
+        e2 = say(s, a->t_ms, NULL, RG_NOTICE_OBJECTION_LOGGED);
+        if (!e2 && a->participant)
+            e2 = say(s, a->t_ms, a->participant, RG_NOTICE_OBJECTION_ACK);
         break;
     case RG_ACT_REFUSE:
         s->final_reason = a->reason;
         timeline(s, a->t_ms, "refused: %s", rg_reason_text(a->reason));
-        say(s, a->t_ms, NULL,
-            a->reason == RG_REASON_NO_CONSENT ? RG_NOTICE_NO_CONSENT
-                                              : RG_NOTICE_REFUSED);
+        err = audit_ev(s, RG_AUDIT_EV_REFUSED, a->t_ms, reason_fields(s, a));
+        (void)say(s, a->t_ms, NULL,
+                  a->reason == RG_REASON_NO_CONSENT ? RG_NOTICE_NO_CONSENT
+                                                    : RG_NOTICE_REFUSED);
         leave(s, a->t_ms, rg_reason_text(a->reason));
         break;
     case RG_ACT_STOP:
@@ -366,30 +496,40 @@ static rg_err apply(rg_session *s, const rg_action *a)
         s->stopped = true;
         timeline(s, a->t_ms, "recording stopped for good: %s",
                  rg_reason_text(a->reason));
-        say(s, a->t_ms, NULL, RG_NOTICE_STOPPED);
+        f = reason_fields(s, a);
+        if (f)
+            cJSON_AddBoolToObject(f, "final", true);
+        err = audit_ev(s, RG_AUDIT_EV_GATE_CLOSE, a->t_ms, f);
+        (void)say(s, a->t_ms, NULL, RG_NOTICE_STOPPED);
         leave(s, a->t_ms, rg_reason_text(a->reason));
         break;
     case RG_ACT_DELETE_RECORDING:
-        s->deleted = true;
-        timeline(s, a->t_ms, "on_withdrawal: the recording is deleted");
-        if (s->sink && s->sink->delete_recording)
-            err = s->sink->delete_recording(s->sink_ctx);
-        break;
-    case RG_ACT_REMOVE_PARTICIPANT:
-        if (m) {
+    case RG_ACT_REMOVE_PARTICIPANT: {
+        bool all = a->kind == RG_ACT_DELETE_RECORDING;
+        if (all)
+            s->deleted = true;
+        else if (m)
             m->removed = true;
-            timeline(s, a->t_ms, "on_withdrawal: %s is removed from the recording",
-                     m->id);
-            if (s->sink && s->sink->remove_participant)
-                err = s->sink->remove_participant(s->sink_ctx, m->id);
-        }
-        break;
-    case RG_ACT_END:
-        if (rg_consent_ever_opened(s->engine) && !s->left)
-            say(s, a->t_ms, NULL, RG_NOTICE_ENDED);
+        timeline(s, a->t_ms, "on_withdrawal: %s",
+                 all ? "the whole recording is deleted"
+                     : "the objector's tracks are destroyed");
+        f = who_fields(s, a->participant, "action",
+                       all ? "delete_recording" : "remove_participant");
+        if (f)
+            cJSON_AddStringToObject(f, "by", "system");
+        err = audit_ev(s, RG_AUDIT_EV_WITHDRAWAL, a->t_ms, f);
+        if (s->sink && all && s->sink->delete_recording)
+            e2 = s->sink->delete_recording(s->sink_ctx);
+        else if (s->sink && !all && m && s->sink->remove_participant)
+            e2 = s->sink->remove_participant(s->sink_ctx, m->id);
         break;
     }
-    return err;
+    case RG_ACT_END:
+        if (rg_consent_ever_opened(s->engine) && !s->left)
+            (void)say(s, a->t_ms, NULL, RG_NOTICE_ENDED);
+        break;
+    }
+    return err ? err : e2;
 }
 
 /* Carry out actions; any failure fails the gate closed and decides again.
@@ -429,14 +569,11 @@ rg_err rg_session_tick(rg_session *s, int64_t t_ms)
         return err;
     const char *to;
     while (rg_consent_pending_notice(s->engine, &to)) {
-        char *text = NULL;
         bool delivered = false;
-        err = rg_announce_text(s->policy, s->type,
-                               to ? RG_NOTICE_LATE_JOINER : RG_NOTICE_PUBLIC,
-                               &text);
-        if (!err)
-            delivered = s->host.send_chat(s->host_ctx, to, text) == RG_OK;
-        free(text);
+        /* A notice that cannot be logged does not count as given. */
+        if (send_logged(s, t_ms, to, to ? RG_NOTICE_LATE_JOINER : RG_NOTICE_PUBLIC,
+                        &delivered) != RG_OK)
+            delivered = false;
         if (delivered)
             s->announcements++;
         else
@@ -518,106 +655,57 @@ rg_err rg_session_end(rg_session *s, int64_t t_ms)
     if (!s->final_reason)
         s->final_reason = rg_consent_reason(s->engine);
     timeline(s, t_ms, "meeting ended");
+    cJSON *f = cJSON_CreateObject();
+    if (f) {
+        cJSON_AddStringToObject(f, "decision", rg_session_decision(s));
+        cJSON_AddStringToObject(f, "reason", rg_reason_code(s->final_reason));
+    }
+    rg_err e3 = audit_ev(s, "session_end", t_ms, f);
+    if (e3 && !err2)
+        err2 = e3;
     if (s->sink && s->sink->finish) {
-        char *json = NULL;
-        if (rg_session_summary_json(s, &json) == RG_OK) {
-            rg_err e3 = s->sink->finish(s->sink_ctx, t_ms, json);
-            if (e3 && !err2)
-                err2 = e3;
+        char *summary = NULL, *manifest = NULL;
+        e3 = rg_session_summary_json(s, &summary);
+        if (!e3)
+            e3 = rg_session_manifest_json(s, &manifest);
+        if (!e3)
+            e3 = s->sink->finish(s->sink_ctx, t_ms, summary, manifest);
+        if (e3 && !err2)
+            err2 = e3;
+        free(summary);
+        if (manifest) {
+            OPENSSL_cleanse(manifest, strlen(manifest));
+            free(manifest);
         }
-        free(json);
     }
     return err ? err : err2;
 }
 
+rg_err rg_session_set_audit(rg_session *s, rg_audit *log,
+                            const uint8_t key[RG_AUDIT_KEY_LEN])
+{
+    if (!s || !log || !key)
+        return RG_ERR_ARG;
+    if (s->n_members || s->last_t || s->audit)
+        return RG_ERR_STATE;
+    s->audit = log;
+    memcpy(s->audit_key, key, RG_AUDIT_KEY_LEN);
+    char meeting[RG_PSEUDONYM_LEN], hex[65];
+    rg_session_pseudonym(s, s->meeting_id, meeting);
+    rg_audit_hex(s->policy->sha256, sizeof s->policy->sha256, hex);
+    cJSON *f = cJSON_CreateObject();
+    if (f) {
+        cJSON_AddStringToObject(f, "meeting", meeting);
+        cJSON_AddStringToObject(f, "meeting_type", s->type->name);
+        cJSON_AddStringToObject(f, "legal_basis", rg_basis_name(s->type->basis));
+        cJSON_AddNumberToObject(f, "window_s", s->type->window_s);
+        cJSON_AddNumberToObject(f, "retention_days", s->type->retention_days);
+        cJSON_AddStringToObject(f, "language", rg_lang_code(s->type->language));
+        cJSON_AddStringToObject(f, "policy_sha256", hex);
+        cJSON_AddStringToObject(f, "version", RG_VERSION_STRING);
+    }
+    return audit_ev(s, RG_AUDIT_EV_SESSION_START, 0, f);
+}
+
 bool rg_session_finished(const rg_session *s) { return s && (s->left || s->ended); }
 
-const char *rg_session_decision(const rg_session *s)
-{
-    if (s->deleted)
-        return "deleted";
-    return rg_consent_ever_opened(s->engine) ? "recorded" : "refused";
-}
-
-/* Why the session ended as it did, in one line for the summary. */
-static void reason_text(const rg_session *s, char *buf, size_t len)
-{
-    bool opened = rg_consent_ever_opened(s->engine);
-    const char *basis_text = "";
-    switch (s->type->basis) {
-    case RG_BASIS_OPT_OUT:
-        basis_text = "every participant was informed and none objected within the window";
-        break;
-    case RG_BASIS_CONSENT:
-        basis_text = "every participant consented";
-        break;
-    case RG_BASIS_DOCUMENTATION:
-        basis_text = "recorded for documentation after every participant was informed";
-        break;
-    }
-    if (s->deleted)
-        snprintf(buf, len, "%s during the recording; on_withdrawal deleted it",
-                 rg_reason_text(s->final_reason));
-    else if (opened && s->final_reason != RG_REASON_NONE)
-        snprintf(buf, len, "%s; recording stopped early: %s", basis_text,
-                 rg_reason_text(s->final_reason));
-    else if (!opened)
-        snprintf(buf, len, "%s", s->final_reason != RG_REASON_NONE
-                                     ? rg_reason_text(s->final_reason)
-                                     : "the gate never opened");
-    else
-        snprintf(buf, len, "%s", basis_text);
-}
-
-/* Seconds with millisecond precision, as a JSON number. */
-static cJSON *seconds(int64_t ms) { return cJSON_CreateNumber((double)ms / 1000.0); }
-
-rg_err rg_session_summary_json(const rg_session *s, char **json)
-{
-    if (!s || !json)
-        return RG_ERR_ARG;
-    rg_err err = RG_ERR_NOMEM;
-    cJSON *o = cJSON_CreateObject();
-    cJSON *captured = cJSON_CreateArray();
-    cJSON *removed = cJSON_CreateArray();
-    if (!o || !captured || !removed)
-        goto cleanup;
-    cJSON_AddStringToObject(o, "meeting_id", s->meeting_id);
-    cJSON_AddStringToObject(o, "meeting_type", s->type->name);
-    cJSON_AddStringToObject(o, "legal_basis", rg_basis_name(s->type->basis));
-    cJSON_AddStringToObject(o, "decision", rg_session_decision(s));
-    char why[256];
-    reason_text(s, why, sizeof why);
-    cJSON_AddStringToObject(o, "reason", why);
-    for (size_t i = 0; i < s->n_members; i++) {
-        const member *m = &s->members[i];
-        for (size_t k = 0; k < m->n_spans; k++) {
-            cJSON *sp = cJSON_CreateObject();
-            if (!sp)
-                goto cleanup;
-            cJSON_AddItemToArray(captured, sp);
-            cJSON_AddStringToObject(sp, "participant", m->id);
-            cJSON_AddItemToObject(sp, "from", seconds(m->spans[k].from_ms));
-            cJSON_AddItemToObject(sp, "to", seconds(m->spans[k].to_ms));
-        }
-        if (m->removed)
-            cJSON_AddItemToArray(removed, cJSON_CreateString(m->id));
-    }
-    cJSON_AddItemToObject(o, "captured", captured);
-    captured = NULL;
-    cJSON_AddNumberToObject(o, "announcements", s->announcements);
-    cJSON_AddNumberToObject(o, "objections", s->objections);
-    cJSON_AddNumberToObject(o, "consents", s->consents);
-    cJSON_AddNumberToObject(o, "announcements_failed", s->announcements_failed);
-    cJSON_AddItemToObject(o, "removed_participants", removed);
-    removed = NULL;
-    if (s->left)
-        cJSON_AddItemToObject(o, "bot_left_at", seconds(s->left_at));
-    *json = cJSON_PrintUnformatted(o);
-    err = *json ? RG_OK : RG_ERR_NOMEM;
-cleanup:
-    cJSON_Delete(captured);
-    cJSON_Delete(removed);
-    cJSON_Delete(o);
-    return err;
-}

@@ -22,8 +22,14 @@ typedef struct rg_sink_ops {
     rg_err (*remove_participant)(void *ctx, const char *participant);
     /* on_withdrawal = delete_recording: destroy the whole recording. */
     rg_err (*delete_recording)(void *ctx);
-    /* The session is over; `summary_json` [borrowed]. */
-    rg_err (*finish)(void *ctx, int64_t t_ms, const char *summary_json);
+    /* The session is over. `summary_json` (docs/formats.md) and
+     * `manifest_json` (names, chat transcript, notices, consent evidence:
+     * personal data, to be stored encrypted only) are [borrowed]. */
+    rg_err (*finish)(void *ctx, int64_t t_ms, const char *summary_json,
+                     const char *manifest_json);
+    /* Optional: the sink's name for a track (e.g. "t3") for the audit log;
+     * [borrowed] while the track lives. */
+    const char *(*track_name)(void *ctx, void *track);
     void (*destroy)(void *ctx);
 } rg_sink_ops;
 

@@ -1,0 +1,144 @@
+/* Session reports: the summary (docs/formats.md) and the manifest (the
+ * personal data of a session, stored encrypted only). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "recgate/recgate.h"
+#include "session_priv.h"
+#include "session_state.h"
+
+rg_err rg_session_manifest_json(const rg_session *s, char **json)
+{
+    if (!s || !json)
+        return RG_ERR_ARG;
+    cJSON *o = cJSON_CreateObject();
+    cJSON *people = cJSON_AddArrayToObject(o, "participants");
+    cJSON *chat = cJSON_AddArrayToObject(o, "chat");
+    if (!o || !people || !chat) {
+        cJSON_Delete(o);
+        return RG_ERR_NOMEM;
+    }
+    cJSON_AddStringToObject(o, "meeting_id", s->meeting_id);
+    cJSON_AddStringToObject(o, "meeting_type", s->type->name);
+    cJSON_AddStringToObject(o, "legal_basis", rg_basis_name(s->type->basis));
+    if (s->type->justification)
+        cJSON_AddStringToObject(o, "justification", s->type->justification);
+    for (size_t i = 0; i < s->n_members; i++) {
+        const member *m = &s->members[i];
+        cJSON *p = cJSON_CreateObject();
+        if (!p)
+            break;
+        char ps[RG_PSEUDONYM_LEN];
+        rg_session_pseudonym(s, m->id, ps);
+        cJSON_AddStringToObject(p, "id", m->id);
+        cJSON_AddStringToObject(p, "pseudonym", ps);
+        cJSON_AddStringToObject(p, "name", m->name);
+        cJSON_AddStringToObject(p, "role", m->role == RG_ROLE_HOST ? "host" : "guest");
+        cJSON_AddBoolToObject(p, "removed", m->removed);
+        cJSON_AddItemToArray(people, p);
+    }
+    for (size_t i = 0; i < s->n_chat; i++) {
+        const chat_line *c = &s->chat[i];
+        cJSON *l = cJSON_CreateObject();
+        if (!l)
+            break;
+        cJSON_AddNumberToObject(l, "no", (double)i);
+        cJSON_AddItemToObject(l, "t", rg_json_seconds(c->t_ms));
+        cJSON_AddStringToObject(l, "from", c->from ? c->from : "bot");
+        cJSON_AddStringToObject(l, "to", c->to ? c->to : "all");
+        cJSON_AddStringToObject(l, "label", c->label);
+        cJSON_AddStringToObject(l, "text", c->text);
+        cJSON_AddItemToArray(chat, l);
+    }
+    *json = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return *json ? RG_OK : RG_ERR_NOMEM;
+}
+
+const char *rg_session_decision(const rg_session *s)
+{
+    if (s->deleted)
+        return "deleted";
+    return rg_consent_ever_opened(s->engine) ? "recorded" : "refused";
+}
+
+/* Why the session ended as it did, in one line for the summary. */
+static void reason_text(const rg_session *s, char *buf, size_t len)
+{
+    bool opened = rg_consent_ever_opened(s->engine);
+    const char *basis_text = "";
+    switch (s->type->basis) {
+    case RG_BASIS_OPT_OUT:
+        basis_text = "every participant was informed and none objected within the window";
+        break;
+    case RG_BASIS_CONSENT:
+        basis_text = "every participant consented";
+        break;
+    case RG_BASIS_DOCUMENTATION:
+        basis_text = "recorded for documentation after every participant was informed";
+        break;
+    }
+    if (s->deleted)
+        snprintf(buf, len, "%s during the recording; on_withdrawal deleted it",
+                 rg_reason_text(s->final_reason));
+    else if (opened && s->final_reason != RG_REASON_NONE)
+        snprintf(buf, len, "%s; recording stopped early: %s", basis_text,
+                 rg_reason_text(s->final_reason));
+    else if (!opened)
+        snprintf(buf, len, "%s", s->final_reason != RG_REASON_NONE
+                                     ? rg_reason_text(s->final_reason)
+                                     : "the gate never opened");
+    else
+        snprintf(buf, len, "%s", basis_text);
+}
+
+
+rg_err rg_session_summary_json(const rg_session *s, char **json)
+{
+    if (!s || !json)
+        return RG_ERR_ARG;
+    rg_err err = RG_ERR_NOMEM;
+    cJSON *o = cJSON_CreateObject();
+    cJSON *captured = cJSON_CreateArray();
+    cJSON *removed = cJSON_CreateArray();
+    if (!o || !captured || !removed)
+        goto cleanup;
+    cJSON_AddStringToObject(o, "meeting_id", s->meeting_id);
+    cJSON_AddStringToObject(o, "meeting_type", s->type->name);
+    cJSON_AddStringToObject(o, "legal_basis", rg_basis_name(s->type->basis));
+    cJSON_AddStringToObject(o, "decision", rg_session_decision(s));
+    char why[256];
+    reason_text(s, why, sizeof why);
+    cJSON_AddStringToObject(o, "reason", why);
+    for (size_t i = 0; i < s->n_members; i++) {
+        const member *m = &s->members[i];
+        for (size_t k = 0; k < m->n_spans; k++) {
+            cJSON *sp = cJSON_CreateObject();
+            if (!sp)
+                goto cleanup;
+            cJSON_AddItemToArray(captured, sp);
+            cJSON_AddStringToObject(sp, "participant", m->id);
+            cJSON_AddItemToObject(sp, "from", rg_json_seconds(m->spans[k].from_ms));
+            cJSON_AddItemToObject(sp, "to", rg_json_seconds(m->spans[k].to_ms));
+        }
+        if (m->removed)
+            cJSON_AddItemToArray(removed, cJSON_CreateString(m->id));
+    }
+    cJSON_AddItemToObject(o, "captured", captured);
+    captured = NULL;
+    cJSON_AddNumberToObject(o, "announcements", s->announcements);
+    cJSON_AddNumberToObject(o, "objections", s->objections);
+    cJSON_AddNumberToObject(o, "consents", s->consents);
+    cJSON_AddNumberToObject(o, "announcements_failed", s->announcements_failed);
+    cJSON_AddItemToObject(o, "removed_participants", removed);
+    removed = NULL;
+    if (s->left)
+        cJSON_AddItemToObject(o, "bot_left_at", rg_json_seconds(s->left_at));
+    *json = cJSON_PrintUnformatted(o);
+    err = *json ? RG_OK : RG_ERR_NOMEM;
+cleanup:
+    cJSON_Delete(captured);
+    cJSON_Delete(removed);
+    cJSON_Delete(o);
+    return err;
+}

@@ -1,0 +1,75 @@
+/* Session state shared by session.c (events and decisions) and
+ * session_report.c (summary and manifest). Private to the session module. */
+#ifndef RG_SESSION_STATE_H
+#define RG_SESSION_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "audit.h"
+#include "classify.h"
+#include "consent.h"
+#include "policy.h"
+#include "sink.h"
+
+typedef struct span {
+    int64_t from_ms, to_ms;
+} span;
+
+/* One chat line of the manifest: the bot's messages, and participants'
+ * messages that are consent evidence or were sent while they were captured. */
+typedef struct chat_line {
+    int64_t t_ms;
+    char *from;      /* [owned] participant id, NULL = the bot */
+    char *to;        /* [owned] NULL = everyone */
+    char *text;      /* [owned] */
+    const char *label; /* "objection" / "consent" / "none" / notice name */
+} chat_line;
+
+typedef struct member {
+    char *id;      /* [owned] platform id */
+    char *name;    /* [owned] display name (personal data: memory only) */
+    rg_role role;
+    bool present;
+    bool capturing;    /* engine said capture; frames may pass */
+    bool span_started; /* a frame passed since the capture started */
+    bool removed;      /* on_withdrawal = remove_participant */
+    void *track;       /* sink track while capturing */
+    span *spans;
+    size_t n_spans, cap_spans;
+} member;
+
+struct rg_session {
+    const rg_policy *policy;
+    const rg_meeting_type *type;
+    char *meeting_id;
+    rg_host_ops host;
+    void *host_ctx;
+    rg_classifier *classifier;
+    rg_consent *engine;
+    const rg_sink_ops *sink;
+    void *sink_ctx;
+    member *members;
+    size_t n_members, cap_members;
+    int64_t last_t;
+    int64_t left_at;
+    bool left;
+    bool ended;
+    bool deleted;
+    bool stopped;
+    bool gate_opened_before;
+    int announcements, announcements_failed, objections, consents;
+    rg_reason final_reason;
+    rg_audit *audit;           /* [borrowed] or NULL */
+    uint8_t audit_key[RG_AUDIT_KEY_LEN];
+    chat_line *chat;
+    size_t n_chat, cap_chat;
+};
+
+/* Seconds with millisecond precision, as a JSON number. */
+static inline cJSON *rg_json_seconds(int64_t ms)
+{
+    return cJSON_CreateNumber((double)ms / 1000.0);
+}
+
+#endif
