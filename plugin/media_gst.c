@@ -56,6 +56,9 @@ void rg_media_gst_msg_to_err(GstMessage *msg, char *errbuf)
              GST_MESSAGE_SRC_NAME(msg) ? GST_MESSAGE_SRC_NAME(msg) : "?",
              e ? e->message : "unknown error", dbg ? " (" : "",
              dbg ? dbg : "", dbg ? ")" : "");
+    for (char *c = errbuf; *c; c++) /* one line, always */
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
     if (e)
         g_error_free(e);
     g_free(dbg);
