@@ -18,7 +18,8 @@
 
 #define STALL_NS (20 * GST_SECOND) /* no progress this long: give up */
 #define OPUS_RATE 48000
-#define FILL_CHUNK_MS 100          /* silence is pushed in chunks this big */
+#define BATCH_MS 100               /* PCM pushed into the pipeline per buffer */
+#define BATCH_PACKETS 10           /* Opus packets pushed per buffer list */
 
 struct rg_capture_track {
     rg_capture_params p;
@@ -40,6 +41,10 @@ struct rg_capture_track {
     guint64 pos;         /* audio: samples so far (input rate, 48k for
                             Opus); video: end of last frame in ns */
     guint64 granule;     /* Opus passthrough: 48 kHz samples so far */
+    GstBuffer *pcm;      /* PCM batch being filled, or NULL */
+    guint64 pcm_fill;    /* samples in it */
+    guint64 pcm_pos;     /* sample position of its start */
+    GstBufferList *opus; /* Opus packets not pushed yet, or NULL */
     char err[RG_ERRBUF_SIZE];
 };
 
@@ -456,15 +461,21 @@ static rg_err wait_room(rg_capture_track *t, size_t len)
     }
 }
 
-/* Queue one buffer (ownership taken) and drain what is ready. */
-static rg_err push_buffer(rg_capture_track *t, GstBuffer *b)
+/* Queue one buffer or list (ownership taken) and drain what is ready. */
+static rg_err push_queued(rg_capture_track *t, GstBuffer *b,
+                          GstBufferList *l)
 {
-    rg_err rc = wait_room(t, gst_buffer_get_size(b));
+    size_t len = b ? gst_buffer_get_size(b) : gst_buffer_list_calculate_size(l);
+    rg_err rc = wait_room(t, len);
     if (rc) {
-        gst_buffer_unref(b);
+        if (b)
+            gst_buffer_unref(b);
+        else
+            gst_buffer_list_unref(l);
         return rc;
     }
-    GstFlowReturn fr = gst_app_src_push_buffer(t->src, b);
+    GstFlowReturn fr = b ? gst_app_src_push_buffer(t->src, b)
+                         : gst_app_src_push_buffer_list(t->src, l);
     if (fr != GST_FLOW_OK) {
         snprintf(t->err, sizeof t->err, "capture: appsrc refused data: %s",
                  gst_flow_get_name(fr));
@@ -473,46 +484,91 @@ static rg_err push_buffer(rg_capture_track *t, GstBuffer *b)
     return drain(t, NULL);
 }
 
-/* Audio buffer of `samples` (at rate) starting at the running position. */
-static GstBuffer *stamp_audio(rg_capture_track *t, GstBuffer *b,
-                              guint64 samples, uint32_t rate)
+static rg_err push_buffer(rg_capture_track *t, GstBuffer *b)
 {
-    GstClockTime start = gst_util_uint64_scale(t->pos, GST_SECOND, rate);
-    GstClockTime end = gst_util_uint64_scale(t->pos + samples, GST_SECOND,
-                                             rate);
-    GST_BUFFER_PTS(b) = start;
-    GST_BUFFER_DURATION(b) = end - start;
-    if (t->pos == 0)
-        GST_BUFFER_FLAG_SET(b, GST_BUFFER_FLAG_DISCONT);
-    t->pos += samples;
-    return b;
+    return push_queued(t, b, NULL);
 }
 
-static rg_err push_pcm_silence(rg_capture_track *t, guint64 samples)
+/* Audio is batched (BATCH_MS of PCM in one buffer, BATCH_PACKETS Opus
+ * packets in one list): one streaming-thread wake-up per batch instead of
+ * per 20 ms frame. Timestamps stay exact: they come from sample counts. */
+static rg_err flush_batch(rg_capture_track *t)
 {
-    size_t frame = 2u * t->p.channels;
-    guint64 chunk = (guint64)t->p.rate * FILL_CHUNK_MS / 1000;
-    while (samples) {
-        guint64 n = samples < chunk ? samples : chunk;
-        GstBuffer *b = gst_buffer_new_allocate(NULL, n * frame, NULL);
-        if (!b)
-            return RG_ERR_NOMEM;
-        gst_buffer_memset(b, 0, 0, n * frame);
-        rg_err rc = push_buffer(t, stamp_audio(t, b, n, t->p.rate));
-        if (rc)
-            return rc;
-        samples -= n;
+    if (t->pcm) {
+        size_t fb = 2u * t->p.channels;
+        GstBuffer *b = t->pcm;
+        t->pcm = NULL;
+        gst_buffer_set_size(b, (gssize)(t->pcm_fill * fb));
+        GstClockTime start = gst_util_uint64_scale(t->pcm_pos, GST_SECOND,
+                                                   t->p.rate);
+        GST_BUFFER_PTS(b) = start;
+        GST_BUFFER_DURATION(b) = gst_util_uint64_scale(
+            t->pcm_pos + t->pcm_fill, GST_SECOND, t->p.rate) - start;
+        if (t->pcm_pos == 0)
+            GST_BUFFER_FLAG_SET(b, GST_BUFFER_FLAG_DISCONT);
+        return push_buffer(t, b);
+    }
+    if (t->opus) {
+        GstBufferList *l = t->opus;
+        t->opus = NULL;
+        return push_queued(t, NULL, l);
     }
     return RG_OK;
 }
 
-static rg_err push_opus_packet(rg_capture_track *t, const uint8_t *d,
-                               size_t len, unsigned samples)
+/* Append `samples` of PCM (NULL data: silence) to the batch. */
+static rg_err append_pcm(rg_capture_track *t, const uint8_t *d,
+                         guint64 samples)
+{
+    size_t fb = 2u * t->p.channels;
+    guint64 cap = (guint64)t->p.rate * BATCH_MS / 1000;
+    while (samples) {
+        if (!t->pcm) {
+            t->pcm = gst_buffer_new_allocate(NULL, cap * fb, NULL);
+            if (!t->pcm)
+                return RG_ERR_NOMEM;
+            t->pcm_fill = 0;
+            t->pcm_pos = t->pos;
+        }
+        guint64 n = MIN(samples, cap - t->pcm_fill);
+        if (d) {
+            gst_buffer_fill(t->pcm, t->pcm_fill * fb, d, n * fb);
+            d += n * fb;
+        } else {
+            gst_buffer_memset(t->pcm, t->pcm_fill * fb, 0, n * fb);
+        }
+        t->pcm_fill += n;
+        t->pos += n;
+        samples -= n;
+        if (t->pcm_fill == cap) {
+            rg_err rc = flush_batch(t);
+            if (rc)
+                return rc;
+        }
+    }
+    return RG_OK;
+}
+
+static rg_err append_opus(rg_capture_track *t, const uint8_t *d, size_t len,
+                          unsigned samples)
 {
     GstBuffer *b = gst_buffer_new_memdup(d, len);
+    GstClockTime start = gst_util_uint64_scale(t->pos, GST_SECOND,
+                                               OPUS_RATE);
+    GST_BUFFER_PTS(b) = start;
+    GST_BUFFER_DURATION(b) = gst_util_uint64_scale(t->pos + samples,
+                                                   GST_SECOND, OPUS_RATE) -
+                             start;
+    if (t->pos == 0)
+        GST_BUFFER_FLAG_SET(b, GST_BUFFER_FLAG_DISCONT);
+    t->pos += samples;
     t->granule += samples;
     GST_BUFFER_OFFSET_END(b) = t->granule; /* Ogg granulepos */
-    return push_buffer(t, stamp_audio(t, b, samples, OPUS_RATE));
+    if (!t->opus)
+        t->opus = gst_buffer_list_new_sized(BATCH_PACKETS);
+    gst_buffer_list_add(t->opus, b);
+    return gst_buffer_list_length(t->opus) >= BATCH_PACKETS ? flush_batch(t)
+                                                            : RG_OK;
 }
 
 /* Fill a pause [running end, rel_ms) with silence if it is at least one
@@ -526,11 +582,11 @@ static rg_err fill_gap(rg_capture_track *t, int64_t rel_ms, unsigned dur_ms)
         return RG_OK; /* on time or jitter: play back to back */
     guint64 gap = want - t->pos;
     if (t->p.kind == RG_MEDIA_PCM_S16LE)
-        return push_pcm_silence(t, gap);
+        return append_pcm(t, NULL, gap);
     const uint8_t *sil = t->p.channels == 2 ? opus_silence_stereo
                                             : opus_silence_mono;
     for (guint64 i = 0; i < gap / 960; i++) {
-        rg_err rc = push_opus_packet(t, sil, 3, 960);
+        rg_err rc = append_opus(t, sil, 3, 960);
         if (rc)
             return rc;
     }
@@ -648,9 +704,8 @@ rg_err rg_capture_track_push(rg_capture_track *t, int64_t t_ms,
     if ((rc = fill_gap(t, rel, (unsigned)(units * 1000 / rate))))
         return fail(t, rc);
     if (t->p.kind == RG_MEDIA_OPUS)
-        return push_opus_packet(t, frame->data, frame->len, (unsigned)units);
-    GstBuffer *b = gst_buffer_new_memdup(frame->data, frame->len);
-    return push_buffer(t, stamp_audio(t, b, units, t->p.rate));
+        return append_opus(t, frame->data, frame->len, (unsigned)units);
+    return append_pcm(t, frame->data, units);
 }
 
 rg_err rg_capture_track_finish(rg_capture_track *t, int64_t t_ms)
@@ -666,6 +721,9 @@ rg_err rg_capture_track_finish(rg_capture_track *t, int64_t t_ms)
                        "before the last frame (%lld ms)", (long long)t_ms,
                        (long long)t->last_t);
     t->finished = true;
+    rg_err frc = flush_batch(t);
+    if (frc)
+        return fail(t, frc);
     if (!t->started)
         t->t0 = t->last_out_t = t_ms;
     if (gst_app_src_end_of_stream(t->src) != GST_FLOW_OK) {
@@ -715,6 +773,10 @@ void rg_capture_track_free(rg_capture_track *t)
         gst_element_set_state(t->pipe, GST_STATE_NULL);
         gst_object_unref(t->pipe);
     }
+    if (t->pcm)
+        gst_buffer_unref(t->pcm);
+    if (t->opus)
+        gst_buffer_list_unref(t->opus);
     if (t->bus) {
         gst_bus_set_flushing(t->bus, TRUE);
         gst_object_unref(t->bus);
