@@ -187,6 +187,12 @@ static void check_opus_passthrough(int skip_from, int skip_n)
     CU_ASSERT_PTR_NOT_NULL(pcm);
     if (pcm)
         CU_ASSERT_EQUAL(mu_dominant(pcm, n, RATE), 600);
+    if (pcm && skip_n && n >= (size_t)(skip_from + skip_n) * FRAME) {
+        /* The pause decodes to silence, the packets around it do not. */
+        CU_ASSERT(mu_rms(pcm + (skip_from + 2) * FRAME,
+                         (size_t)(skip_n - 4) * FRAME) < 50);
+        CU_ASSERT(mu_rms(pcm + (skip_from - 10) * FRAME, 8 * FRAME) > 1000);
+    }
     free(pcm);
     unlink(path);
     free(path);
@@ -273,6 +279,46 @@ static void test_vp8_passthrough(void)
     free(path);
     mu_bytes_free(&out);
 }
+
+/* Other input formats: 16 kHz mono and 48 kHz stereo. */
+static void check_format(uint32_t rate, uint16_t ch)
+{
+    rg_capture_params p = {.kind = RG_MEDIA_PCM_S16LE, .rate = rate,
+                           .channels = ch};
+    mu_bytes out = {0};
+    rg_capture_track *t = NULL;
+    CU_ASSERT_EQUAL_FATAL(rg_capture_track_new(&p, mu_collect, &out, &t,
+                                               NULL), RG_OK);
+    size_t per = rate / 50; /* samples per channel per 20 ms */
+    int16_t *s = calloc(per * ch, sizeof *s);
+    int16_t *mono = calloc(per, sizeof *mono);
+    for (int i = 0; i < 75; i++) {
+        mu_tone(mono, per, 400, rate, (uint64_t)i * per);
+        for (size_t j = 0; j < per; j++)
+            for (int c = 0; c < ch; c++)
+                s[j * ch + c] = mono[j];
+        rg_media_frame f = {.kind = RG_MEDIA_PCM_S16LE, .rate = rate,
+                            .channels = ch, .duration_ms = 20,
+                            .data = (uint8_t *)s, .len = per * ch * 2};
+        CU_ASSERT_EQUAL(rg_capture_track_push(t, i * 20, &f), RG_OK);
+    }
+    CU_ASSERT_EQUAL(rg_capture_track_duration_ms(t), 1500);
+    CU_ASSERT_EQUAL(rg_capture_track_finish(t, 1500), RG_OK);
+    rg_capture_track_free(t);
+    CU_ASSERT(fabs(mu_ffprobe_bytes(out.d, out.len, ".ogg") - 1.5) <= 0.02);
+    size_t n = 0;
+    int16_t *pcm = mu_decode_opus_bytes(out.d, out.len, &n);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pcm);
+    CU_ASSERT(labs((long)n - 72000L) <= FRAME);
+    CU_ASSERT_EQUAL(mu_dominant(pcm, n, RATE), 400);
+    free(pcm);
+    free(s);
+    free(mono);
+    mu_bytes_free(&out);
+}
+
+static void test_pcm_16k_mono(void) { check_format(16000, 1); }
+static void test_pcm_48k_stereo(void) { check_format(48000, 2); }
 
 static void test_bad_params(void)
 {
@@ -414,6 +460,12 @@ static void test_empty_and_abandoned(void)
         rg_capture_track_new(&pcm_mono, mu_collect, &out, &t, NULL), RG_OK);
     CU_ASSERT_EQUAL(push_tone(t, 400, 0, 20, 0), RG_OK);
     rg_capture_track_free(t); /* abandoned: dropped, nothing leaks */
+    mu_bytes_free(&out);
+    rg_capture_params v = {.kind = RG_MEDIA_VP8, .rate = 90000};
+    CU_ASSERT_EQUAL_FATAL(rg_capture_track_new(&v, mu_collect, &out, &t,
+                                               NULL), RG_OK);
+    CU_ASSERT_EQUAL(rg_capture_track_finish(t, 0), RG_OK);
+    rg_capture_track_free(t);
     rg_capture_track_free(NULL);
     mu_bytes_free(&out);
 }
@@ -428,6 +480,8 @@ int main(void)
          test_pcm_participants_distinct},
         {"pause inside a span is silence, time exact",
          test_pcm_gap_keeps_time},
+        {"pcm 16 kHz mono", test_pcm_16k_mono},
+        {"pcm 48 kHz stereo", test_pcm_48k_stereo},
         {"opus passthrough byte-identical", test_opus_passthrough},
         {"opus passthrough with pause", test_opus_gap},
         {"vp8 raw frames encoded to webm", test_vp8_raw_encode},
