@@ -1,6 +1,7 @@
 /* Capture: real GStreamer pipelines, checked with ffprobe and by decoding
  * the output back (duration, dominant tone, byte-identical passthrough). */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -71,6 +72,51 @@ static void check_tone(int nframes, double freq, int64_t t0)
                 nframes, d, n);
     free(pcm);
     mu_bytes_free(&out);
+}
+
+/* Runs first, before anything initialised GStreamer: four threads race
+ * to create their tracks (gst_init must happen exactly once). */
+typedef struct thread_job {
+    double freq;
+    mu_bytes out;
+    rg_err rc;
+} thread_job;
+
+static void *thread_main(void *arg)
+{
+    thread_job *j = arg;
+    rg_capture_track *t = NULL;
+    j->rc = rg_capture_track_new(&pcm_mono, mu_collect, &j->out, &t, NULL);
+    if (!j->rc)
+        j->rc = push_tone(t, j->freq, 0, 25, 0);
+    if (!j->rc)
+        j->rc = rg_capture_track_finish(t, 500);
+    rg_capture_track_free(t);
+    return NULL;
+}
+
+static void test_threads_first_use(void)
+{
+    thread_job job[4] = {{.freq = 300}, {.freq = 400}, {.freq = 500},
+                         {.freq = 600}};
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL_FATAL(
+            pthread_create(&th[i], NULL, thread_main, &job[i]), 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL(job[i].rc, RG_OK);
+        size_t n = 0;
+        int16_t *pcm = mu_decode_opus_bytes(job[i].out.d, job[i].out.len, &n);
+        CU_ASSERT_PTR_NOT_NULL(pcm);
+        if (pcm) {
+            CU_ASSERT(labs((long)n - 25L * FRAME) <= FRAME);
+            CU_ASSERT_EQUAL(mu_dominant(pcm, n, RATE), (int)job[i].freq);
+        }
+        free(pcm);
+        mu_bytes_free(&job[i].out);
+    }
 }
 
 static void test_pcm_tone_1s(void) { check_tone(50, 440, 0); }
@@ -473,6 +519,7 @@ static void test_empty_and_abandoned(void)
 int main(void)
 {
     static const rg_test tests[] = {
+        {"four threads, first use of GStreamer", test_threads_first_use},
         {"pcm tone 1 s: ffprobe, decoded length, 440 Hz", test_pcm_tone_1s},
         {"pcm tone 251 frames, offset origin", test_pcm_tone_odd_length},
         {"pcm single frame", test_pcm_single_frame},
