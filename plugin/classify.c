@@ -30,6 +30,7 @@ enum { P_FILLER = 1, P_CONSENT = 2, P_DOUBT = 3, P_OBJ = 4 };
 #define V_TOPIC   0x04u /* about recording or consent: not consent = doubt */
 #define V_NEG     0x08u /* negation */
 #define V_FILLER  0x10u /* politeness filler (tak, please) */
+#define V_CON_END 0x20u /* last word of some consent phrase */
 
 typedef struct lex {
     const char *text;
@@ -113,7 +114,7 @@ static const lex builtin[] = {
     C("ok", L_ALL), C("okay", L_ALL), C("okey", L_ALL), C("oki", L_ALL),
     C("okie", L_ALL), C("o k", L_ALL), C("yes", L_ALL),
     /* Consent, Danish meetings. */
-    C("ja", L_DA), C("ja tak", L_DA), C("jo", L_DA), C("jep", L_DA),
+    C("ja", L_DA), C("ja tak", L_DA), C("jep", L_DA),
     C("jeps", L_DA), C("javel", L_DA), C("ja det er fint", L_DA),
     C("det er fint", L_DA), C("det er ok", L_DA), C("det er okay", L_DA),
     C("det er i orden", L_DA), C("i orden", L_DA), C("helt fint", L_DA),
@@ -155,7 +156,7 @@ static const lex builtin[] = {
 
 /* Word attributes, also normalised at build time. */
 static const char *const core_words[] = {
-    "ja", "jo", "jep", "jeps", "javel", "yes", "yeah", "yep", "yup", "yea",
+    "ja", "jep", "jeps", "javel", "yes", "yeah", "yep", "yup", "yea",
     "ok", "okay", "okey", "oki", "okie",
 };
 static const char *const core_prefixes[] = {
@@ -357,6 +358,8 @@ static rg_err add_phrase(rg_classifier *c, const phrase *ph)
     (*list)[(*n)++] = *ph;
     if (obj)
         c->words[ph->ids[ph->n - 1]].flags |= V_OBJ_END;
+    else if (ph->cls == P_CONSENT)
+        c->words[ph->ids[ph->n - 1]].flags |= V_CON_END;
     else if (ph->cls == P_FILLER && ph->n == 1)
         c->words[ph->ids[0]].flags |= V_FILLER;
     return RG_OK;
@@ -389,13 +392,23 @@ static rg_err set_prefix(prefix *p, const char *text, unsigned flag)
     return RG_OK;
 }
 
-/* Copy `s` for an error message: printable ASCII kept, other bytes '?'. */
+/* Copy `s` for an error message: valid UTF-8 kept, control characters
+ * and invalid bytes shown as '?', cut short to fit. */
 static void printable(const char *s, char *out, size_t size)
 {
-    size_t i = 0;
-    for (; s[i] && i + 1 < size; i++)
-        out[i] = (s[i] >= 0x20 && s[i] < 0x7F) ? s[i] : '?';
-    out[i] = '\0';
+    size_t o = 0, len = strlen(s);
+    for (size_t i = 0; i < len && o + 1 < size;) {
+        int n = rg_tn_utf8_len(s + i, len - i);
+        if (n > 1 && o + (size_t)n < size) {
+            memcpy(out + o, s + i, (size_t)n);
+            o += (size_t)n;
+            i += (size_t)n;
+            continue;
+        }
+        out[o++] = (n == 1 && s[i] >= 0x20 && s[i] != 0x7F) ? s[i] : '?';
+        i += n > 0 ? (size_t)n : 1;
+    }
+    out[o] = '\0';
 }
 
 static rg_err add_extras(rg_classifier *c, const rg_word_list *lists,
@@ -578,13 +591,31 @@ void rg_classifier_free(rg_classifier *c)
 
 /* Per-message state: fixed size, on the caller's stack. */
 typedef struct scan {
-    int32_t ring[MAX_PHRASE]; /* last words, for objection phrases */
+    int32_t ring[MAX_PHRASE]; /* last words, for phrases anywhere */
     int32_t head[HEAD_MAX];   /* first words, for the whole-message test */
     size_t ntok;              /* words seen */
     size_t nplain;            /* words that are not fillers */
     unsigned flags;           /* union of V_* over all words */
     int objection;            /* an objection phrase matched */
+    int consent;              /* a consent phrase matched somewhere */
 } scan;
+
+/* Does one of the phrases end with the word just pushed to the ring? */
+static int ends_here(const phrase *list, size_t n, int cls, const scan *s,
+                     int32_t id)
+{
+    for (size_t i = 0; i < n; i++) {
+        const phrase *p = &list[i];
+        if (p->cls != cls || p->ids[p->n - 1] != id || p->n > s->ntok)
+            continue;
+        size_t k = 0, first = s->ntok - p->n;
+        while (k < p->n && p->ids[k] == s->ring[(first + k) % MAX_PHRASE])
+            k++;
+        if (k == p->n)
+            return 1;
+    }
+    return 0;
+}
 
 static void scan_word(const rg_classifier *c, scan *s, const rg_tn_token *t)
 {
@@ -598,20 +629,10 @@ static void scan_word(const rg_classifier *c, scan *s, const rg_tn_token *t)
     s->flags |= f;
     if (!(f & V_FILLER))
         s->nplain++;
-    if (!(f & V_OBJ_END) || s->objection)
-        return;
-    for (size_t i = 0; i < c->nobj; i++) {
-        const phrase *p = &c->obj[i];
-        if (p->ids[p->n - 1] != id || p->n > s->ntok)
-            continue;
-        size_t k = 0, first = s->ntok - p->n;
-        while (k < p->n && p->ids[k] == s->ring[(first + k) % MAX_PHRASE])
-            k++;
-        if (k == p->n) {
-            s->objection = 1;
-            return;
-        }
-    }
+    if ((f & V_OBJ_END) && !s->objection)
+        s->objection = ends_here(c->obj, c->nobj, P_OBJ, s, id);
+    if ((f & V_CON_END) && !s->consent)
+        s->consent = ends_here(c->whole, c->nwhole, P_CONSENT, s, id);
 }
 
 /* The whole-message test: can the first n words be cut into consent,
@@ -687,8 +708,8 @@ rg_err rg_classify(const rg_classifier *c, rg_lang lang, const char *text,
             *out = RG_INTENT_NONE;             /* tak; "I agree" in a da meeting */
         return RG_OK;
     }
-    if (s.flags & (V_CORE | V_TOPIC))
-        return RG_OK;      /* consent word or the recording + other content */
+    if (s.consent || (s.flags & (V_CORE | V_TOPIC)))
+        return RG_OK;      /* consent or the recording + other content */
     if ((s.flags & V_NEG) && s.nplain <= 3)
         return RG_OK;      /* short negative reply: "ikke nu", "not today" */
     *out = RG_INTENT_NONE;

@@ -48,6 +48,15 @@ static int utf8_decode(const unsigned char *p, const unsigned char *end,
     return n;
 }
 
+int rg_tn_utf8_len(const char *s, size_t avail)
+{
+    uint32_t cp;
+    if (!avail)
+        return -1;
+    return utf8_decode((const unsigned char *)s,
+                       (const unsigned char *)s + avail, &cp);
+}
+
 static int utf8_encode(uint32_t cp, char *out)
 {
     if (cp < 0x80) { out[0] = (char)cp; return 1; }
@@ -240,30 +249,67 @@ void rg_tn_init(rg_tn_iter *it, const char *s, size_t len)
     it->end = it->start + (s ? len : 0);
 }
 
-/* A word that is one shorter word repeated (nejnej, nonono) -> that word. */
-static void reduce_period(rg_tn_token *tok)
+/* Smallest p <= len/2 with s[i] == s[i - p] for all i, or 0. */
+static size_t period_of(const char *s, size_t len)
 {
-    for (size_t p = 1; p <= tok->len / 2; p++) {
-        if (tok->len % p == 0 &&
-            memcmp(tok->text, tok->text + p, tok->len - p) == 0) {
-            tok->len = p;
-            return;
-        }
+    for (size_t p = 1; p <= len / 2; p++) {
+        size_t i = p;
+        while (i < len && s[i] == s[i - p])
+            i++;
+        if (i == len)
+            return p;
     }
+    return 0;
 }
 
-static int finish(rg_tn_token *tok)
+/* Words built so far: the Latin/digit ones keep a virtual length past
+ * RG_TN_TOKEN_MAX so that a very long repetition (nejnejnej... x 1000)
+ * still reduces to its word instead of hiding as an overflow. */
+typedef struct build {
+    size_t vlen;   /* bytes appended, counting those past the buffer */
+    size_t per;    /* period of the buffer once it is full, 0 = none */
+    char last;     /* last byte appended */
+} build;
+
+/* A word that is one shorter word repeated (nejnej, nonono) -> that word. */
+static int finish(rg_tn_token *tok, const build *b)
 {
-    if (!tok->overflow)
-        reduce_period(tok);
+    if (tok->overflow && b->per && b->vlen % b->per == 0) {
+        tok->len = b->per;
+        tok->overflow = 0;
+    } else if (!tok->overflow) {
+        size_t p = period_of(tok->text, tok->len);
+        if (p && tok->len % p == 0)
+            tok->len = p;
+    }
     tok->text[tok->len] = '\0';
     return 1;
+}
+
+static void append_byte(rg_tn_token *tok, build *b, char c)
+{
+    if (b->vlen > 0 && c == b->last)
+        return; /* neej -> nej; also å (aa) -> a */
+    b->last = c;
+    if (b->vlen < RG_TN_TOKEN_MAX) {
+        tok->text[b->vlen] = c;
+        tok->len = b->vlen + 1;
+    } else {
+        if (!tok->overflow) {
+            tok->overflow = 1;
+            b->per = period_of(tok->text, RG_TN_TOKEN_MAX);
+        }
+        if (b->per && c != tok->text[b->vlen % b->per])
+            b->per = 0;
+    }
+    b->vlen++;
 }
 
 int rg_tn_next(rg_tn_iter *it, rg_tn_token *tok)
 {
     cp_kind cls = K_SKIP;   /* kind of the word being built */
     uint32_t last_cp = 0;   /* for collapsing repeats in other scripts */
+    build b = {0, 0, 0};
     tok->len = 0;
     tok->overflow = 0;
     tok->text[0] = '\0';
@@ -287,34 +333,27 @@ int rg_tn_next(rg_tn_iter *it, rg_tn_token *tok)
         if (k == K_SEP) {
             it->p += n;
             if (cls != K_SKIP)
-                return finish(tok);
+                return finish(tok, &b);
             continue;
         }
         if (cls != K_SKIP && cls != k)
-            return finish(tok); /* nej1, nejж: split, reread this one */
+            return finish(tok, &b); /* nej1, nejж: split, reread this one */
         cls = k;
         it->p += n;
-        if (k == K_OTHER) {
-            if (cp == last_cp)
-                continue;
-            last_cp = cp;
-            if (tok->len + (size_t)olen > RG_TN_TOKEN_MAX) {
-                tok->overflow = 1;
-                continue;
-            }
-            memcpy(tok->text + tok->len, out, (size_t)olen);
-            tok->len += (size_t)olen;
+        if (k != K_OTHER) {
+            for (int i = 0; i < olen; i++)
+                append_byte(tok, &b, out[i]);
             continue;
         }
-        for (int i = 0; i < olen; i++) {
-            if (tok->len > 0 && tok->text[tok->len - 1] == out[i])
-                continue; /* neej -> nej; also å (aa) -> a */
-            if (tok->len >= RG_TN_TOKEN_MAX) {
-                tok->overflow = 1;
-                continue;
-            }
-            tok->text[tok->len++] = out[i];
+        if (cp == last_cp)
+            continue;
+        last_cp = cp;
+        if (tok->len + (size_t)olen > RG_TN_TOKEN_MAX) {
+            tok->overflow = 1; /* never split a character */
+            continue;
         }
+        memcpy(tok->text + tok->len, out, (size_t)olen);
+        tok->len += (size_t)olen;
     }
-    return cls != K_SKIP ? finish(tok) : 0;
+    return cls != K_SKIP ? finish(tok, &b) : 0;
 }

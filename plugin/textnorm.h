@@ -49,6 +49,9 @@ typedef struct rg_tn_token {
     int overflow;                   /* 1: longer than RG_TN_TOKEN_MAX */
 } rg_tn_token;
 
+/* Length of the valid UTF-8 sequence at s (at most avail bytes), or -1. */
+int rg_tn_utf8_len(const char *s, size_t avail);
+
 /* Start reading `len` bytes at `s` (need not be NUL-terminated). */
 void rg_tn_init(rg_tn_iter *it, const char *s, size_t len);
 
