@@ -460,20 +460,18 @@ static rg_err add_extras(rg_classifier *c, const rg_word_list *lists,
     return RG_OK;
 }
 
-/* Every consent phrase must classify as consent in its languages: an
- * extra consent phrase holding an objection or doubt word, or a question
- * mark, is refused rather than silently never matching. */
-static rg_err check_consent(const rg_classifier *c, const rg_word_list *lists,
-                            char *errbuf)
+/* Self-test of the built-in lexicon: every consent phrase must classify
+ * as consent in its languages (run before any extra word is added). */
+static rg_err check_builtin(const rg_classifier *c, char *errbuf)
 {
     rg_intent got;
     for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++) {
         if (builtin[i].cls != P_CONSENT)
             continue;
         for (int l = 0; l < RG_LANG__COUNT; l++) {
+            const char *t = builtin[i].text;
             if (!(builtin[i].langs & (1u << l)))
                 continue;
-            const char *t = builtin[i].text;
             if (rg_classify(c, (rg_lang)l, t, strlen(t), &got) ||
                 got != RG_INTENT_CONSENT) {
                 if (errbuf)
@@ -483,6 +481,16 @@ static rg_err check_consent(const rg_classifier *c, const rg_word_list *lists,
             }
         }
     }
+    return RG_OK;
+}
+
+/* An extra consent phrase holding an objection or doubt word, or a
+ * question mark, would never match: refuse it rather than ignore it. An
+ * extra objection may shadow a built-in consent phrase (fail closed). */
+static rg_err check_extra_consent(const rg_classifier *c,
+                                  const rg_word_list *lists, char *errbuf)
+{
+    rg_intent got;
     for (int l = 0; lists && l < RG_LANG__COUNT; l++) {
         for (size_t i = 0; i < lists[l].n; i++) {
             const char *t = lists[l].words[i];
@@ -537,11 +545,13 @@ static rg_err build(rg_classifier *c, const rg_word_list *extra_objection,
                      "built-in lexicon failed: %s", rg_strerror(err));
         return err == RG_ERR_NOMEM ? err : RG_ERR_INTERNAL;
     }
-    err = add_extras(c, extra_objection, P_OBJ, errbuf);
+    err = check_builtin(c, errbuf);
+    if (!err)
+        err = add_extras(c, extra_objection, P_OBJ, errbuf);
     if (!err)
         err = add_extras(c, extra_consent, P_CONSENT, errbuf);
     if (!err)
-        err = check_consent(c, extra_consent, errbuf);
+        err = check_extra_consent(c, extra_consent, errbuf);
     return err;
 }
 

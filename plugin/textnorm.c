@@ -246,7 +246,7 @@ void rg_tn_init(rg_tn_iter *it, const char *s, size_t len)
     memset(it, 0, sizeof *it);
     it->start = (const unsigned char *)s;
     it->p = it->start;
-    it->end = it->start + (s ? len : 0);
+    it->end = s ? it->start + len : it->start; /* no arithmetic on NULL */
 }
 
 /* Smallest p <= len/2 with s[i] == s[i - p] for all i, or 0. */

@@ -415,6 +415,13 @@ static void test_extra_words(void)
     CU_ASSERT_EQUAL(classify(c, RG_LANG_DA, "nej", 3, NULL), OBJ);
     CU_ASSERT_EQUAL(classify(c, RG_LANG_DA, "ja", 2, NULL), CON);
     rg_classifier_free(c);
+    /* an extra objection may shadow a built-in consent phrase */
+    char *obj_en[] = {"okay"};
+    rg_word_list xo2[RG_LANG__COUNT] = {{NULL, 0}, {obj_en, 1}};
+    CU_ASSERT_EQUAL_FATAL(rg_classifier_new(xo2, NULL, &c, errbuf), RG_OK);
+    CU_ASSERT_EQUAL(classify(c, RG_LANG_DA, "okay", 4, NULL), OBJ);
+    CU_ASSERT_EQUAL(classify(c, RG_LANG_DA, "ok", 2, NULL), CON);
+    rg_classifier_free(c);
     /* the built-in classifier does not know them */
     CU_ASSERT_EQUAL(cls(RG_LANG_DA, "jeg siger pas"), NON);
     CU_ASSERT_EQUAL(cls(RG_LANG_DA, "kør bare"), NON);
