@@ -1,16 +1,18 @@
-/* recgate classify [--lang da|en] TEXT...
+/* recgate classify [--lang da|en] [--config FILE] TEXT...
  * Prints one label (none | consent | objection) per TEXT, one a line.
  * Exit 0; 1 if some TEXT was not valid UTF-8 (it is still labelled
  * objection: fail closed) or the classifier could not be built; 2 on bad
- * usage. The lexicon is the built-in one (docs/classifier.md). */
+ * usage. The lexicon is the built-in one (docs/classifier.md) plus, with
+ * --config, the policy's extra words. */
 #include <stdio.h>
 #include <string.h>
 #include "classify.h"
 #include "cli.h"
+#include "policy.h"
 
 static int usage(FILE *to)
 {
-    fprintf(to, "usage: recgate classify [--lang da|en] TEXT...\n"
+    fprintf(to, "usage: recgate classify [--lang da|en] [--config FILE] TEXT...\n"
                 "  prints none, consent or objection for each TEXT "
                 "(default language da)\n");
     return to == stdout ? 0 : 2;
@@ -20,6 +22,8 @@ int rg_cmd_classify(int argc, char **argv)
 {
     rg_lang lang = RG_LANG_DA;
     rg_classifier *c = NULL;
+    rg_policy *policy = NULL;
+    const char *config = NULL;
     char errbuf[RG_ERRBUF_SIZE];
     int i = 1, rc = 0;
     rg_err err;
@@ -32,6 +36,17 @@ int rg_cmd_classify(int argc, char **argv)
         }
         if (!strcmp(a, "-h") || !strcmp(a, "--help"))
             return usage(stdout);
+        if (!strcmp(a, "--config") || !strncmp(a, "--config=", 9)) {
+            if (a[8] == '=') {
+                config = a + 9;
+            } else if (i + 1 < argc) {
+                config = argv[++i];
+            } else {
+                fprintf(stderr, "recgate classify: --config needs a file\n");
+                return usage(stderr);
+            }
+            continue;
+        }
         if (!strcmp(a, "--lang")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "recgate classify: --lang needs a value "
@@ -57,7 +72,15 @@ int rg_cmd_classify(int argc, char **argv)
         fprintf(stderr, "recgate classify: no TEXT given\n");
         return usage(stderr);
     }
-    err = rg_classifier_new(NULL, NULL, &c, errbuf);
+    errbuf[0] = '\0';
+    if (config && (err = rg_policy_load(config, &policy, errbuf))) {
+        fprintf(stderr, "recgate classify: %s\n",
+                errbuf[0] ? errbuf : rg_strerror(err));
+        return 1;
+    }
+    err = rg_classifier_new(policy ? policy->extra_objection : NULL,
+                            policy ? policy->extra_consent : NULL, &c, errbuf);
+    rg_policy_free(policy);
     if (err) {
         fprintf(stderr, "recgate classify: %s\n",
                 errbuf[0] ? errbuf : rg_strerror(err));

@@ -59,5 +59,19 @@ done
 "$RECGATE" classify --lang en "$@" >"$tmp/out" || bad "600 messages: exit $?"
 printf '%s' "$want" | cmp -s - "$tmp/out" || bad "600 messages: wrong output"
 
+# --config adds the policy's extra words; a bad policy is a clear error
+jq '.classifier = {"da": {"objection": ["sluk for båndet"], "consent": ["helt fint med mig"]}}' \
+    "$TOP/config/recgate.json" >"$tmp/policy.json"
+"$RECGATE" classify --config "$tmp/policy.json" "Sluk for båndet!" "helt fint med mig" \
+    >"$tmp/out" || bad "--config: exit $?"
+printf 'objection\nconsent\n' | cmp -s - "$tmp/out" || bad "--config extra words not used"
+"$RECGATE" classify "Sluk for båndet!" >"$tmp/out"
+[ "$(cat "$tmp/out")" = none ] || bad "extra words leaked without --config"
+echo '{"controller": 1}' >"$tmp/bad.json"
+if "$RECGATE" classify --config "$tmp/bad.json" nej >"$tmp/out" 2>"$tmp/err"; then
+    bad "--config with a bad policy exited 0"
+fi
+grep -q "bad.json: controller: expected" "$tmp/err" || bad "--config bad policy: unclear error: $(cat "$tmp/err")"
+
 [ $fail -eq 0 ] && echo "classify_cli: ok"
 exit $fail
