@@ -9,7 +9,8 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: recgate run --config FILE --scenario FILE [--out DIR] "
-                    "[--json] [--realtime] [--platform sim] [--quiet]\n");
+                    "[--json] [--realtime] [--platform sim] [--quiet]\n"
+                    "                   [--recipient age1...]... [--audit-key FILE]\n");
     return 2;
 }
 
@@ -23,11 +24,16 @@ int rg_cmd_run(int argc, char **argv)
         {"realtime", no_argument, NULL, 'r'},
         {"platform", required_argument, NULL, 'p'},
         {"quiet", no_argument, NULL, 'q'},
+        {"recipient", required_argument, NULL, 'R'},
+        {"audit-key", required_argument, NULL, 'k'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *scenario = NULL, *out = NULL, *platform = "sim";
     bool json = false, realtime = false, quiet = false;
+    const char *recipients[64];
+    size_t n_recipients = 0;
+    const char *audit_key = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -39,6 +45,14 @@ int rg_cmd_run(int argc, char **argv)
         case 'r': realtime = true; break;
         case 'p': platform = optarg; break;
         case 'q': quiet = true; break;
+        case 'k': audit_key = optarg; break;
+        case 'R':
+            if (n_recipients == sizeof recipients / sizeof recipients[0]) {
+                fprintf(stderr, "recgate run: too many --recipient (max 64)\n");
+                return 2;
+            }
+            recipients[n_recipients++] = optarg;
+            break;
         case 'h': usage(); return 0;
         default: return usage();
         }
@@ -72,7 +86,8 @@ int rg_cmd_run(int argc, char **argv)
         .scenario = scenario,
         .realtime = realtime,
     };
-    rg_run_opts opts = {policy, shim, &params, out, quiet ? NULL : stderr};
+    rg_run_opts opts = {policy, shim, &params, out, quiet ? NULL : stderr,
+                        n_recipients ? recipients : NULL, n_recipients, audit_key};
     err = rg_run_meeting(&opts, &summary, errbuf);
     if (err) {
         fprintf(stderr, "recgate run: %s\n", errbuf[0] ? errbuf : rg_strerror(err));

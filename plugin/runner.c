@@ -78,6 +78,9 @@ rg_err rg_run_meeting(const rg_run_opts *opts, char **summary_json,
         .out_dir = opts->out_dir,
         .host = &runner_host,
         .host_ctx = &r,
+        .recipients = opts->recipients,
+        .n_recipients = opts->n_recipients,
+        .audit_key_file = opts->audit_key_file,
     };
     err = rg_session_new(&sp, &session, errbuf);
     if (err)

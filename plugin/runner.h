@@ -13,6 +13,9 @@ typedef struct rg_run_opts {
     const rg_shim_params *params; /* [borrowed] */
     const char *out_dir;          /* NULL: nothing written */
     FILE *timeline;               /* readable timeline, or NULL */
+    const char *const *recipients;/* NULL = the policy's vault.recipients */
+    size_t n_recipients;
+    const char *audit_key_file;   /* NULL = the policy's audit.key_file */
 } rg_run_opts;
 
 /* Play the meeting. On success *summary_json [owned] (free()) holds the

@@ -134,6 +134,8 @@ rg_err rg_session_summary_json(const rg_session *s, char **json)
     removed = NULL;
     if (s->left)
         cJSON_AddItemToObject(o, "bot_left_at", rg_json_seconds(s->left_at));
+    if (s->sink && s->sink->describe)
+        s->sink->describe(s->sink_ctx, o);
     *json = cJSON_PrintUnformatted(o);
     err = *json ? RG_OK : RG_ERR_NOMEM;
 cleanup:

@@ -30,6 +30,9 @@ typedef struct rg_sink_ops {
     /* Optional: the sink's name for a track (e.g. "t3") for the audit log;
      * [borrowed] while the track lives. */
     const char *(*track_name)(void *ctx, void *track);
+    /* Optional: add what was really written to the run summary
+     * `summary` [borrowed] (docs/formats.md). */
+    void (*describe)(void *ctx, void *summary_cjson);
     void (*destroy)(void *ctx);
 } rg_sink_ops;
 

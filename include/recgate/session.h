@@ -75,13 +75,24 @@ typedef struct rg_session_params {
     const rg_policy *policy;  /* [borrowed]; must outlive the session */
     const char *meeting_type; /* NULL = the policy's default */
     const char *meeting_id;   /* the platform's id for this meeting */
-    const char *out_dir;      /* where recordings go; NULL = nothing written */
+    const char *out_dir;      /* where recordings go (one folder each, with
+                                 its audit log); NULL = a dry run: nothing
+                                 is written, the summary still says what
+                                 would have passed the gate */
     const rg_host_ops *host;  /* [borrowed]; must outlive the session */
     void *host_ctx;
+    /* Organisation age recipients ("age1...") the recording is encrypted
+     * to; NULL = the policy's vault.recipients. [borrowed] */
+    const char *const *recipients;
+    size_t n_recipients;
+    /* The audit log's key file; NULL = the policy's audit.key_file. */
+    const char *audit_key_file;
 } rg_session_params;
 
 /* Create a session. *out is [owned] by the caller. Fails with
- * RG_ERR_NOT_FOUND if the meeting type does not exist (nothing recorded). */
+ * RG_ERR_NOT_FOUND if the meeting type does not exist, and, when out_dir is
+ * set, if the recording folder, its audit log or its vault cannot be made
+ * (no recipients, no audit key...): nothing is recorded. */
 rg_err rg_session_new(const rg_session_params *params, rg_session **out,
                       char *errbuf);
 
