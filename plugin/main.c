@@ -15,6 +15,10 @@ static const cli_command commands[] = {
      "run --config FILE --scenario FILE [--out DIR] [--json] [--realtime]"},
     {"classify", rg_cmd_classify,
      "classify [--lang da|en] [--config FILE] TEXT..."},
+    {"keygen", rg_cmd_keygen, "keygen -o FILE"},
+    {"decrypt", rg_cmd_decrypt, "decrypt FILE --identity FILE -o OUT|-"},
+    {"verify", rg_cmd_verify, "verify RECDIR [--identity FILE]"},
+    {"shred", rg_cmd_shred, "shred RECDIR TRACK"},
 };
 
 static void usage(FILE *to)
