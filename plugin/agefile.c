@@ -182,15 +182,15 @@ struct rg_age_dec {
     int state;
     rg_err err;
     char errmsg[RG_ERRBUF_SIZE];
-    unsigned char *hbuf; /* header bytes while in D_HEADER */
-    size_t hlen;
+    unsigned char *hbuf; /* header bytes while in D_HEADER (grows) */
+    size_t hlen, hcap, hscan;
     unsigned char nonce[NONCE_LEN];
     size_t nlen;
     EVP_CIPHER_CTX *cctx;
     uint64_t counter, total;
     size_t clen;
-    unsigned char cbuf[CT_CHUNK];
-    unsigned char pbuf[RG_AGE_CHUNK];
+    unsigned char *cbuf; /* CT_CHUNK: one ciphertext chunk */
+    unsigned char *pbuf; /* RG_AGE_CHUNK: its plaintext */
 };
 
 rg_err rg_age_dec_new(const rg_age_identity *ids, size_t n, rg_age_sink sink,
@@ -201,9 +201,12 @@ rg_err rg_age_dec_new(const rg_age_identity *ids, size_t n, rg_age_sink sink,
     rg_age_dec *d = calloc(1, sizeof *d);
     if (!d)
         return RG_ERR_NOMEM;
-    d->hbuf = malloc(RG_AGE_HEADER_MAX);
+    d->hcap = 1024;
+    d->hbuf = malloc(d->hcap);
+    d->cbuf = malloc(CT_CHUNK);
+    d->pbuf = malloc(RG_AGE_CHUNK);
     d->cctx = EVP_CIPHER_CTX_new();
-    if (!d->hbuf || !d->cctx) {
+    if (!d->hbuf || !d->cbuf || !d->pbuf || !d->cctx) {
         rg_age_dec_free(d);
         return RG_ERR_NOMEM;
     }
@@ -322,7 +325,16 @@ rg_err rg_age_dec_write(rg_age_dec *d, const void *data, size_t len,
     }
     while (len) {
         if (d->state == D_HEADER) {
-            size_t take = RG_AGE_HEADER_MAX - d->hlen;
+            if (d->hlen == d->hcap && d->hcap < RG_AGE_HEADER_MAX) {
+                size_t cap = d->hcap * 4 < RG_AGE_HEADER_MAX ? d->hcap * 4
+                                                             : RG_AGE_HEADER_MAX;
+                unsigned char *grown = realloc(d->hbuf, cap);
+                if (!grown)
+                    return fail(d, RG_ERR_NOMEM, errbuf, "out of memory");
+                d->hbuf = grown;
+                d->hcap = cap;
+            }
+            size_t take = d->hcap - d->hlen;
             if (take > len)
                 take = len;
             memcpy(d->hbuf + d->hlen, p, take);
@@ -331,9 +343,15 @@ rg_err rg_age_dec_write(rg_age_dec *d, const void *data, size_t len,
             len -= take;
             size_t hdr_len = 0;
             char why[RG_ERRBUF_SIZE];
-            rg_err err = rg_age_header_find(d->hbuf, d->hlen, &hdr_len, why);
-            if (err == RG_ERR_TRUNCATED)
+            rg_err err = rg_age_header_find_from(d->hbuf, d->hlen, &d->hscan,
+                                                 &hdr_len, why);
+            if (err == RG_ERR_TRUNCATED && d->hlen < RG_AGE_HEADER_MAX)
                 continue;
+            if (err == RG_ERR_TRUNCATED) {
+                snprintf(why, sizeof why, "age header larger than %u bytes",
+                         RG_AGE_HEADER_MAX);
+                err = RG_ERR_PARSE;
+            }
             if (err)
                 return fail(d, err, errbuf, why);
             if ((err = dec_header(d, hdr_len, errbuf)))
@@ -445,6 +463,12 @@ void rg_age_dec_free(rg_age_dec *d)
         return;
     EVP_CIPHER_CTX_free(d->cctx);
     free(d->hbuf);
+    if (d->pbuf)
+        OPENSSL_cleanse(d->pbuf, RG_AGE_CHUNK);
+    if (d->cbuf)
+        OPENSSL_cleanse(d->cbuf, RG_AGE_FILE_KEY_LEN); /* may hold the file key */
+    free(d->cbuf);
+    free(d->pbuf);
     OPENSSL_cleanse(d, sizeof *d);
     free(d);
 }

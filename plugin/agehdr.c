@@ -272,6 +272,13 @@ cleanup:
 rg_err rg_age_header_find(const unsigned char *buf, size_t len,
                           size_t *hdr_len, char *errbuf)
 {
+    size_t scan = 0;
+    return rg_age_header_find_from(buf, len, &scan, hdr_len, errbuf);
+}
+
+rg_err rg_age_header_find_from(const unsigned char *buf, size_t len,
+                               size_t *scan, size_t *hdr_len, char *errbuf)
+{
     size_t vl = strlen(RG_AGE_V1_LINE);
     size_t cmp = len < vl ? len : vl;
     if (memcmp(buf, RG_AGE_V1_LINE, cmp) != 0) {
@@ -286,15 +293,23 @@ rg_err rg_age_header_find(const unsigned char *buf, size_t len,
     }
     if (len > vl) {
         /* The MAC line is the first line starting with "---". */
-        for (size_t p = vl - 1; p + 4 <= len; p++) {
+        size_t p = *scan > vl - 1 ? *scan : vl - 1;
+        for (; p + 4 <= len; p++) {
             if (buf[p] != '\n' || memcmp(buf + p + 1, "---", 3) != 0)
                 continue;
-            const unsigned char *nl = memchr(buf + p + 1, '\n', len - p - 1);
+            /* A valid MAC line is 48 bytes; do not wait forever for LF. */
+            size_t room = len - p - 1 < 80 ? len - p - 1 : 80;
+            const unsigned char *nl = memchr(buf + p + 1, '\n', room);
+            if (!nl && room == 80) {
+                seterr(errbuf, "malformed age header: MAC line too long");
+                return RG_ERR_PARSE;
+            }
             if (!nl)
-                break;
+                break; /* resume at this "\n---" once its line is complete */
             *hdr_len = (size_t)(nl - buf) + 1;
             return RG_OK;
         }
+        *scan = p;
     }
     if (len >= RG_AGE_HEADER_MAX) {
         seterr(errbuf, "age header larger than %u bytes", RG_AGE_HEADER_MAX);

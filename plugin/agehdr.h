@@ -68,6 +68,10 @@ rg_err rg_age_header_build(const rg_age_recipient *rcpts, size_t n,
  * it is too large. */
 rg_err rg_age_header_find(const unsigned char *buf, size_t len,
                           size_t *hdr_len, char *errbuf);
+/* The same, resuming the search at *scan (updated), so feeding a header
+ * in small pieces stays linear. */
+rg_err rg_age_header_find_from(const unsigned char *buf, size_t len,
+                               size_t *scan, size_t *hdr_len, char *errbuf);
 
 /* Parse exactly len bytes (as found by rg_age_header_find) into *h.
  * Structure only: no key is needed. */
