@@ -44,8 +44,8 @@ struct rg_age_enc {
     uint64_t counter, total;
     size_t buffered;
     int finished, failed;
-    unsigned char buf[RG_AGE_CHUNK];
-    unsigned char out[CT_CHUNK];
+    unsigned char buf[CT_CHUNK]; /* plaintext, encrypted in place + tag */
+    unsigned char out[CT_CHUNK]; /* for chunks taken from the caller */
 };
 
 rg_err rg_age_enc_new(const rg_age_recipient *rcpts, size_t n,
@@ -95,10 +95,13 @@ static rg_err enc_chunk(rg_age_enc *e, const unsigned char *in, size_t len,
                         int last)
 {
     unsigned char nonce[12];
+    /* Our own buffer is encrypted in place (one less 64 KiB pass through
+     * the cache); the caller's memory goes to e->out. */
+    unsigned char *out = in == e->buf ? e->buf : e->out;
     chunk_nonce(e->counter, last, nonce);
-    rg_err err = rg_age_aead(e->cctx, 1, NULL, nonce, in, len, e->out);
+    rg_err err = rg_age_aead(e->cctx, 1, NULL, nonce, in, len, out);
     if (!err)
-        err = e->sink(e->ctx, e->out, len + RG_AGE_TAG_LEN);
+        err = e->sink(e->ctx, out, len + RG_AGE_TAG_LEN);
     e->counter++;
     if (err)
         e->failed = 1;
