@@ -214,16 +214,30 @@ rg_err rg_vault_track_keys(const char *recdir, const rg_vault_track_info *info,
                            char *errbuf)
 {
     rg_age_recipient r;
-    if (!rg_agekey_recipient_parse(info->recipient, &r, NULL))
-        for (size_t i = 0; i < n; i++)
-            if (!memcmp(ids[i].pk, r.pk, sizeof r.pk)) {
-                if (!(*keys = malloc(sizeof **keys)))
-                    return RG_ERR_NOMEM;
-                **keys = ids[i];
-                *nkeys = 1;
-                return RG_OK;
-            }
-    return rg_keyring_load(recdir, info->id, ids, n, keys, nkeys, errbuf);
+    if (rg_agekey_recipient_parse(info->recipient, &r, errbuf))
+        return RG_ERR_PARSE;
+    for (size_t i = 0; i < n; i++)
+        if (!memcmp(ids[i].pk, r.pk, sizeof r.pk)) {
+            if (!(*keys = malloc(sizeof **keys)))
+                return RG_ERR_NOMEM;
+            **keys = ids[i];
+            *nkeys = 1;
+            return RG_OK;
+        }
+    rg_err err = rg_keyring_load(recdir, info->id, ids, n, keys, nkeys, errbuf);
+    if (err)
+        return err;
+    /* The entry must hold this track's key (not, say, a swapped file). */
+    for (size_t i = 0; i < *nkeys; i++)
+        if (!memcmp((*keys)[i].pk, r.pk, sizeof r.pk))
+            return RG_OK;
+    rg_agekey_free_identities(*keys, *nkeys);
+    *keys = NULL;
+    *nkeys = 0;
+    rg_vaultio_err(errbuf, "%s/keyring/%s.age: does not hold the key of track "
+                   "%s (index recipient %s)", recdir, info->id, info->id,
+                   info->recipient);
+    return RG_ERR_AUTH;
 }
 
 rg_err rg_vault_track_decrypt(const char *recdir, const char *track_id,
@@ -279,6 +293,10 @@ rg_err rg_vault_shred_track(const char *recdir, const char *track_id,
     char dir[PATH_MAX + 80], *text = NULL, *out = NULL;
     size_t len = 0;
     cJSON *root = NULL;
+    if (!recdir || !rg_vaultio_valid_id(track_id)) {
+        rg_vaultio_err(errbuf, "invalid track id (want [A-Za-z0-9_-]{1,64})");
+        return RG_ERR_ARG;
+    }
     rg_err err = rg_keyring_shred(recdir, track_id, errbuf);
     if (err)
         return err;

@@ -329,6 +329,31 @@ static void test_shred(void)
     rmrec(dir);
 }
 
+static void test_swapped_keyring_entries(void)
+{
+    char dir[256], a[512], b[512], tmp[520], err[RG_ERRBUF_SIZE] = "";
+    rg_vault_report rep;
+    membuf m = {0};
+    mkrec(dir, sizeof dir);
+    rg_vault_close(write_two_tracks(dir, 5, 1000));
+    snprintf(a, sizeof a, "%s/keyring/t1.age", dir);
+    snprintf(b, sizeof b, "%s/keyring/t2.age", dir);
+    snprintf(tmp, sizeof tmp, "%s.x", a);
+    rename(a, tmp);
+    rename(b, a);
+    rename(tmp, b);
+    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, mem_sink, &m, err) ==
+              RG_ERR_AUTH);
+    CU_ASSERT(strstr(err, "does not hold the key of track t1") != NULL);
+    CU_ASSERT(m.len == 0);
+    CU_ASSERT(rg_vault_verify(dir, &org, 1, &rep, err) == RG_OK);
+    CU_ASSERT(has_line(&rep, "cannot check tags of track t1", "does not hold"));
+    CU_ASSERT(has_line(&rep, "cannot check tags of track t2", "does not hold"));
+    rg_vault_report_free(&rep);
+    free(m.p);
+    rmrec(dir);
+}
+
 int main(void)
 {
     rg_agekey_generate(&org);
@@ -342,6 +367,7 @@ int main(void)
         {"bad arguments refused", test_bad_arguments},
         {"verify finds flipped, truncated, missing, swapped", test_verify_finds_damage},
         {"shred a track", test_shred},
+        {"swapped keyring entries detected", test_swapped_keyring_entries},
         {NULL, NULL},
     };
     int rc = rg_test_run("vault", tests);
