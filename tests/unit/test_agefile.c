@@ -263,6 +263,52 @@ static void test_empty_final_chunk_rejected(void)
     free(pt);
 }
 
+/* Unknown stanzas (with multi-line bodies) must be ignored, and covered
+ * by the header MAC. The header is assembled by hand around a real X25519
+ * stanza and MAC'd with the known file key. */
+static void test_unknown_stanza_ignored(void)
+{
+    unsigned char fk[16], nonce[16], pkey[32], hkey[32], mac[32], n12[12] = {0};
+    unsigned char body[100];
+    char *hdr = NULL, text[2048], b64[200], err[RG_ERRBUF_SIZE] = "";
+    size_t hlen = 0, maclen = 0, released = 0;
+    RAND_bytes(fk, 16);
+    RAND_bytes(nonce, 16);
+    RAND_bytes(body, sizeof body);
+    CU_ASSERT_FATAL(rg_age_header_build(&r1, 1, fk, &hdr, &hlen) == RG_OK);
+    char *end = strstr(hdr, "---");
+    size_t o = (size_t)(end - hdr);
+    memcpy(text, hdr, o);
+    /* 100-byte body: 134 base64 chars = lines of 64, 64 and 6. */
+    size_t bl = rg_age_b64_encode(body, sizeof body, b64);
+    CU_ASSERT(bl == 134);
+    o += (size_t)snprintf(text + o, sizeof text - o, "-> example.org/grease a+b c\n"
+                          "%.64s\n%.64s\n%s\n---", b64, b64 + 64, b64 + 128);
+    rg_age_hkdf(fk, 16, NULL, 0, "header", hkey);
+    CU_ASSERT_FATAL(EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, hkey, 32,
+                              (unsigned char *)text, o, mac, 32, &maclen) != NULL);
+    text[o++] = ' ';
+    o += rg_age_b64_encode(mac, 32, text + o);
+    text[o++] = '\n';
+    memcpy(text + o, nonce, 16);
+    o += 16;
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    rg_age_hkdf(fk, 16, nonce, 16, "payload", pkey);
+    n12[11] = 1;
+    CU_ASSERT(rg_age_aead(c, 1, pkey, n12, (const unsigned char *)"hi", 2,
+                          (unsigned char *)text + o) == RG_OK);
+    o += 18;
+    CU_ASSERT(try_dec((unsigned char *)text, o, &id1, &released, err) == RG_OK);
+    CU_ASSERT_EQUAL(released, 2);
+    /* Changing a byte of the unknown stanza breaks the MAC. */
+    char *g = strstr(text, "grease");
+    g[0] = 'G';
+    CU_ASSERT(try_dec((unsigned char *)text, o, &id1, &released, err) == RG_ERR_AUTH);
+    CU_ASSERT(strstr(err, "header MAC mismatch") != NULL);
+    EVP_CIPHER_CTX_free(c);
+    free(hdr);
+}
+
 static void test_not_age_and_malformed(void)
 {
     char err[RG_ERRBUF_SIZE] = "";
@@ -397,6 +443,7 @@ int main(void)
         {"truncation at chunk boundaries and inside", test_truncation},
         {"reordered chunks, trailing data", test_reorder_and_trailing},
         {"empty final chunk after data", test_empty_final_chunk_rejected},
+        {"unknown stanza ignored but MAC'd", test_unknown_stanza_ignored},
         {"not age, malformed headers, low-order share", test_not_age_and_malformed},
         {"strict base64", test_base64_strict},
         {"identity files: mode, comments, errors", test_identity_files},
