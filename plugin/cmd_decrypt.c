@@ -1,122 +1,129 @@
 /* recgate decrypt FILE --identity FILE [--identity FILE...] -o OUT
+ * recgate export RECDIR TRACK --identity FILE [--identity FILE...] -o OUT
  *
- * OUT appears only once the whole file authenticated: we decrypt into a
+ * OUT appears only once everything authenticated: we decrypt into a
  * private temp file beside it and rename on success, delete on failure.
  * With -o - plaintext streams to stdout chunk by chunk (each chunk is
- * authenticated), and a failure exits 1 saying the output is incomplete. */
-#include <errno.h>
+ * authenticated), and a failure exits 1 saying the output is incomplete.
+ * export decrypts a whole track (sealed segments in order), opening its
+ * keyring entry with the organisation identity. A track cut short by a
+ * crash is refused unless --partial is given; then its sealed segments are
+ * written and the loss is stated on stderr. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "agefile.h"
 #include "agekey.h"
 #include "cli.h"
+#include "vault.h"
+#include "vaultio.h"
 
-static rg_err fd_sink(void *ctx, const void *data, size_t len)
+#define MAX_IDFILES 16
+
+static rg_err load_all(const char *cmd, const char *const *paths, size_t np,
+                       rg_age_identity **ids, size_t *n)
 {
-    int fd = *(int *)ctx;
-    const char *p = data;
-    while (len) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return RG_ERR_IO;
-        p += w;
-        len -= (size_t)w;
+    char err[RG_ERRBUF_SIZE] = "";
+    *ids = NULL;
+    *n = 0;
+    for (size_t k = 0; k < np; k++) {
+        rg_age_identity *one = NULL, *all;
+        size_t m = 0;
+        rg_err e = rg_agekey_load_identities(paths[k], &one, &m, err);
+        if (e) {
+            fprintf(stderr, "recgate %s: %s\n", cmd, err);
+            return e;
+        }
+        if (!(all = calloc(*n + m, sizeof *all))) {
+            rg_agekey_free_identities(one, m);
+            return RG_ERR_NOMEM;
+        }
+        if (*ids)
+            memcpy(all, *ids, *n * sizeof **ids);
+        memcpy(all + *n, one, m * sizeof *one);
+        rg_agekey_free_identities(*ids, *n);
+        rg_agekey_free_identities(one, m);
+        *ids = all;
+        *n += m;
     }
     return RG_OK;
 }
 
-static int usage(void)
+static int run(const char *cmd, int argc, char **argv, size_t npos)
 {
-    fprintf(stderr,
-            "usage: recgate decrypt FILE --identity FILE [--identity FILE] "
-            "-o OUT|-\n");
-    return 2;
-}
-
-int rg_cmd_decrypt(int argc, char **argv)
-{
-    const char *in = NULL, *out = NULL, *idpaths[16];
-    size_t nid = 0;
+    const char *pos[2] = {NULL, NULL}, *out = NULL, *idpaths[MAX_IDFILES];
+    size_t nid = 0, np = 0;
+    int partial = 0, cut = 0;
     for (int i = 1; i < argc; i++) {
+        if (npos == 2 && !strcmp(argv[i], "--partial")) {
+            partial = 1;
+            continue;
+        }
         if ((!strcmp(argv[i], "-i") || !strcmp(argv[i], "--identity")) &&
-            i + 1 < argc && nid < 16)
+            i + 1 < argc && nid < MAX_IDFILES)
             idpaths[nid++] = argv[++i];
         else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) &&
                  i + 1 < argc)
             out = argv[++i];
-        else if (argv[i][0] == '-' && argv[i][1])
-            return usage();
-        else if (!in)
-            in = argv[i];
+        else if ((argv[i][0] != '-' || !argv[i][1]) && np < npos)
+            pos[np++] = argv[i];
         else
-            return usage();
+            np = npos + 1;
     }
-    if (!in || !out || nid == 0)
-        return usage();
-
+    if (np != npos || !out || nid == 0) {
+        fprintf(stderr, npos == 1
+                ? "usage: recgate decrypt FILE --identity FILE -o OUT|-\n"
+                : "usage: recgate export RECDIR TRACK --identity FILE -o OUT|- "
+                  "[--partial]\n");
+        return 2;
+    }
     rg_age_identity *ids = NULL;
     size_t n = 0;
-    char err[RG_ERRBUF_SIZE] = "", *tmp = NULL;
-    int rc = 1, fd = -1;
-    for (size_t k = 0; k < nid; k++) {
-        rg_age_identity *one = NULL, *all;
-        size_t m = 0;
-        if (rg_agekey_load_identities(idpaths[k], &one, &m, err)) {
-            fprintf(stderr, "recgate decrypt: %s\n", err);
-            goto cleanup;
-        }
-        all = calloc(n + m, sizeof *all);
-        if (!all) {
-            rg_agekey_free_identities(one, m);
-            goto cleanup;
-        }
-        if (ids)
-            memcpy(all, ids, n * sizeof *ids);
-        memcpy(all + n, one, m * sizeof *one);
-        rg_agekey_free_identities(ids, n);
-        rg_agekey_free_identities(one, m);
-        ids = all;
-        n += m;
-    }
-    if (!strcmp(out, "-")) {
-        fd = STDOUT_FILENO;
-        if (rg_age_decrypt_file(in, ids, n, fd_sink, &fd, err)) {
-            fprintf(stderr, "recgate decrypt: %s\nrecgate decrypt: output on "
-                    "stdout is INCOMPLETE and must be discarded\n", err);
-            goto cleanup;
-        }
-        rc = 0;
+    char err[RG_ERRBUF_SIZE] = "";
+    rg_vaultio_out o;
+    int rc = 1;
+    if (load_all(cmd, idpaths, nid, &ids, &n))
+        goto cleanup;
+    if (rg_vaultio_out_open(&o, out, err)) {
+        fprintf(stderr, "recgate %s: %s\n", cmd, err);
         goto cleanup;
     }
-    size_t tl = strlen(out) + 16;
-    if (!(tmp = malloc(tl)))
-        goto cleanup;
-    snprintf(tmp, tl, "%s.XXXXXX", out);
-    if ((fd = mkstemp(tmp)) < 0) {
-        fprintf(stderr, "recgate decrypt: %s: cannot create: %s\n", out,
-                strerror(errno));
-        goto cleanup;
-    }
-    if (rg_age_decrypt_file(in, ids, n, fd_sink, &fd, err)) {
-        fprintf(stderr, "recgate decrypt: %s\nrecgate decrypt: nothing "
-                "written to %s\n", err, out);
-        unlink(tmp);
-        goto cleanup;
-    }
-    if (fsync(fd) != 0 || rename(tmp, out) != 0) {
-        fprintf(stderr, "recgate decrypt: %s: %s\n", out, strerror(errno));
-        unlink(tmp);
+    rg_err e = npos == 1
+        ? rg_age_decrypt_file(pos[0], ids, n, rg_vaultio_out_sink, &o, err)
+        : rg_vault_track_decrypt(pos[0], pos[1], ids, n, rg_vaultio_out_sink,
+                                 &o, partial ? &cut : NULL, err);
+    if (e == RG_ERR_TRUNCATED && npos == 2 && !partial && strstr(err, "cut short"))
+        snprintf(err + strlen(err), sizeof err - strlen(err),
+                 "; --partial exports the sealed segments");
+    if (e) {
+        rg_vaultio_out_abort(&o);
+        fprintf(stderr, "recgate %s: %s\n", cmd, err[0] ? err : rg_strerror(e));
+        if (!strcmp(out, "-"))
+            fprintf(stderr, "recgate %s: output on stdout is INCOMPLETE and "
+                    "must be discarded\n", cmd);
+        else
+            fprintf(stderr, "recgate %s: nothing written to %s\n", cmd, out);
         goto cleanup;
     }
+    if (rg_vaultio_out_commit(&o, err)) {
+        fprintf(stderr, "recgate %s: %s\n", cmd, err);
+        goto cleanup;
+    }
+    if (cut)
+        fprintf(stderr, "recgate %s: warning: %s; %s holds only the sealed "
+                "segments\n", cmd, err, out);
     rc = 0;
 cleanup:
-    if (fd > STDOUT_FILENO)
-        close(fd);
-    free(tmp);
     rg_agekey_free_identities(ids, n);
     return rc;
+}
+
+int rg_cmd_decrypt(int argc, char **argv)
+{
+    return run("decrypt", argc, argv, 1);
+}
+
+int rg_cmd_export(int argc, char **argv)
+{
+    return run("export", argc, argv, 2);
 }

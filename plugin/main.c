@@ -17,6 +17,7 @@ static const cli_command commands[] = {
      "classify [--lang da|en] [--config FILE] TEXT..."},
     {"keygen", rg_cmd_keygen, "keygen -o FILE"},
     {"decrypt", rg_cmd_decrypt, "decrypt FILE --identity FILE -o OUT|-"},
+    {"export", rg_cmd_export, "export RECDIR TRACK --identity FILE -o OUT|- [--partial]"},
     {"verify", rg_cmd_verify, "verify RECDIR [--identity FILE]"},
     {"shred", rg_cmd_shred, "shred RECDIR TRACK"},
 };

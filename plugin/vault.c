@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
@@ -225,6 +226,15 @@ rg_err rg_vault_open(const char *recdir, const char *const *org_recipients,
     v->now = default_now;
     for (size_t i = 0; i < n; i++) {
         char why[RG_ERRBUF_SIZE];
+        /* The recording host must never hold a secret key. */
+        if (org_recipients[i] &&
+            !strncasecmp(org_recipients[i], "AGE-SECRET-KEY-", 15)) {
+            rg_vaultio_err(errbuf, "vault: organisation recipient %zu is a "
+                           "SECRET key; configure its public age1... "
+                           "recipient instead (age-keygen -y)", i + 1);
+            err = RG_ERR_REFUSED;
+            goto fail;
+        }
         if ((err = rg_agekey_recipient_parse(org_recipients[i], &v->org[i],
                                              why))) {
             rg_vaultio_err(errbuf, "vault: organisation recipient %zu: %s",

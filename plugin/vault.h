@@ -105,10 +105,14 @@ rg_err rg_vault_track_keys(const char *recdir, const rg_vault_track_info *info,
  * organisation identities (the keyring entry is opened with them) or the
  * track's own identity. Each chunk reaches the sink only after its tag
  * verified; on any failure the call returns an error and everything the
- * sink received must be discarded. */
+ * sink received must be discarded.
+ * A track that was cut short (crash: never closed) yields all its sealed
+ * segments and then: with cut_short == NULL, RG_ERR_TRUNCATED; otherwise
+ * RG_OK with *cut_short = 1. errbuf says what was lost in both cases. */
 rg_err rg_vault_track_decrypt(const char *recdir, const char *track_id,
                               const rg_age_identity *ids, size_t n,
-                              rg_age_sink sink, void *ctx, char *errbuf);
+                              rg_age_sink sink, void *ctx, int *cut_short,
+                              char *errbuf);
 
 /* Crypto-shred a track: destroy its keyring entry and mark its index.
  * Every copy of its segments, anywhere, becomes undecryptable. */

@@ -144,3 +144,56 @@ void rg_vaultio_err(char *errbuf, const char *fmt, ...)
     vsnprintf(errbuf, RG_ERRBUF_SIZE, fmt, ap);
     va_end(ap);
 }
+
+rg_err rg_vaultio_out_open(rg_vaultio_out *o, const char *path, char *errbuf)
+{
+    memset(o, 0, sizeof *o);
+    o->path = path;
+    if (!strcmp(path, "-")) {
+        o->fd = STDOUT_FILENO;
+        return RG_OK;
+    }
+    size_t tl = strlen(path) + 8;
+    if (!(o->tmp = malloc(tl)))
+        return RG_ERR_NOMEM;
+    snprintf(o->tmp, tl, "%s.XXXXXX", path);
+    if ((o->fd = mkstemp(o->tmp)) < 0) {
+        rg_vaultio_err(errbuf, "%s: cannot create: %s", path, strerror(errno));
+        free(o->tmp);
+        o->tmp = NULL;
+        return RG_ERR_IO;
+    }
+    return RG_OK;
+}
+
+rg_err rg_vaultio_out_sink(void *ctx, const void *data, size_t len)
+{
+    return rg_vaultio_write_all(((rg_vaultio_out *)ctx)->fd, data, len);
+}
+
+rg_err rg_vaultio_out_commit(rg_vaultio_out *o, char *errbuf)
+{
+    if (!o->tmp)
+        return RG_OK;
+    rg_err err = RG_OK;
+    if (fsync(o->fd) != 0 || close(o->fd) != 0 || rename(o->tmp, o->path) != 0) {
+        rg_vaultio_err(errbuf, "%s: %s", o->path, strerror(errno));
+        unlink(o->tmp);
+        err = RG_ERR_IO;
+    }
+    o->fd = -1;
+    free(o->tmp);
+    o->tmp = NULL;
+    return err;
+}
+
+void rg_vaultio_out_abort(rg_vaultio_out *o)
+{
+    if (!o->tmp)
+        return;
+    close(o->fd);
+    unlink(o->tmp);
+    free(o->tmp);
+    o->tmp = NULL;
+    o->fd = -1;
+}

@@ -23,6 +23,19 @@ rg_err rg_vaultio_read_file(const char *path, size_t max, char **out,
                             size_t *len, char *errbuf);
 /* Write all of len bytes to fd (retrying short writes). */
 rg_err rg_vaultio_write_all(int fd, const void *data, size_t len);
+/* Plaintext output that appears only when complete: rg_vaultio_out_open
+ * creates a private temp file beside path (mode 0600); commit fsyncs and
+ * renames it to path; abort deletes it. path "-" means stdout (streamed;
+ * commit/abort just report). */
+typedef struct rg_vaultio_out {
+    int fd;
+    char *tmp;        /* [owned] temp path, NULL for stdout */
+    const char *path; /* [borrowed] */
+} rg_vaultio_out;
+rg_err rg_vaultio_out_open(rg_vaultio_out *o, const char *path, char *errbuf);
+rg_err rg_vaultio_out_sink(void *ctx, const void *data, size_t len);
+rg_err rg_vaultio_out_commit(rg_vaultio_out *o, char *errbuf);
+void rg_vaultio_out_abort(rg_vaultio_out *o);
 /* Write a one-line message to errbuf (may be NULL), truncating. */
 __attribute__((format(printf, 2, 3)))
 void rg_vaultio_err(char *errbuf, const char *fmt, ...);

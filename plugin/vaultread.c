@@ -242,7 +242,8 @@ rg_err rg_vault_track_keys(const char *recdir, const rg_vault_track_info *info,
 
 rg_err rg_vault_track_decrypt(const char *recdir, const char *track_id,
                               const rg_age_identity *ids, size_t n,
-                              rg_age_sink sink, void *ctx, char *errbuf)
+                              rg_age_sink sink, void *ctx, int *cut_short,
+                              char *errbuf)
 {
     rg_vault_track_info info;
     rg_age_identity *keys = NULL;
@@ -251,6 +252,8 @@ rg_err rg_vault_track_decrypt(const char *recdir, const char *track_id,
     rg_err err;
     if (!ids || !n || !sink)
         return RG_ERR_ARG;
+    if (cut_short)
+        *cut_short = 0;
     if ((err = rg_vault_read_track(recdir, track_id, &info, errbuf)))
         return err;
     if (info.shredded) {
@@ -279,7 +282,10 @@ rg_err rg_vault_track_decrypt(const char *recdir, const char *track_id,
                        (double)(info.has_open ? info.open_from_ms
                                               : (info.nsegs ? info.segs[info.nsegs - 1].to_ms : 0)) / 1000.0,
                        info.has_open ? info.open_seq : (unsigned)info.nsegs);
-        err = RG_ERR_TRUNCATED;
+        if (cut_short)
+            *cut_short = 1;
+        else
+            err = RG_ERR_TRUNCATED;
     }
 cleanup:
     rg_agekey_free_identities(keys, nkeys);

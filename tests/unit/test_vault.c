@@ -99,7 +99,7 @@ static void test_segments_by_media_time(void)
     rg_vault_track_info_free(&info);
     /* Whole-track decryption with the org identity = what was written. */
     membuf m = {0};
-    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, mem_sink, &m, err) == RG_OK);
+    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, mem_sink, &m, NULL, err) == RG_OK);
     CU_ASSERT_EQUAL(m.len, 120 * 1000);
     unsigned char buf[1000];
     for (int i = 0; i < 120 && m.len == 120000; i++) {
@@ -115,11 +115,11 @@ static void test_segments_by_media_time(void)
     /* ... and that key alone opens the track too. */
     m.p = NULL;
     m.len = 0;
-    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", k, nk, mem_sink, &m, err) == RG_OK);
+    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", k, nk, mem_sink, &m, NULL, err) == RG_OK);
     CU_ASSERT_EQUAL(m.len, 120000);
     free(m.p);
     /* But not t2. */
-    CU_ASSERT(rg_vault_track_decrypt(dir, "t2", k, nk, mem_sink, &m, err) != RG_OK);
+    CU_ASSERT(rg_vault_track_decrypt(dir, "t2", k, nk, mem_sink, &m, NULL, err) != RG_OK);
     rg_agekey_free_identities(k, nk);
     rg_vault_report rep;
     CU_ASSERT(rg_vault_verify(dir, &org, 1, &rep, err) == RG_OK);
@@ -158,7 +158,7 @@ static void test_wall_clock_sealing(void)
     rg_vault_track_info_free(&info);
     CU_ASSERT(rg_vault_close(v) == RG_OK);
     membuf m = {0};
-    CU_ASSERT(rg_vault_track_decrypt(dir, "a", &org, 1, mem_sink, &m, err) == RG_OK);
+    CU_ASSERT(rg_vault_track_decrypt(dir, "a", &org, 1, mem_sink, &m, NULL, err) == RG_OK);
     CU_ASSERT(m.len == 2 && memcmp(m.p, "xy", 2) == 0);
     free(m.p);
     rmrec(dir);
@@ -228,6 +228,9 @@ static void test_bad_arguments(void)
     CU_ASSERT(rg_vault_open(dir, bad, 1, 5, &v, err) == RG_ERR_PARSE);
     CU_ASSERT(strstr(err, "organisation recipient 1") != NULL);
     CU_ASSERT(rg_vault_open(dir, rcpts, 0, 5, &v, err) == RG_ERR_ARG);
+    const char *secret[1] = {"AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX"};
+    CU_ASSERT(rg_vault_open(dir, secret, 1, 5, &v, err) == RG_ERR_REFUSED);
+    CU_ASSERT(strstr(err, "SECRET key") != NULL);
     CU_ASSERT_FATAL(rg_vault_open(dir, rcpts, 1, 0, &v, err) == RG_OK);
     CU_ASSERT(rg_vault_open(dir, rcpts, 1, 5, &v2, err) == RG_ERR_STATE);
     CU_ASSERT(rg_vault_track_open(v, "../x", 0, &t) == RG_ERR_ARG);
@@ -292,7 +295,7 @@ static void test_verify_finds_damage(void)
     CU_ASSERT(!rep.decrypted);
     rg_vault_report_free(&rep);
     membuf m = {0};
-    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, mem_sink, &m, err) != RG_OK);
+    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, mem_sink, &m, NULL, err) != RG_OK);
     CU_ASSERT(strstr(err, "000001.age") != NULL);
     free(m.p);
     /* A malformed index is named, not crashed on. */
@@ -316,9 +319,9 @@ static void test_shred(void)
     CU_ASSERT(rg_vault_shred_track(dir, "t1", err) == RG_OK);
     snprintf(p, sizeof p, "%s/keyring/t1.age", dir);
     CU_ASSERT(access(p, F_OK) != 0);
-    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, mem_sink, &m, err) != RG_OK);
+    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, mem_sink, &m, NULL, err) != RG_OK);
     CU_ASSERT(m.len == 0);
-    CU_ASSERT(rg_vault_track_decrypt(dir, "t2", &org, 1, mem_sink, &m, err) == RG_OK);
+    CU_ASSERT(rg_vault_track_decrypt(dir, "t2", &org, 1, mem_sink, &m, NULL, err) == RG_OK);
     CU_ASSERT(m.len == 300);
     free(m.p);
     CU_ASSERT(rg_vault_verify(dir, &org, 1, &rep, err) == RG_OK);
@@ -342,7 +345,7 @@ static void test_swapped_keyring_entries(void)
     rename(a, tmp);
     rename(b, a);
     rename(tmp, b);
-    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, mem_sink, &m, err) ==
+    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, mem_sink, &m, NULL, err) ==
               RG_ERR_AUTH);
     CU_ASSERT(strstr(err, "does not hold the key of track t1") != NULL);
     CU_ASSERT(m.len == 0);
