@@ -9,5 +9,10 @@ int rg_cmd_announce(int argc, char **argv);
 int rg_cmd_classify(int argc, char **argv);
 int rg_cmd_run(int argc, char **argv);
 int rg_cmd_audit(int argc, char **argv);
+int rg_cmd_keygen(int argc, char **argv);
+int rg_cmd_decrypt(int argc, char **argv);
+int rg_cmd_export(int argc, char **argv);
+int rg_cmd_verify(int argc, char **argv);
+int rg_cmd_shred(int argc, char **argv);
 
 #endif

@@ -19,6 +19,11 @@ static const cli_command commands[] = {
      "classify [--lang da|en] [--config FILE] TEXT..."},
     {"audit", rg_cmd_audit,
      "audit keygen -o KEYFILE | verify LOG [--key-file KEYFILE] [--allow-open] | pseudonym --key-file KEYFILE ID..."},
+    {"keygen", rg_cmd_keygen, "keygen -o FILE"},
+    {"decrypt", rg_cmd_decrypt, "decrypt FILE --identity FILE -o OUT|-"},
+    {"export", rg_cmd_export, "export RECDIR TRACK --identity FILE -o OUT|- [--partial]"},
+    {"verify", rg_cmd_verify, "verify RECDIR [--identity FILE]"},
+    {"shred", rg_cmd_shred, "shred RECDIR TRACK"},
 };
 
 static void usage(FILE *to)

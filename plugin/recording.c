@@ -1,0 +1,488 @@
+/* Recording sink: capture spans -> GStreamer encoder -> vault, plus the
+ * recording's audit log, manifest and recording.json. See recording.h and
+ * docs/recording-layout.md. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include "capture.h"
+#include "recgate/recgate.h"
+#include "recording.h"
+#include "vault.h"
+#include "vaultio.h"
+
+typedef struct rec_track {
+    char id[16];               /* "t1", "t2", ... */
+    char *participant;         /* [owned] platform id (goes to the manifest only) */
+    rg_capture_track *capture; /* created at the first frame */
+    rg_vault_track *vault;     /* [borrowed] from the vault */
+    rg_media_kind kind;
+    int64_t start_ms, end_ms;
+    bool open;
+    bool destroyed;            /* shredded by on_withdrawal */
+} rec_track;
+
+struct rg_recording {
+    char *dir;                 /* [owned] RECDIR */
+    char id[64];
+    const rg_policy *policy;
+    const rg_meeting_type *type;
+    rg_vault *vault;
+    rg_audit *audit;
+    time_t created;
+    rec_track **tracks;        /* [owned] each; handed out by pointer */
+    size_t n_tracks, cap_tracks;
+    uint64_t frames;
+    bool complete;
+    bool deleted;
+    char decision[16];
+    char errmsg[RG_ERRBUF_SIZE];
+};
+
+static void iso8601(time_t t, char out[32])
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* recording.json: everything an operator or the retention job needs, and
+ * nothing personal. Rewritten atomically whenever the track list changes so
+ * a crash leaves it consistent with what the vault sealed. */
+static rg_err write_metadata(rg_recording *r)
+{
+    char created[32], expires[32];
+    iso8601(r->created, created);
+    iso8601(r->created + (time_t)r->type->retention_days * 86400, expires);
+    char hex[65];
+    for (size_t i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", r->policy->sha256[i]);
+    cJSON *o = cJSON_CreateObject();
+    cJSON *tracks = cJSON_AddArrayToObject(o, "tracks");
+    if (!o || !tracks) {
+        cJSON_Delete(o);
+        return RG_ERR_NOMEM;
+    }
+    cJSON_AddStringToObject(o, "format", "recgate-recording-1");
+    cJSON_AddStringToObject(o, "id", r->id);
+    cJSON_AddStringToObject(o, "meeting_type", r->type->name);
+    cJSON_AddStringToObject(o, "legal_basis", rg_basis_name(r->type->basis));
+    cJSON_AddStringToObject(o, "created", created);
+    cJSON_AddNumberToObject(o, "retention_days", r->type->retention_days);
+    cJSON_AddStringToObject(o, "expires_at", expires);
+    cJSON_AddStringToObject(o, "policy_sha256", hex);
+    cJSON_AddBoolToObject(o, "complete", r->complete);
+    cJSON_AddStringToObject(o, "decision", r->decision[0] ? r->decision : "recording");
+    cJSON_AddStringToObject(o, "manifest", "manifest.json.age");
+    cJSON_AddStringToObject(o, "audit_log", "audit.log");
+    for (size_t i = 0; i < r->n_tracks; i++) {
+        const rec_track *t = r->tracks[i];
+        cJSON *j = cJSON_CreateObject();
+        if (!j)
+            break;
+        cJSON_AddItemToArray(tracks, j);
+        cJSON_AddStringToObject(j, "id", t->id);
+        cJSON_AddStringToObject(j, "kind", t->kind == RG_MEDIA_VP8 ? "video" : "audio");
+        cJSON_AddStringToObject(j, "container", t->kind == RG_MEDIA_VP8 ? "webm" : "ogg");
+        cJSON_AddNumberToObject(j, "offset_ms", (double)t->start_ms);
+        cJSON_AddNumberToObject(j, "end_ms", (double)t->end_ms);
+        cJSON_AddBoolToObject(j, "closed", !t->open);
+        cJSON_AddBoolToObject(j, "destroyed", t->destroyed);
+        rg_vault_track_info info;
+        memset(&info, 0, sizeof info);
+        cJSON *segs = cJSON_AddArrayToObject(j, "segments");
+        if (segs && !t->destroyed &&
+            rg_vault_read_track(r->dir, t->id, &info, NULL) == RG_OK) {
+            for (size_t k = 0; k < info.nsegs; k++) {
+                cJSON *sg = cJSON_CreateObject();
+                if (!sg)
+                    break;
+                cJSON_AddStringToObject(sg, "file", info.segs[k].file);
+                cJSON_AddNumberToObject(sg, "from_ms", (double)info.segs[k].from_ms);
+                cJSON_AddNumberToObject(sg, "to_ms", (double)info.segs[k].to_ms);
+                cJSON_AddNumberToObject(sg, "bytes", (double)info.segs[k].bytes);
+                cJSON_AddStringToObject(sg, "sha256", info.segs[k].sha256);
+                cJSON_AddItemToArray(segs, sg);
+            }
+            rg_vault_track_info_free(&info);
+        }
+    }
+    char *text = cJSON_Print(o);
+    cJSON_Delete(o);
+    if (!text)
+        return RG_ERR_NOMEM;
+    rg_err err = rg_vaultio_write_atomic(r->dir, "recording.json", text,
+                                         strlen(text), r->errmsg);
+    free(text);
+    return err;
+}
+
+rg_err rg_recording_create(const rg_recording_params *p, rg_recording **out,
+                           char *errbuf)
+{
+    if (!p || !out || !p->out_dir || !p->policy || !p->type || !p->audit_key)
+        return RG_ERR_ARG;
+    if (p->n_recipients == 0) {
+        rg_vaultio_err(errbuf, "no vault recipients: set vault.recipients in "
+                               "the policy (or pass --recipient age1...)");
+        return RG_ERR_CONFIG;
+    }
+    rg_err err = RG_ERR_NOMEM;
+    rg_recording *r = calloc(1, sizeof *r);
+    if (!r)
+        return RG_ERR_NOMEM;
+    r->policy = p->policy;
+    r->type = p->type;
+    r->created = time(NULL);
+    unsigned char rnd[3];
+    if (RAND_bytes(rnd, sizeof rnd) != 1) {
+        err = RG_ERR_CRYPTO;
+        goto cleanup;
+    }
+    struct tm tm;
+    gmtime_r(&r->created, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    snprintf(r->id, sizeof r->id, "rec-%s-%02x%02x%02x", stamp, rnd[0], rnd[1], rnd[2]);
+    if ((err = rg_vaultio_mkdir(p->out_dir, errbuf)))
+        goto cleanup;
+    size_t n = strlen(p->out_dir) + strlen(r->id) + 2;
+    if (!(r->dir = malloc(n))) {
+        err = RG_ERR_NOMEM;
+        goto cleanup;
+    }
+    snprintf(r->dir, n, "%s/%s", p->out_dir, r->id);
+    err = rg_vault_open(r->dir, p->recipients, p->n_recipients, p->policy->segment_s,
+                        &r->vault, errbuf);
+    if (err)
+        goto cleanup;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/audit.log", r->dir);
+    if ((err = rg_audit_open(path, p->audit_key, &r->audit, errbuf)))
+        goto cleanup;
+    if ((err = write_metadata(r))) {
+        rg_vaultio_err(errbuf, "%s", r->errmsg);
+        goto cleanup;
+    }
+    *out = r;
+    return RG_OK;
+cleanup:
+    rg_recording_free(r);
+    return err;
+}
+
+static rec_track *track_of(void *track) { return track; }
+
+static rg_err rec_track_start(void *ctx, const char *participant, int64_t t_ms,
+                              void **track)
+{
+    rg_recording *r = ctx;
+    if (r->n_tracks == r->cap_tracks) {
+        size_t cap = r->cap_tracks ? r->cap_tracks * 2 : 8;
+        rec_track **nt = realloc(r->tracks, cap * sizeof *nt);
+        if (!nt)
+            return RG_ERR_NOMEM;
+        r->tracks = nt;
+        r->cap_tracks = cap;
+    }
+    rec_track *t = calloc(1, sizeof *t);
+    if (!t)
+        return RG_ERR_NOMEM;
+    snprintf(t->id, sizeof t->id, "t%zu", r->n_tracks + 1);
+    if (!(t->participant = strdup(participant))) {
+        free(t);
+        return RG_ERR_NOMEM;
+    }
+    t->start_ms = t->end_ms = t_ms;
+    rg_err err = rg_vault_track_open(r->vault, t->id, t_ms, &t->vault);
+    if (err) {
+        snprintf(r->errmsg, sizeof r->errmsg, "%s", rg_vault_errmsg(r->vault));
+        free(t->participant);
+        free(t);
+        return err;
+    }
+    t->open = true;
+    r->tracks[r->n_tracks++] = t;
+    *track = t;
+    return write_metadata(r);
+}
+
+static rg_err to_vault(void *ctx, int64_t t_ms, const uint8_t *data, size_t len)
+{
+    rec_track *t = ctx;
+    return rg_vault_track_write(t->vault, t_ms, data, len);
+}
+
+static rg_err rec_frame(void *ctx, void *track, int64_t t_ms,
+                        const rg_media_frame *f)
+{
+    rg_recording *r = ctx;
+    rec_track *t = track_of(track);
+    if (!t->open)
+        return RG_ERR_STATE;
+    if (!t->capture) {
+        rg_capture_params cp = {.kind = f->kind, .rate = f->rate,
+                                .channels = f->channels};
+        t->kind = f->kind;
+        rg_err err = rg_capture_track_new(&cp, to_vault, t, &t->capture, r->errmsg);
+        if (err)
+            return err;
+    }
+    rg_err err = rg_capture_track_push(t->capture, t_ms, f);
+    if (err) {
+        snprintf(r->errmsg, sizeof r->errmsg, "%s", rg_capture_track_error(t->capture));
+        return err;
+    }
+    t->end_ms = t_ms + f->duration_ms;
+    /* Seal by wall clock too, so a real-time meeting never keeps more than
+     * segment_s of media in an open segment. */
+    if (++r->frames % 50 == 0)
+        return rg_vault_tick(r->vault);
+    return RG_OK;
+}
+
+static rg_err rec_track_stop(void *ctx, void *track, int64_t t_ms)
+{
+    rg_recording *r = ctx;
+    rec_track *t = track_of(track);
+    if (!t->open)
+        return RG_OK;
+    rg_err err = RG_OK;
+    if (t->capture) {
+        err = rg_capture_track_finish(t->capture, t->end_ms);
+        if (err)
+            snprintf(r->errmsg, sizeof r->errmsg, "%s",
+                     rg_capture_track_error(t->capture));
+        rg_capture_track_free(t->capture);
+        t->capture = NULL;
+    }
+    (void)t_ms;
+    rg_err e2 = rg_vault_track_close(t->vault, t->end_ms);
+    t->open = false;
+    rg_err e3 = write_metadata(r);
+    return err ? err : e2 ? e2 : e3;
+}
+
+/* Remove every sealed segment file of a track (after shredding its key,
+ * which already made them unreadable everywhere). */
+static int remove_segments(const rg_recording *r, const rec_track *t)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tracks/%s", r->dir, t->id);
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        bool seg = (n > 4 && !strcmp(e->d_name + n - 4, ".age")) ||
+                   (n > 9 && !strcmp(e->d_name + n - 9, ".age.part"));
+        if (!seg)
+            continue;
+        char f[4096 + 256];
+        snprintf(f, sizeof f, "%s/%s", path, e->d_name);
+        if (unlink(f) == 0)
+            removed++;
+    }
+    closedir(d);
+    rg_vaultio_fsync_dir(path);
+    return removed;
+}
+
+/* Destroy one track: stop it, crypto-shred its key, delete its segments. */
+static rg_err destroy_track(rg_recording *r, rec_track *t, int *files)
+{
+    if (t->destroyed)
+        return RG_OK;
+    if (t->open) {
+        /* Discard what is buffered: it must not be sealed any more. */
+        rg_capture_track_free(t->capture);
+        t->capture = NULL;
+        (void)rg_vault_track_close(t->vault, t->end_ms);
+        t->open = false;
+    }
+    rg_err err = rg_vault_shred_track(r->dir, t->id, r->errmsg);
+    *files += remove_segments(r, t);
+    t->destroyed = true;
+    return err;
+}
+
+static rg_err purge_logged(rg_recording *r, const char *participant_or_null)
+{
+    int files = 0;
+    rg_err err = RG_OK;
+    for (size_t i = 0; i < r->n_tracks; i++) {
+        rec_track *t = r->tracks[i];
+        if (participant_or_null && strcmp(t->participant, participant_or_null))
+            continue;
+        rg_err e = destroy_track(r, t, &files);
+        if (e && !err)
+            err = e;
+    }
+    cJSON *f = cJSON_CreateObject();
+    if (f) {
+        cJSON_AddStringToObject(f, "recording", r->id);
+        cJSON_AddStringToObject(f, "reason", "objection");
+        cJSON_AddNumberToObject(f, "files", files);
+        cJSON_AddBoolToObject(f, "key_destroyed", err == RG_OK);
+        cJSON_AddStringToObject(f, "by", "system");
+    }
+    rg_err e2 = f ? rg_audit_append(r->audit, RG_AUDIT_EV_PURGE, f, -1, true)
+                  : RG_ERR_NOMEM;
+    cJSON_Delete(f);
+    rg_err e3 = write_metadata(r);
+    return err ? err : e2 ? e2 : e3;
+}
+
+static rg_err rec_remove_participant(void *ctx, const char *participant)
+{
+    return purge_logged(ctx, participant);
+}
+
+static rg_err rec_delete_recording(void *ctx)
+{
+    rg_recording *r = ctx;
+    r->deleted = true;
+    return purge_logged(r, NULL);
+}
+
+/* The manifest is the session's, plus which track is whose. */
+static rg_err put_manifest(rg_recording *r, const char *manifest_json)
+{
+    cJSON *m = cJSON_Parse(manifest_json);
+    if (!m)
+        return RG_ERR_INTERNAL;
+    cJSON_AddStringToObject(m, "recording", r->id);
+    cJSON *tracks = cJSON_AddArrayToObject(m, "tracks");
+    for (size_t i = 0; tracks && i < r->n_tracks; i++) {
+        cJSON *t = cJSON_CreateObject();
+        if (!t)
+            break;
+        cJSON_AddStringToObject(t, "track", r->tracks[i]->id);
+        cJSON_AddStringToObject(t, "participant", r->tracks[i]->participant);
+        cJSON_AddNumberToObject(t, "offset_ms", (double)r->tracks[i]->start_ms);
+        cJSON_AddBoolToObject(t, "destroyed", r->tracks[i]->destroyed);
+        cJSON_AddItemToArray(tracks, t);
+    }
+    char *text = cJSON_PrintUnformatted(m);
+    cJSON_Delete(m);
+    if (!text)
+        return RG_ERR_NOMEM;
+    rg_err err = rg_vault_put_file(r->vault, "manifest.json", text, strlen(text));
+    OPENSSL_cleanse(text, strlen(text));
+    free(text);
+    return err;
+}
+
+static rg_err rec_finish(void *ctx, int64_t t_ms, const char *summary_json,
+                         const char *manifest_json)
+{
+    rg_recording *r = ctx;
+    rg_err err = RG_OK;
+    for (size_t i = 0; i < r->n_tracks; i++) {
+        rg_err e = rec_track_stop(r, r->tracks[i], t_ms);
+        if (e && !err)
+            err = e;
+    }
+    cJSON *s = cJSON_Parse(summary_json);
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(s, "decision");
+    snprintf(r->decision, sizeof r->decision, "%s",
+             cJSON_IsString(d) ? d->valuestring : "unknown");
+    cJSON_Delete(s);
+    rg_err e = put_manifest(r, manifest_json);
+    if (e && !err)
+        err = e;
+    r->complete = err == RG_OK;
+    if ((e = write_metadata(r)) && !err)
+        err = e;
+    if ((e = rg_audit_checkpoint(r->audit)) && !err)
+        err = e;
+    return err;
+}
+
+static const char *rec_track_name(void *ctx, void *track)
+{
+    (void)ctx;
+    return track_of(track)->id;
+}
+
+/* "recording" and "written" in the run summary: what is really on disk,
+ * read back from the vault's track indexes. */
+static void rec_describe(void *ctx, void *summary)
+{
+    rg_recording *r = ctx;
+    cJSON *o = summary;
+    cJSON *rec = cJSON_AddObjectToObject(o, "recording");
+    if (rec) {
+        cJSON_AddStringToObject(rec, "id", r->id);
+        cJSON_AddStringToObject(rec, "dir", r->dir);
+    }
+    cJSON *written = cJSON_AddArrayToObject(o, "written");
+    for (size_t i = 0; written && i < r->n_tracks; i++) {
+        const rec_track *t = r->tracks[i];
+        rg_vault_track_info info;
+        memset(&info, 0, sizeof info);
+        if (t->destroyed || rg_vault_read_track(r->dir, t->id, &info, NULL))
+            continue;
+        uint64_t bytes = 0;
+        for (size_t k = 0; k < info.nsegs; k++)
+            bytes += info.segs[k].bytes;
+        cJSON *j = cJSON_CreateObject();
+        if (j) {
+            cJSON_AddStringToObject(j, "track", t->id);
+            cJSON_AddStringToObject(j, "participant", t->participant);
+            cJSON_AddItemToObject(j, "from", cJSON_CreateNumber((double)t->start_ms / 1000.0));
+            cJSON_AddItemToObject(j, "to", cJSON_CreateNumber((double)t->end_ms / 1000.0));
+            cJSON_AddNumberToObject(j, "segments", (double)info.nsegs);
+            cJSON_AddNumberToObject(j, "bytes", (double)bytes);
+            cJSON_AddItemToArray(written, j);
+        }
+        rg_vault_track_info_free(&info);
+    }
+}
+
+static void rec_destroy(void *ctx) { rg_recording_free(ctx); }
+
+static const rg_sink_ops recording_ops = {
+    .track_start = rec_track_start,
+    .frame = rec_frame,
+    .track_stop = rec_track_stop,
+    .remove_participant = rec_remove_participant,
+    .delete_recording = rec_delete_recording,
+    .finish = rec_finish,
+    .track_name = rec_track_name,
+    .describe = rec_describe,
+    .destroy = rec_destroy,
+};
+
+const rg_sink_ops *rg_recording_sink_ops(void) { return &recording_ops; }
+rg_audit *rg_recording_audit(rg_recording *r) { return r->audit; }
+const char *rg_recording_dir(const rg_recording *r) { return r->dir; }
+const char *rg_recording_id(const rg_recording *r) { return r->id; }
+
+void rg_recording_free(rg_recording *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_tracks; i++) {
+        /* An unfinished track is discarded, never sealed half-way. */
+        rg_capture_track_free(r->tracks[i]->capture);
+        free(r->tracks[i]->participant);
+        free(r->tracks[i]);
+    }
+    free(r->tracks);
+    if (r->vault)
+        rg_vault_close(r->vault);
+    rg_audit_close(r->audit);
+    free(r->dir);
+    free(r);
+}

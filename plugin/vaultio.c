@@ -1,0 +1,199 @@
+/* Durable small-file helpers: atomic replace, directory fsync. */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "vaultio.h"
+
+static int valid_token(const char *s, int allow_dot)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 64 || s[0] == '.' || s[0] == '-')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+              (allow_dot && c == '.')))
+            return 0;
+    }
+    return 1;
+}
+
+int rg_vaultio_valid_id(const char *id) { return valid_token(id, 0); }
+int rg_vaultio_valid_name(const char *name) { return valid_token(name, 1); }
+
+rg_err rg_vaultio_fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return RG_ERR_IO;
+    int rc = fsync(fd);
+    close(fd);
+    return rc == 0 ? RG_OK : RG_ERR_IO;
+}
+
+rg_err rg_vaultio_mkdir(const char *path, char *errbuf)
+{
+    struct stat st;
+    if (mkdir(path, 0700) == 0)
+        return RG_OK;
+    if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return RG_OK;
+    rg_vaultio_err(errbuf, "%s: cannot create directory: %s",
+                   path, strerror(errno));
+    return RG_ERR_IO;
+}
+
+rg_err rg_vaultio_write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return RG_ERR_IO;
+        p += w;
+        len -= (size_t)w;
+    }
+    return RG_OK;
+}
+
+rg_err rg_vaultio_write_atomic(const char *dir, const char *name,
+                               const void *data, size_t len, char *errbuf)
+{
+    char path[PATH_MAX], tmp[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path ||
+        snprintf(tmp, sizeof tmp, "%s/%s.part", dir, name) >= (int)sizeof tmp)
+        return RG_ERR_ARG;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        goto fail;
+    if (rg_vaultio_write_all(fd, data, len) || fsync(fd) != 0) {
+        close(fd);
+        goto fail;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0 || rg_vaultio_fsync_dir(dir))
+        goto fail;
+    return RG_OK;
+fail:
+    rg_vaultio_err(errbuf, "%s: cannot write: %s", path,
+                   strerror(errno));
+    unlink(tmp);
+    return RG_ERR_IO;
+}
+
+rg_err rg_vaultio_read_file(const char *path, size_t max, char **out,
+                            size_t *len, char *errbuf)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char *buf = NULL;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        rg_vaultio_err(errbuf, "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return errno == ENOENT ? RG_ERR_NOT_FOUND : RG_ERR_IO;
+    }
+    if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+        rg_vaultio_err(errbuf, "%s: not a regular file or "
+                       "larger than %zu bytes", path, max);
+        close(fd);
+        return RG_ERR_PARSE;
+    }
+    size_t n = (size_t)st.st_size, got = 0;
+    if (!(buf = malloc(n + 1))) {
+        close(fd);
+        return RG_ERR_NOMEM;
+    }
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    buf[got] = '\0';
+    *out = buf;
+    *len = got;
+    return RG_OK;
+}
+
+long long rg_vaultio_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void rg_vaultio_err(char *errbuf, const char *fmt, ...)
+{
+    if (!errbuf)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(errbuf, RG_ERRBUF_SIZE, fmt, ap);
+    va_end(ap);
+}
+
+rg_err rg_vaultio_out_open(rg_vaultio_out *o, const char *path, char *errbuf)
+{
+    memset(o, 0, sizeof *o);
+    o->path = path;
+    if (!strcmp(path, "-")) {
+        o->fd = STDOUT_FILENO;
+        return RG_OK;
+    }
+    size_t tl = strlen(path) + 8;
+    if (!(o->tmp = malloc(tl)))
+        return RG_ERR_NOMEM;
+    snprintf(o->tmp, tl, "%s.XXXXXX", path);
+    if ((o->fd = mkstemp(o->tmp)) < 0) {
+        rg_vaultio_err(errbuf, "%s: cannot create: %s", path, strerror(errno));
+        free(o->tmp);
+        o->tmp = NULL;
+        return RG_ERR_IO;
+    }
+    return RG_OK;
+}
+
+rg_err rg_vaultio_out_sink(void *ctx, const void *data, size_t len)
+{
+    return rg_vaultio_write_all(((rg_vaultio_out *)ctx)->fd, data, len);
+}
+
+rg_err rg_vaultio_out_commit(rg_vaultio_out *o, char *errbuf)
+{
+    if (!o->tmp)
+        return RG_OK;
+    rg_err err = RG_OK;
+    if (fsync(o->fd) != 0 || close(o->fd) != 0 || rename(o->tmp, o->path) != 0) {
+        rg_vaultio_err(errbuf, "%s: %s", o->path, strerror(errno));
+        unlink(o->tmp);
+        err = RG_ERR_IO;
+    }
+    o->fd = -1;
+    free(o->tmp);
+    o->tmp = NULL;
+    return err;
+}
+
+void rg_vaultio_out_abort(rg_vaultio_out *o)
+{
+    if (!o->tmp)
+        return;
+    close(o->fd);
+    unlink(o->tmp);
+    free(o->tmp);
+    o->tmp = NULL;
+    o->fd = -1;
+}

@@ -1,0 +1,45 @@
+/* Small durable-file helpers shared by the vault modules. */
+#ifndef RG_VAULTIO_H
+#define RG_VAULTIO_H
+
+#include <stddef.h>
+#include "recgate/error.h"
+
+/* Track ids and file names are opaque tokens: [A-Za-z0-9_-]{1,64} (file
+ * names may also contain '.', not first). No personal data belongs here. */
+int rg_vaultio_valid_id(const char *id);
+int rg_vaultio_valid_name(const char *name);
+
+/* fsync a directory so a rename/create/unlink in it is durable. */
+rg_err rg_vaultio_fsync_dir(const char *dir);
+/* mkdir with mode 0700; an existing directory is fine. */
+rg_err rg_vaultio_mkdir(const char *path, char *errbuf);
+/* Write data to dir/name via dir/name.part: write, fsync, rename, fsync
+ * dir. Mode 0600. On failure the temp file is removed. */
+rg_err rg_vaultio_write_atomic(const char *dir, const char *name,
+                               const void *data, size_t len, char *errbuf);
+/* Read a whole (small) file, at most max bytes. *out [owned], NUL-added. */
+rg_err rg_vaultio_read_file(const char *path, size_t max, char **out,
+                            size_t *len, char *errbuf);
+/* Write all of len bytes to fd (retrying short writes). */
+rg_err rg_vaultio_write_all(int fd, const void *data, size_t len);
+/* Plaintext output that appears only when complete: rg_vaultio_out_open
+ * creates a private temp file beside path (mode 0600); commit fsyncs and
+ * renames it to path; abort deletes it. path "-" means stdout (streamed;
+ * commit/abort just report). */
+typedef struct rg_vaultio_out {
+    int fd;
+    char *tmp;        /* [owned] temp path, NULL for stdout */
+    const char *path; /* [borrowed] */
+} rg_vaultio_out;
+rg_err rg_vaultio_out_open(rg_vaultio_out *o, const char *path, char *errbuf);
+rg_err rg_vaultio_out_sink(void *ctx, const void *data, size_t len);
+rg_err rg_vaultio_out_commit(rg_vaultio_out *o, char *errbuf);
+void rg_vaultio_out_abort(rg_vaultio_out *o);
+/* Write a one-line message to errbuf (may be NULL), truncating. */
+__attribute__((format(printf, 2, 3)))
+void rg_vaultio_err(char *errbuf, const char *fmt, ...);
+/* Monotonic clock in milliseconds. */
+long long rg_vaultio_now_ms(void);
+
+#endif
