@@ -66,9 +66,10 @@ static rg_err write_metadata(rg_recording *r)
     for (size_t i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", r->policy->sha256[i]);
     cJSON *o = cJSON_CreateObject();
-    cJSON *tracks = cJSON_AddArrayToObject(o, "tracks");
+    cJSON *tracks = cJSON_CreateArray();
     if (!o || !tracks) {
         cJSON_Delete(o);
+        cJSON_Delete(tracks);
         return RG_ERR_NOMEM;
     }
     cJSON_AddStringToObject(o, "format", "recgate-recording-1");
@@ -115,6 +116,7 @@ static rg_err write_metadata(rg_recording *r)
             rg_vault_track_info_free(&info);
         }
     }
+    cJSON_AddItemToObject(o, "tracks", tracks);
     char *text = cJSON_Print(o);
     cJSON_Delete(o);
     if (!text)
