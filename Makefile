@@ -81,9 +81,9 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(TESTLIB_OBJ) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(STATIC_LIB) $(PKG_LIBS) $(CUNIT_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/helpers/%.o $(STATIC_LIB)
+$(BUILD)/tests/%: $(BUILD)/tests/helpers/%.o $(TESTLIB_OBJ) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(STATIC_LIB) $(PKG_LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(STATIC_LIB)
 	@mkdir -p $(dir $@)
@@ -102,9 +102,22 @@ check: deps
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_CHECK_SECONDS:-5}
 
+# The demo records for real: an organisation identity (to read recordings)
+# and an audit key are made once under $(DEMO), the recording goes to
+# $(DEMO)/recordings, encrypted to that identity.
+DEMO := $(BUILD)/demo
 run: deps
 	@$(MAKE) --no-print-directory all
-	$(CLI) run --config config/recgate.json --scenario config/scenarios/demo.json --out $(BUILD)/recordings
+	@mkdir -p $(DEMO) && chmod 700 $(DEMO)
+	@[ -f $(DEMO)/org.key ] || $(CLI) keygen -o $(DEMO)/org.key >/dev/null
+	@[ -f $(DEMO)/audit.key ] || $(CLI) audit keygen -o $(DEMO)/audit.key >/dev/null 2>&1
+	$(CLI) run --config config/recgate.json --scenario config/scenarios/demo.json \
+	  --out $(DEMO)/recordings --audit-key $(DEMO)/audit.key \
+	  --recipient "$$(grep -o 'age1[0-9a-z]*' $(DEMO)/org.key | head -1)" --json
+	@rec=$$(ls -dt $(DEMO)/recordings/rec-* | head -1); \
+	echo; echo "Recorded (encrypted) to $$rec. Try:"; \
+	echo "  $(CLI) verify $$rec --identity $(DEMO)/org.key"; \
+	echo "  $(CLI) audit verify $$rec/audit.log --key-file $(DEMO)/audit.key"
 
 fuzz-build: $(FUZZ_BIN)
 fuzz: fuzz-build
