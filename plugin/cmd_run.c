@@ -1,17 +1,42 @@
-/* recgate run --config FILE --scenario FILE [--out DIR] [--json] [--realtime] */
+/* recgate run --config FILE --scenario FILE [--scenario FILE...] [--out DIR]
+ *             [--json] [--realtime] [--recipient age1...]... [--audit-key FILE]
+ *
+ * Plays one meeting, or several at once (one thread each, sharing nothing
+ * but the read-only policy, so one meeting's failure cannot touch another's
+ * recording). With --json each meeting's summary is printed as one line. */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "runner.h"
 
+#define MAX_MEETINGS 256
+
+typedef struct meeting_job {
+    rg_run_opts opts;
+    rg_shim_params params;
+    char label[64];
+    char *summary;  /* [owned] */
+    rg_err err;
+    char errbuf[RG_ERRBUF_SIZE];
+} meeting_job;
+
 static int usage(void)
 {
-    fprintf(stderr, "usage: recgate run --config FILE --scenario FILE [--out DIR] "
-                    "[--json] [--realtime] [--platform sim] [--quiet]\n"
-                    "                   [--recipient age1...]... [--audit-key FILE]\n");
+    fprintf(stderr,
+            "usage: recgate run --config FILE --scenario FILE [--scenario FILE]...\n"
+            "                   [--out DIR] [--json] [--realtime] [--quiet] [--platform sim]\n"
+            "                   [--recipient age1...]... [--audit-key FILE]\n");
     return 2;
+}
+
+static void *run_job(void *arg)
+{
+    meeting_job *job = arg;
+    job->err = rg_run_meeting(&job->opts, &job->summary, job->errbuf);
+    return NULL;
 }
 
 int rg_cmd_run(int argc, char **argv)
@@ -29,23 +54,28 @@ int rg_cmd_run(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *config = NULL, *scenario = NULL, *out = NULL, *platform = "sim";
+    const char *config = NULL, *out = NULL, *platform = "sim", *audit_key = NULL;
+    const char *scenarios[MAX_MEETINGS], *recipients[64];
+    size_t n_scenarios = 0, n_recipients = 0;
     bool json = false, realtime = false, quiet = false;
-    const char *recipients[64];
-    size_t n_recipients = 0;
-    const char *audit_key = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': config = optarg; break;
-        case 's': scenario = optarg; break;
         case 'o': out = optarg; break;
         case 'j': json = true; break;
         case 'r': realtime = true; break;
         case 'p': platform = optarg; break;
         case 'q': quiet = true; break;
         case 'k': audit_key = optarg; break;
+        case 's':
+            if (n_scenarios == MAX_MEETINGS) {
+                fprintf(stderr, "recgate run: at most %d scenarios at once\n", MAX_MEETINGS);
+                return 2;
+            }
+            scenarios[n_scenarios++] = optarg;
+            break;
         case 'R':
             if (n_recipients == sizeof recipients / sizeof recipients[0]) {
                 fprintf(stderr, "recgate run: too many --recipient (max 64)\n");
@@ -61,7 +91,7 @@ int rg_cmd_run(int argc, char **argv)
         fprintf(stderr, "recgate run: unexpected argument '%s'\n", argv[optind]);
         return usage();
     }
-    if (!config || !scenario) {
+    if (!config || !n_scenarios) {
         fprintf(stderr, "recgate run: --config and --scenario are required\n");
         return usage();
     }
@@ -72,33 +102,68 @@ int rg_cmd_run(int argc, char **argv)
     }
     char errbuf[RG_ERRBUF_SIZE] = "";
     rg_policy *policy = NULL;
-    char *summary = NULL;
     int status = 1;
+    meeting_job *jobs = calloc(n_scenarios, sizeof *jobs);
+    pthread_t *threads = calloc(n_scenarios, sizeof *threads);
+    if (!jobs || !threads) {
+        fprintf(stderr, "recgate run: out of memory\n");
+        goto cleanup;
+    }
     rg_err err = rg_policy_load(config, &policy, errbuf);
     if (err) {
         fprintf(stderr, "recgate run: %s\n", errbuf[0] ? errbuf : rg_strerror(err));
         fprintf(stderr, "recgate run: nothing was recorded\n");
         goto cleanup;
     }
-    rg_shim_params params = {
-        .api_version = RG_SHIM_API_VERSION,
-        .struct_size = sizeof params,
-        .scenario = scenario,
-        .realtime = realtime,
-    };
-    rg_run_opts opts = {policy, shim, &params, out, quiet ? NULL : stderr,
-                        n_recipients ? recipients : NULL, n_recipients, audit_key};
-    err = rg_run_meeting(&opts, &summary, errbuf);
-    if (err) {
-        fprintf(stderr, "recgate run: %s\n", errbuf[0] ? errbuf : rg_strerror(err));
-        fprintf(stderr, "recgate run: nothing was recorded\n");
-        goto cleanup;
+    for (size_t i = 0; i < n_scenarios; i++) {
+        meeting_job *job = &jobs[i];
+        job->params = (rg_shim_params){
+            .api_version = RG_SHIM_API_VERSION,
+            .struct_size = sizeof job->params,
+            .scenario = scenarios[i],
+            .realtime = realtime,
+        };
+        if (n_scenarios > 1)
+            snprintf(job->label, sizeof job->label, "#%zu ", i + 1);
+        job->opts = (rg_run_opts){
+            .policy = policy, .shim = shim, .params = &job->params,
+            .out_dir = out, .timeline = quiet ? NULL : stderr,
+            .recipients = n_recipients ? recipients : NULL,
+            .n_recipients = n_recipients, .audit_key_file = audit_key,
+            .label = job->label,
+        };
     }
-    if (json)
-        printf("%s\n", summary);
+    size_t started = 0;
+    if (n_scenarios == 1) {
+        run_job(&jobs[0]);
+    } else {
+        for (; started < n_scenarios; started++)
+            if (pthread_create(&threads[started], NULL, run_job, &jobs[started]) != 0)
+                break;
+        for (size_t i = 0; i < started; i++)
+            pthread_join(threads[i], NULL);
+        for (size_t i = started; i < n_scenarios; i++) {
+            jobs[i].err = RG_ERR_NOMEM;
+            snprintf(jobs[i].errbuf, sizeof jobs[i].errbuf, "could not start a thread");
+        }
+    }
     status = 0;
+    for (size_t i = 0; i < n_scenarios; i++) {
+        if (jobs[i].err) {
+            fprintf(stderr, "recgate run: %s%s: %s\n", jobs[i].label, scenarios[i],
+                    jobs[i].errbuf[0] ? jobs[i].errbuf : rg_strerror(jobs[i].err));
+            fprintf(stderr, "recgate run: %s%s: nothing was recorded\n",
+                    jobs[i].label, scenarios[i]);
+            status = 1;
+        } else if (json) {
+            printf("%s\n", jobs[i].summary);
+        }
+    }
 cleanup:
-    free(summary);
+    for (size_t i = 0; jobs && i < n_scenarios; i++)
+        free(jobs[i].summary);
+    free(jobs);
+    free(threads);
     rg_policy_free(policy);
     return status;
 }

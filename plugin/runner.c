@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "runner.h"
@@ -6,13 +7,16 @@ typedef struct runner {
     const rg_shim_ops *shim;
     void *shim_ctx;
     FILE *timeline;
+    const char *label; /* prefix of every timeline line, or "" */
 } runner;
 
+/* Timeline lines of meetings running on other threads must not mix:
+ * each entry is written under the stream's lock. */
 static void run_timeline(void *ctx, int64_t t_ms, const char *line)
 {
     runner *r = ctx;
     if (r->timeline)
-        fprintf(r->timeline, "[%8.3f] %s\n", (double)t_ms / 1000.0, line);
+        fprintf(r->timeline, "%s[%8.3f] %s\n", r->label, (double)t_ms / 1000.0, line);
 }
 
 /* A bot message in full, indented under the timeline. */
@@ -20,15 +24,18 @@ static void show_message(runner *r, const char *to, const char *text, rg_err err
 {
     if (!r->timeline)
         return;
-    fprintf(r->timeline, "           bot -> %s%s%s:\n", to ? "privately to " : "everyone",
-            to ? to : "", err ? " (NOT delivered)" : "");
+    flockfile(r->timeline);
+    fprintf(r->timeline, "%s           bot -> %s%s%s:\n", r->label,
+            to ? "privately to " : "everyone", to ? to : "",
+            err ? " (NOT delivered)" : "");
     for (const char *line = text; *line;) {
         size_t n = strcspn(line, "\n");
-        fprintf(r->timeline, "             | %.*s\n", (int)n, line);
+        fprintf(r->timeline, "%s             | %.*s\n", r->label, (int)n, line);
         line += n;
         if (*line == '\n')
             line++;
     }
+    funlockfile(r->timeline);
 }
 
 static rg_err run_send_chat(void *ctx, const char *to, const char *text)
@@ -63,7 +70,7 @@ rg_err rg_run_meeting(const rg_run_opts *opts, char **summary_json,
         shim->struct_size < sizeof(rg_shim_ops) || !shim->create || !shim->run ||
         !shim->host || !shim->host->send_chat || !shim->host->leave)
         return RG_ERR_VERSION;
-    runner r = {shim, NULL, opts->timeline};
+    runner r = {shim, NULL, opts->timeline, opts->label ? opts->label : ""};
     rg_session *session = NULL;
     rg_shim_meeting meeting = {0};
     rg_err err = shim->create(opts->params, &r.shim_ctx, &meeting, errbuf);

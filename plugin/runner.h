@@ -16,6 +16,7 @@ typedef struct rg_run_opts {
     const char *const *recipients;/* NULL = the policy's vault.recipients */
     size_t n_recipients;
     const char *audit_key_file;   /* NULL = the policy's audit.key_file */
+    const char *label;            /* timeline line prefix (NULL = none) */
 } rg_run_opts;
 
 /* Play the meeting. On success *summary_json [owned] (free()) holds the
