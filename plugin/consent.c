@@ -467,7 +467,7 @@ const char *rg_reason_text(rg_reason r)
     case RG_REASON_NOTICE_FAILED: return "the recording notice could not be delivered";
     case RG_REASON_MEETING_ENDED: return "the meeting ended before recording could start";
     case RG_REASON_NO_HOST: return "no host present";
-    case RG_REASON_ERROR: return "an internal error in the consent gate";
+    case RG_REASON_ERROR: return "capture, storage or logging failed: stopped to fail closed";
     }
     return "?";
 }

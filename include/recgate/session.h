@@ -103,7 +103,10 @@ rg_err rg_session_joined(rg_session *s, int64_t t_ms, const char *id,
 rg_err rg_session_left(rg_session *s, int64_t t_ms, const char *id);
 rg_err rg_session_chat(rg_session *s, int64_t t_ms, const char *from_id,
                        const char *text, bool is_private);
-/* Decide: announce, time out windows, open or close the gate. */
+/* Decide: announce, time out windows, open or close the gate. A failure
+ * while carrying out a decision (capture, storage, audit log) is handled
+ * inside by failing closed — capture stops for good, the summary says so —
+ * and is not returned; errors returned are the caller's (bad time, NULL). */
 rg_err rg_session_tick(rg_session *s, int64_t t_ms);
 /* A media frame starting at t_ms. Returns RG_OK whether or not the frame
  * passed the gate; frames that do not pass are dropped, never stored.

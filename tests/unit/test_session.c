@@ -1,0 +1,326 @@
+/* Session: the glue between platform events, the engine and the capture
+ * sink. These drive it directly with a fake host and a counting sink. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "recgate/recgate.h"
+#include "session_priv.h"
+#include "testutil.h"
+
+static const char *POLICY =
+    "{\"controller\":{\"name\":\"C\",\"contact\":\"c@example.dk\",\"dpo\":\"d@example.dk\"},"
+    "\"storage_location\":\"here\",\"default_meeting_type\":\"opt\","
+    "\"meeting_types\":{"
+    "\"opt\":{\"legal_basis\":\"opt_out\",\"window_s\":10,\"retention_days\":1,\"language\":\"da\",\"purpose\":\"p\"},"
+    "\"con\":{\"legal_basis\":\"consent\",\"window_s\":20,\"retention_days\":1,\"language\":\"en\",\"purpose\":\"p\"}}}";
+
+/* fake host */
+static int chats_ok, chats_failed, leaves;
+static bool chat_fails;
+static rg_err host_send(void *ctx, const char *to, const char *text)
+{
+    (void)ctx; (void)to;
+    CU_ASSERT(text && *text);
+    if (chat_fails) {
+        chats_failed++;
+        return RG_ERR_DELIVERY;
+    }
+    chats_ok++;
+    return RG_OK;
+}
+static rg_err host_leave(void *ctx, const char *why) { (void)ctx; (void)why; leaves++; return RG_OK; }
+static const rg_host_ops HOST = {RG_SESSION_API_VERSION, sizeof(rg_host_ops), host_send, host_leave, NULL};
+
+/* counting sink */
+static int tracks_started, tracks_stopped, frames_in, fail_start, fail_frame_at;
+static int64_t first_frame_t = -1, last_frame_t = -1;
+static rg_err sk_start(void *c, const char *p, int64_t t, void **tr)
+{
+    (void)c; (void)p; (void)t;
+    if (fail_start)
+        return RG_ERR_MEDIA;
+    tracks_started++;
+    *tr = (void *)1;
+    return RG_OK;
+}
+static rg_err sk_frame(void *c, void *tr, int64_t t, const rg_media_frame *f)
+{
+    (void)c; (void)tr; (void)f;
+    if (fail_frame_at && frames_in + 1 == fail_frame_at)
+        return RG_ERR_IO;
+    frames_in++;
+    if (first_frame_t < 0)
+        first_frame_t = t;
+    last_frame_t = t;
+    return RG_OK;
+}
+static rg_err sk_stop(void *c, void *tr, int64_t t) { (void)c; (void)tr; (void)t; tracks_stopped++; return RG_OK; }
+static const rg_sink_ops SINK = {.track_start = sk_start, .frame = sk_frame, .track_stop = sk_stop};
+
+static rg_policy *policy;
+static void reset(void)
+{
+    chats_ok = chats_failed = leaves = 0;
+    chat_fails = false;
+    tracks_started = tracks_stopped = frames_in = fail_start = fail_frame_at = 0;
+    first_frame_t = last_frame_t = -1;
+}
+
+static rg_session *new_session(const char *type)
+{
+    rg_session_params p = {RG_SESSION_API_VERSION, sizeof p, policy, type, "m", NULL,
+                           &HOST, NULL, NULL, 0, NULL};
+    rg_session *s = NULL;
+    char err[RG_ERRBUF_SIZE];
+    CU_ASSERT_FATAL(rg_session_new(&p, &s, err) == RG_OK);
+    CU_ASSERT_FATAL(rg_session_set_sink(s, &SINK, NULL) == RG_OK);
+    reset();
+    return s;
+}
+
+static const int16_t PCM[960];
+static const rg_media_frame FRAME = {RG_MEDIA_PCM_S16LE, 48000, 1, 20,
+                                     (const uint8_t *)PCM, sizeof PCM};
+
+/* One 20 ms step for everyone in ids[]: tick then frames. Returns how many
+ * frames passed. */
+static int step(rg_session *s, int64_t t, const char *const *ids, int n)
+{
+    int passed = 0;
+    CU_ASSERT(rg_session_tick(s, t) == RG_OK);
+    for (int i = 0; i < n; i++) {
+        bool ok = false;
+        rg_session_media(s, t, ids[i], &FRAME, &ok);
+        passed += ok;
+    }
+    return passed;
+}
+
+static void test_params_checked(void)
+{
+    rg_session *s = NULL;
+    char err[RG_ERRBUF_SIZE] = "";
+    rg_session_params p = {RG_SESSION_API_VERSION + 1, sizeof p, policy, NULL, "m", NULL,
+                           &HOST, NULL, NULL, 0, NULL};
+    CU_ASSERT(rg_session_new(&p, &s, err) == RG_ERR_VERSION);
+    p.api_version = RG_SESSION_API_VERSION;
+    p.struct_size = 8;
+    CU_ASSERT(rg_session_new(&p, &s, err) == RG_ERR_VERSION);
+    p.struct_size = sizeof p;
+    rg_host_ops no_send = HOST;
+    no_send.send_chat = NULL;
+    p.host = &no_send;
+    CU_ASSERT(rg_session_new(&p, &s, err) == RG_ERR_ARG);
+    p.host = &HOST;
+    p.meeting_type = "party";
+    CU_ASSERT(rg_session_new(&p, &s, err) == RG_ERR_NOT_FOUND);
+    CU_ASSERT(strstr(err, "'party'") != NULL);
+    CU_ASSERT(s == NULL);
+    CU_ASSERT(rg_session_new(NULL, &s, err) == RG_ERR_ARG);
+}
+
+/* Not one frame before the gate opens reaches the sink; exactly the frames
+ * from the opening on do. */
+static void test_zero_capture_before_gate(void)
+{
+    rg_session *s = new_session(NULL);
+    const char *ids[] = {"h", "g"};
+    CU_ASSERT(rg_session_joined(s, 0, "h", "Host", RG_ROLE_HOST) == RG_OK);
+    CU_ASSERT(rg_session_joined(s, 0, "g", "Guest", RG_ROLE_GUEST) == RG_OK);
+    int passed = 0;
+    for (int64_t t = 0; t < 10000; t += 20)
+        passed += step(s, t, ids, 2);
+    CU_ASSERT_EQUAL(passed, 0);
+    CU_ASSERT_EQUAL(frames_in, 0);
+    CU_ASSERT_EQUAL(tracks_started, 0);
+    for (int64_t t = 10000; t < 12000; t += 20)
+        passed += step(s, t, ids, 2);
+    CU_ASSERT_EQUAL(passed, 200);
+    CU_ASSERT_EQUAL(frames_in, 200);
+    CU_ASSERT_EQUAL(first_frame_t, 10000);
+    CU_ASSERT_EQUAL(tracks_started, 2);
+    /* an objection stops capture before the next frame */
+    CU_ASSERT(rg_session_chat(s, 12010, "g", "nej", true) == RG_OK);
+    passed = step(s, 12020, ids, 2);
+    CU_ASSERT_EQUAL(passed, 0);
+    CU_ASSERT_EQUAL(last_frame_t, 11980);
+    CU_ASSERT_EQUAL(tracks_stopped, 2);
+    CU_ASSERT(rg_session_finished(s));
+    CU_ASSERT_EQUAL(leaves, 1);
+    CU_ASSERT(rg_session_end(s, 13000) == RG_OK);
+    char *json = NULL;
+    CU_ASSERT(rg_session_summary_json(s, &json) == RG_OK);
+    CU_ASSERT(strstr(json, "\"decision\":\"deleted\"") != NULL);
+    CU_ASSERT(strstr(json, "{\"participant\":\"g\",\"from\":10,\"to\":12}") != NULL);
+    free(json);
+    rg_session_free(s);
+}
+
+/* A sink that cannot start a track: fail closed, nobody captured. */
+static void test_sink_start_failure_fails_closed(void)
+{
+    rg_session *s = new_session(NULL);
+    const char *ids[] = {"h", "g"};
+    rg_session_joined(s, 0, "h", "Host", RG_ROLE_HOST);
+    rg_session_joined(s, 0, "g", "Guest", RG_ROLE_GUEST);
+    fail_start = 1;
+    int passed = 0;
+    for (int64_t t = 0; t <= 11000; t += 20)
+        passed += step(s, t, ids, 2);
+    CU_ASSERT_EQUAL(passed, 0);
+    CU_ASSERT_EQUAL(frames_in, 0);
+    CU_ASSERT(rg_session_finished(s));
+    rg_session_free(s);
+}
+
+/* A sink that fails mid-recording: capture stops for everyone at once. */
+static void test_sink_frame_failure_fails_closed(void)
+{
+    rg_session *s = new_session(NULL);
+    const char *ids[] = {"h", "g"};
+    rg_session_joined(s, 0, "h", "Host", RG_ROLE_HOST);
+    rg_session_joined(s, 0, "g", "Guest", RG_ROLE_GUEST);
+    fail_frame_at = 51;
+    int passed = 0;
+    for (int64_t t = 0; t <= 12000; t += 20)
+        passed += step(s, t, ids, 2);
+    CU_ASSERT_EQUAL(frames_in, 50);
+    CU_ASSERT_EQUAL(passed, 50);
+    CU_ASSERT(rg_session_finished(s));
+    rg_session_free(s);
+}
+
+/* The public notice cannot be delivered: refused, nothing captured. */
+static void test_notice_failure(void)
+{
+    rg_session *s = new_session(NULL);
+    const char *ids[] = {"h", "g"};
+    chat_fails = true;
+    rg_session_joined(s, 0, "h", "Host", RG_ROLE_HOST);
+    rg_session_joined(s, 0, "g", "Guest", RG_ROLE_GUEST);
+    int passed = 0;
+    for (int64_t t = 0; t <= 12000; t += 20)
+        passed += step(s, t, ids, 2);
+    CU_ASSERT_EQUAL(passed, 0);
+    CU_ASSERT(chats_failed >= 1);
+    CU_ASSERT(rg_session_finished(s));
+    rg_session_free(s);
+}
+
+/* A message that is not valid UTF-8 cannot be classified: objection. */
+static void test_unclassifiable_chat_is_objection(void)
+{
+    rg_session *s = new_session(NULL);
+    const char *ids[] = {"h", "g"};
+    rg_session_joined(s, 0, "h", "Host", RG_ROLE_HOST);
+    rg_session_joined(s, 0, "g", "Guest", RG_ROLE_GUEST);
+    step(s, 0, ids, 2);
+    CU_ASSERT(rg_session_chat(s, 1000, "g", "\xff\xfe ok", false) == RG_OK);
+    step(s, 1000, ids, 2);
+    CU_ASSERT(rg_session_finished(s));
+    int passed = 0;
+    for (int64_t t = 1020; t <= 12000; t += 20)
+        passed += step(s, t, ids, 2);
+    CU_ASSERT_EQUAL(passed, 0);
+    rg_session_free(s);
+}
+
+/* Consent mode: ja from the guest opens the gate at once. */
+static void test_consent_mode(void)
+{
+    rg_session *s = new_session("con");
+    const char *ids[] = {"h", "g"};
+    rg_session_joined(s, 0, "h", "Host", RG_ROLE_HOST);
+    rg_session_joined(s, 0, "g", "Guest", RG_ROLE_GUEST);
+    CU_ASSERT_EQUAL(step(s, 0, ids, 2), 0);
+    rg_session_chat(s, 3000, "g", "yes", false);
+    CU_ASSERT_EQUAL(step(s, 3000, ids, 2), 2);
+    rg_session_free(s);
+}
+
+static void test_bad_event_order(void)
+{
+    rg_session *s = new_session(NULL);
+    CU_ASSERT(rg_session_tick(s, 1000) == RG_OK);
+    CU_ASSERT(rg_session_tick(s, 999) == RG_ERR_ARG);
+    CU_ASSERT(rg_session_joined(s, 500, "x", "X", RG_ROLE_GUEST) == RG_ERR_ARG);
+    CU_ASSERT(rg_session_left(s, 2000, "nobody") == RG_ERR_NOT_FOUND);
+    CU_ASSERT(rg_session_joined(s, 2000, "", "X", RG_ROLE_GUEST) == RG_ERR_ARG);
+    CU_ASSERT(rg_session_media(s, 2000, "nobody", &FRAME, NULL) == RG_OK);
+    rg_session_free(s);
+}
+
+/* Every decision lands in the audit log, in order. */
+static void test_audit_trail(void)
+{
+    char dir[] = "/tmp/rg-session-XXXXXX";
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    char keyf[256], logf[256];
+    snprintf(keyf, sizeof keyf, "%s/k", dir);
+    snprintf(logf, sizeof logf, "%s/audit.log", dir);
+    CU_ASSERT_FATAL(rg_audit_key_generate(keyf, NULL) == RG_OK);
+    uint8_t key[RG_AUDIT_KEY_LEN];
+    CU_ASSERT_FATAL(rg_audit_key_load(keyf, key, NULL) == RG_OK);
+    rg_audit *log = NULL;
+    CU_ASSERT_FATAL(rg_audit_open(logf, key, &log, NULL) == RG_OK);
+    rg_session *s = new_session(NULL);
+    CU_ASSERT(rg_session_set_audit(s, log, key) == RG_OK);
+    const char *ids[] = {"h", "g"};
+    rg_session_joined(s, 0, "h", "Host Name", RG_ROLE_HOST);
+    rg_session_joined(s, 0, "g", "Guest Name", RG_ROLE_GUEST);
+    for (int64_t t = 0; t <= 10000; t += 20)
+        step(s, t, ids, 2);
+    rg_session_chat(s, 10010, "g", "nej", true);
+    step(s, 10020, ids, 2);
+    rg_session_end(s, 10020);
+    CU_ASSERT(rg_audit_checkpoint(log) == RG_OK);
+    rg_audit_close(log);
+    rg_audit_report rep;
+    CU_ASSERT(rg_audit_verify(logf, key, &rep, NULL) == RG_OK);
+    CU_ASSERT(rep.ok);
+    FILE *f = fopen(logf, "r");
+    char line[8192], events[2048] = "";
+    while (f && fgets(line, sizeof line, f)) {
+        char *e = strstr(line, "\"event\":\"");
+        CU_ASSERT(strstr(line, "Guest Name") == NULL && strstr(line, "\"g\"") == NULL);
+        if (e) {
+            e += 9;
+            strncat(events, e, strcspn(e, "\""));
+            strcat(events, " ");
+        }
+    }
+    if (f)
+        fclose(f);
+    CU_ASSERT_STRING_EQUAL(events,
+        "session_start join join announcement gate_open announcement capture_start "
+        "capture_start chat_intent capture_stop capture_stop gate_close announcement "
+        "withdrawal session_end checkpoint ");
+    rg_session_free(s);
+    unlink(keyf);
+    unlink(logf);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    char err[RG_ERRBUF_SIZE];
+    if (rg_policy_parse(POLICY, strlen(POLICY), "test", &policy, err) != RG_OK) {
+        fprintf(stderr, "policy: %s\n", err);
+        return 1;
+    }
+    static const rg_test tests[] = {
+        {"parameters are checked", test_params_checked},
+        {"zero capture before the gate", test_zero_capture_before_gate},
+        {"sink start failure fails closed", test_sink_start_failure_fails_closed},
+        {"sink frame failure fails closed", test_sink_frame_failure_fails_closed},
+        {"notice failure refuses", test_notice_failure},
+        {"unclassifiable chat is an objection", test_unclassifiable_chat_is_objection},
+        {"consent mode", test_consent_mode},
+        {"bad event order", test_bad_event_order},
+        {"audit trail", test_audit_trail},
+        {NULL, NULL},
+    };
+    int rc = rg_test_run("session", tests);
+    rg_policy_free(policy);
+    return rc;
+}
