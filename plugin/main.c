@@ -12,7 +12,8 @@ typedef struct cli_command {
 
 static const cli_command commands[] = {
     {"run", rg_cmd_run,
-     "run --config FILE --scenario FILE [--out DIR] [--json] [--realtime]"},
+     "run --config FILE --scenario FILE [--scenario FILE]... [--out DIR] [--json] [--realtime]\n"
+     "              [--quiet] [--recipient age1...]... [--audit-key FILE]"},
     {"announce", rg_cmd_announce,
      "announce --config FILE [--type NAME] [--notice KIND|all] [--lang da|en]"},
     {"classify", rg_cmd_classify,
