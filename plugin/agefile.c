@@ -10,22 +10,13 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include "errfmt.h"
 #include "agefile.h"
 #include "agehdr.h"
 
 #define NONCE_LEN 16
 #define CT_CHUNK (RG_AGE_CHUNK + RG_AGE_TAG_LEN)
 
-__attribute__((format(printf, 2, 3)))
-static void seterr(char *errbuf, const char *fmt, ...)
-{
-    if (!errbuf)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, RG_ERRBUF_SIZE, fmt, ap);
-    va_end(ap);
-}
 
 static void chunk_nonce(uint64_t counter, int last, unsigned char nonce[12])
 {
@@ -226,7 +217,7 @@ static rg_err fail(rg_age_dec *d, rg_err err, char *errbuf, const char *msg)
     d->state = D_FAILED;
     d->err = err;
     snprintf(d->errmsg, sizeof d->errmsg, "%s", msg);
-    seterr(errbuf, "%s", d->errmsg);
+    rg_errbuf(errbuf, "%s", d->errmsg);
     return err;
 }
 
@@ -323,7 +314,7 @@ rg_err rg_age_dec_write(rg_age_dec *d, const void *data, size_t len,
     if (!d || (!data && len))
         return RG_ERR_ARG;
     if (d->state == D_FAILED) {
-        seterr(errbuf, "%s", d->errmsg);
+        rg_errbuf(errbuf, "%s", d->errmsg);
         return d->err;
     }
     while (len) {
@@ -425,7 +416,7 @@ rg_err rg_age_dec_finish(rg_age_dec *d, char *errbuf)
     char why[RG_ERRBUF_SIZE];
     switch (d->state) {
     case D_FAILED:
-        seterr(errbuf, "%s", d->errmsg);
+        rg_errbuf(errbuf, "%s", d->errmsg);
         return d->err;
     case D_HEADER: {
         size_t hl = 0;

@@ -8,20 +8,11 @@
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
+#include "errfmt.h"
 #include "agehdr.h"
 
 #define X25519_INFO "age-encryption.org/v1/X25519"
 
-__attribute__((format(printf, 2, 3)))
-static void seterr(char *errbuf, const char *fmt, ...)
-{
-    if (!errbuf)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, RG_ERRBUF_SIZE, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- base64 (RFC 4648 section 4, no padding, canonical only) ---- */
 
@@ -283,12 +274,12 @@ rg_err rg_age_header_find_from(const unsigned char *buf, size_t len,
     size_t cmp = len < vl ? len : vl;
     if (memcmp(buf, RG_AGE_V1_LINE, cmp) != 0) {
         if (len >= 19 && memcmp(buf, "age-encryption.org/", 19) == 0)
-            seterr(errbuf, "unsupported age format version");
+            rg_errbuf(errbuf, "unsupported age format version");
         else if (len >= 10 && memcmp(buf, "-----BEGIN", 10) == 0)
-            seterr(errbuf, "not an age file (ASCII-armored age is not "
+            rg_errbuf(errbuf, "not an age file (ASCII-armored age is not "
                    "supported; remove the armor with age first)");
         else
-            seterr(errbuf, "not an age file");
+            rg_errbuf(errbuf, "not an age file");
         return RG_ERR_FORMAT;
     }
     if (len > vl) {
@@ -301,7 +292,7 @@ rg_err rg_age_header_find_from(const unsigned char *buf, size_t len,
             size_t room = len - p - 1 < 80 ? len - p - 1 : 80;
             const unsigned char *nl = memchr(buf + p + 1, '\n', room);
             if (!nl && room == 80) {
-                seterr(errbuf, "malformed age header: MAC line too long");
+                rg_errbuf(errbuf, "malformed age header: MAC line too long");
                 return RG_ERR_PARSE;
             }
             if (!nl)
@@ -312,10 +303,10 @@ rg_err rg_age_header_find_from(const unsigned char *buf, size_t len,
         *scan = p;
     }
     if (len >= RG_AGE_HEADER_MAX) {
-        seterr(errbuf, "age header larger than %u bytes", RG_AGE_HEADER_MAX);
+        rg_errbuf(errbuf, "age header larger than %u bytes", RG_AGE_HEADER_MAX);
         return RG_ERR_PARSE;
     }
-    seterr(errbuf, "truncated age header");
+    rg_errbuf(errbuf, "truncated age header");
     return RG_ERR_TRUNCATED;
 }
 
@@ -331,16 +322,16 @@ rg_err rg_age_header_parse(const unsigned char *buf, size_t len,
         return RG_ERR_ARG;
     memset(h, 0, sizeof *h);
     if (len < pos || memcmp(s, RG_AGE_V1_LINE, pos) != 0) {
-        seterr(errbuf, "not an age file");
+        rg_errbuf(errbuf, "not an age file");
         return RG_ERR_FORMAT;
     }
-#define BAD(msg) do { seterr(errbuf, "malformed age header: line %zu: " msg, lineno); goto bad; } while (0)
+#define BAD(msg) do { rg_errbuf(errbuf, "malformed age header: line %zu: " msg, lineno); goto bad; } while (0)
     for (;;) {
         const char *l = s + pos;
         const char *nl = memchr(l, '\n', len - pos);
         lineno++;
         if (!nl) {
-            seterr(errbuf, "truncated age header");
+            rg_errbuf(errbuf, "truncated age header");
             return RG_ERR_TRUNCATED;
         }
         size_t ll = (size_t)(nl - l);
@@ -445,7 +436,7 @@ rg_err rg_age_header_unwrap(const rg_age_header *h, const unsigned char *buf,
         for (size_t i = 0; i < n && !found; i++) {
             rg_err xe = x25519(ids[i].sk, st->share, shared);
             if (xe == RG_ERR_AUTH) {
-                seterr(errbuf, "invalid X25519 stanza (low-order ephemeral "
+                rg_errbuf(errbuf, "invalid X25519 stanza (low-order ephemeral "
                        "share)");
                 err = RG_ERR_AUTH;
                 goto cleanup;
@@ -467,16 +458,16 @@ rg_err rg_age_header_unwrap(const rg_age_header *h, const unsigned char *buf,
     }
     if (!found) {
         if (h->n_x25519 == 0 && h->has_scrypt)
-            seterr(errbuf, "passphrase (scrypt) age files are not supported");
+            rg_errbuf(errbuf, "passphrase (scrypt) age files are not supported");
         else
-            seterr(errbuf, "wrong identity: no stanza matched");
+            rg_errbuf(errbuf, "wrong identity: no stanza matched");
         err = RG_ERR_AUTH;
         goto cleanup;
     }
     if ((err = header_mac(file_key, buf, h->mac_input_len, mac)))
         goto cleanup;
     if (CRYPTO_memcmp(mac, h->mac, sizeof mac) != 0) {
-        seterr(errbuf, "header MAC mismatch (header was modified)");
+        rg_errbuf(errbuf, "header MAC mismatch (header was modified)");
         err = RG_ERR_AUTH;
         goto cleanup;
     }

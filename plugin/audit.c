@@ -1,4 +1,5 @@
 /* Audit log writer, key file and pseudonyms (format: docs/audit.md). */
+#include "errfmt.h"
 #include "audit.h"
 
 #include <errno.h>
@@ -34,18 +35,6 @@ struct rg_audit {
     bool failed;        /* a write or fsync failed: fail closed */
 };
 
-static rg_err fail(char *errbuf, rg_err err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static rg_err fail(char *errbuf, rg_err err, const char *fmt, ...)
-{
-    if (errbuf) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(errbuf, RG_ERRBUF_SIZE, fmt, ap);
-        va_end(ap);
-    }
-    return err;
-}
 
 void rg_audit_hex(const uint8_t *in, size_t n, char *out)
 {
@@ -152,23 +141,23 @@ rg_err rg_audit_key_load(const char *path, uint8_t key[RG_AUDIT_KEY_LEN],
                          char *errbuf)
 {
     if (!path || !key)
-        return fail(errbuf, RG_ERR_ARG, "audit key: no key file given");
+        return rg_errorf(errbuf, RG_ERR_ARG, "audit key: no key file given");
     char buf[256];
     ssize_t n = 0;
     rg_err err = RG_OK;
     struct stat st;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return fail(errbuf, errno == EACCES ? RG_ERR_PERMISSION : RG_ERR_IO,
+        return rg_errorf(errbuf, errno == EACCES ? RG_ERR_PERMISSION : RG_ERR_IO,
                     "%s: cannot open audit key file: %s", path,
                     strerror(errno));
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        err = fail(errbuf, RG_ERR_FORMAT,
+        err = rg_errorf(errbuf, RG_ERR_FORMAT,
                    "%s: audit key file is not a regular file", path);
         goto cleanup;
     }
     if (st.st_mode & 077) {
-        err = fail(errbuf, RG_ERR_PERMISSION,
+        err = rg_errorf(errbuf, RG_ERR_PERMISSION,
                    "%s: audit key file has mode %04o: group/others may "
                    "access it; run chmod 600 %s", path,
                    (unsigned)(st.st_mode & 07777), path);
@@ -176,7 +165,7 @@ rg_err rg_audit_key_load(const char *path, uint8_t key[RG_AUDIT_KEY_LEN],
     }
     n = read(fd, buf, sizeof buf - 1);
     if (n < 0) {
-        err = fail(errbuf, RG_ERR_IO, "%s: cannot read audit key file: %s",
+        err = rg_errorf(errbuf, RG_ERR_IO, "%s: cannot read audit key file: %s",
                    path, strerror(errno));
         goto cleanup;
     }
@@ -186,7 +175,7 @@ rg_err rg_audit_key_load(const char *path, uint8_t key[RG_AUDIT_KEY_LEN],
     while (b > a && strchr(" \t\r\n", buf[b - 1]))
         b--;
     if (!decode_key(buf + a, b - a, key)) {
-        err = fail(errbuf, RG_ERR_FORMAT,
+        err = rg_errorf(errbuf, RG_ERR_FORMAT,
                    "%s: not an audit key: expected one line of 64 hex digits "
                    "or 44 base64 characters (32 bytes)", path);
         OPENSSL_cleanse(key, RG_AUDIT_KEY_LEN);
@@ -200,19 +189,19 @@ cleanup:
 rg_err rg_audit_key_generate(const char *path, char *errbuf)
 {
     if (!path)
-        return fail(errbuf, RG_ERR_ARG, "audit keygen: no output file given");
+        return rg_errorf(errbuf, RG_ERR_ARG, "audit keygen: no output file given");
     uint8_t key[RG_AUDIT_KEY_LEN];
     char line[2 * RG_AUDIT_KEY_LEN + 2];
     rg_err err = RG_OK;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
                   0600);
     if (fd < 0)
-        return fail(errbuf, errno == EEXIST ? RG_ERR_REFUSED : RG_ERR_IO,
+        return rg_errorf(errbuf, errno == EEXIST ? RG_ERR_REFUSED : RG_ERR_IO,
                     "%s: cannot create audit key file: %s%s", path,
                     strerror(errno),
                     errno == EEXIST ? " (refusing to overwrite a key)" : "");
     if (RAND_bytes(key, sizeof key) != 1) {
-        err = fail(errbuf, RG_ERR_CRYPTO, "%s: no random bytes for the key",
+        err = rg_errorf(errbuf, RG_ERR_CRYPTO, "%s: no random bytes for the key",
                    path);
         goto cleanup;
     }
@@ -220,7 +209,7 @@ rg_err rg_audit_key_generate(const char *path, char *errbuf)
     line[2 * RG_AUDIT_KEY_LEN] = '\n';
     if (write(fd, line, sizeof line - 1) != (ssize_t)(sizeof line - 1) ||
         fsync(fd) != 0)
-        err = fail(errbuf, RG_ERR_IO, "%s: cannot write audit key file: %s",
+        err = rg_errorf(errbuf, RG_ERR_IO, "%s: cannot write audit key file: %s",
                    path, strerror(errno));
 cleanup:
     OPENSSL_cleanse(key, sizeof key);
@@ -283,17 +272,6 @@ static void sb_json_string(sbuf *b, const char *s)
     sb_puts(b, "\"");
 }
 
-static bool event_name_ok(const char *e)
-{
-    size_t n = strlen(e);
-    if (n == 0 || n > 32)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((e[i] >= 'a' && e[i] <= 'z') || (e[i] >= '0' && e[i] <= '9') ||
-              e[i] == '_'))
-            return false;
-    return true;
-}
 
 static bool reserved_key(const char *k)
 {
@@ -426,7 +404,7 @@ cleanup:
 rg_err rg_audit_append(rg_audit *log, const char *event, const cJSON *fields,
                        int64_t t_ms, bool sync)
 {
-    if (!log || !event || !event_name_ok(event) ||
+    if (!log || !event || !rg_audit_event_name_ok(event) ||
         !strcmp(event, RG_AUDIT_EV_CHECKPOINT) ||
         !strcmp(event, RG_AUDIT_EV_RESUME) || t_ms < -1)
         return RG_ERR_ARG;
@@ -483,20 +461,20 @@ static rg_err load_existing(rg_audit *log, off_t size, bool *clean,
                             char *errbuf)
 {
     if ((uint64_t)size > RG_AUDIT_MAX_FILE)
-        return fail(errbuf, RG_ERR_FORMAT,
+        return rg_errorf(errbuf, RG_ERR_FORMAT,
                     "%s: audit log larger than %u bytes", log->path,
                     RG_AUDIT_MAX_FILE);
     char *buf = malloc((size_t)size);
     rg_err err = RG_OK;
     rg_audit_report rep;
     if (!buf)
-        return fail(errbuf, RG_ERR_NOMEM, "%s: out of memory", log->path);
+        return rg_errorf(errbuf, RG_ERR_NOMEM, "%s: out of memory", log->path);
     for (size_t got = 0; got < (size_t)size;) {
         ssize_t r = pread(log->fd, buf + got, (size_t)size - got, (off_t)got);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0) {
-            err = fail(errbuf, RG_ERR_IO, "%s: cannot read audit log: %s",
+            err = rg_errorf(errbuf, RG_ERR_IO, "%s: cannot read audit log: %s",
                        log->path, r < 0 ? strerror(errno) : "file shrank");
             goto cleanup;
         }
@@ -526,7 +504,7 @@ rg_err rg_audit_open(const char *path, const uint8_t key[RG_AUDIT_KEY_LEN],
                      rg_audit **out, char *errbuf)
 {
     if (!path || !key || !out)
-        return fail(errbuf, RG_ERR_ARG, "audit log: missing argument");
+        return rg_errorf(errbuf, RG_ERR_ARG, "audit log: missing argument");
     *out = NULL;
     rg_err err = RG_OK;
     struct stat st;
@@ -534,7 +512,7 @@ rg_err rg_audit_open(const char *path, const uint8_t key[RG_AUDIT_KEY_LEN],
     rg_audit *log = calloc(1, sizeof *log);
     if (!log || !(log->path = strdup(path))) {
         free(log);
-        return fail(errbuf, RG_ERR_NOMEM, "%s: out of memory", path);
+        return rg_errorf(errbuf, RG_ERR_NOMEM, "%s: out of memory", path);
     }
     log->fd = open(path,
                    O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
@@ -544,21 +522,21 @@ rg_err rg_audit_open(const char *path, const uint8_t key[RG_AUDIT_KEY_LEN],
     else if (errno == EEXIST)
         log->fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
     if (log->fd < 0) {
-        err = fail(errbuf, errno == EACCES ? RG_ERR_PERMISSION : RG_ERR_IO,
+        err = rg_errorf(errbuf, errno == EACCES ? RG_ERR_PERMISSION : RG_ERR_IO,
                    "%s: cannot open audit log: %s", path, strerror(errno));
         goto cleanup;
     }
     if (flock(log->fd, LOCK_EX | LOCK_NB) != 0) {
-        err = fail(errbuf, RG_ERR_STATE,
+        err = rg_errorf(errbuf, RG_ERR_STATE,
                    "%s: audit log is open in another process", path);
         goto cleanup;
     }
     if (fstat(log->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        err = fail(errbuf, RG_ERR_FORMAT, "%s: not a regular file", path);
+        err = rg_errorf(errbuf, RG_ERR_FORMAT, "%s: not a regular file", path);
         goto cleanup;
     }
     if ((err = rg_audit_derive(key, RG_AUDIT_SUBKEY_MAC, log->mac_key))) {
-        fail(errbuf, err, "%s: cannot derive the audit MAC key", path);
+        rg_errorf(errbuf, err, "%s: cannot derive the audit MAC key", path);
         goto cleanup;
     }
     rg_audit_genesis(log->prev);
@@ -570,19 +548,19 @@ rg_err rg_audit_open(const char *path, const uint8_t key[RG_AUDIT_KEY_LEN],
         if (!f || !cJSON_AddBoolToObject(f, "clean", clean) ||
             !cJSON_AddNumberToObject(f, "after_line", (double)log->lines)) {
             cJSON_Delete(f);
-            err = fail(errbuf, RG_ERR_NOMEM, "%s: out of memory", path);
+            err = rg_errorf(errbuf, RG_ERR_NOMEM, "%s: out of memory", path);
             goto cleanup;
         }
         err = write_line(log, RG_AUDIT_EV_RESUME, f, -1, true);
         cJSON_Delete(f);
         if (err) {
-            fail(errbuf, err, "%s: cannot append to audit log: %s", path,
+            rg_errorf(errbuf, err, "%s: cannot append to audit log: %s", path,
                  strerror(errno));
             goto cleanup;
         }
     } else if (created) {
         if (fsync(log->fd) != 0) {
-            err = fail(errbuf, RG_ERR_IO, "%s: fsync: %s", path,
+            err = rg_errorf(errbuf, RG_ERR_IO, "%s: fsync: %s", path,
                        strerror(errno));
             goto cleanup;
         }

@@ -153,6 +153,8 @@ rg_err rg_audit_check_line(const char *p, size_t n, uint64_t k,
 
 /* SHA-256 of the fixed genesis string: the "prev" of line 1. */
 void rg_audit_genesis(uint8_t out[32]);
+/* Event names are [a-z0-9_]{1,32}. */
+bool rg_audit_event_name_ok(const char *e);
 
 void rg_audit_hex(const uint8_t *in, size_t n, char *out /* 2n+1 */);
 

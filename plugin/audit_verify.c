@@ -68,7 +68,7 @@ static bool ts_ok(const char *s)
     return true;
 }
 
-static bool event_ok(const char *e)
+bool rg_audit_event_name_ok(const char *e)
 {
     size_t n = strlen(e);
     if (n == 0 || n > 32)
@@ -142,7 +142,7 @@ static rg_err check_json(const char *p, size_t n, uint64_t k,
         err = bad(rep, k, RG_ERR_PARSE, "t_ms is not a time in milliseconds");
         goto cleanup;
     }
-    if (!cJSON_IsString(ev) || !event_ok(ev->valuestring)) {
+    if (!cJSON_IsString(ev) || !rg_audit_event_name_ok(ev->valuestring)) {
         err = bad(rep, k, RG_ERR_PARSE, "event is not an event name");
         goto cleanup;
     }

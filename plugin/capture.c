@@ -4,6 +4,7 @@
  * without waiting; the pipeline itself runs on appsrc's streaming thread.
  * appsrc never blocks (block=false) so a pipeline error can never wedge the
  * caller: push waits for room in small steps, watching the bus. */
+#include "errfmt.h"
 #include "capture.h"
 
 #include <gst/app/gstappsink.h>
@@ -48,18 +49,6 @@ struct rg_capture_track {
     char err[RG_ERRBUF_SIZE];
 };
 
-static rg_err set_err(char *errbuf, rg_err rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static rg_err set_err(char *errbuf, rg_err rc, const char *fmt, ...)
-{
-    if (errbuf) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(errbuf, RG_ERRBUF_SIZE, fmt, ap);
-        va_end(ap);
-    }
-    return rc;
-}
 
 /* The track failed for good: remember why, return the code. */
 static rg_err fail(rg_capture_track *t, rg_err rc)
@@ -184,41 +173,41 @@ static rg_err check_params(const rg_capture_params *p, char *errbuf)
     switch (p->kind) {
     case RG_MEDIA_PCM_S16LE:
         if (p->rate < 8000 || p->rate > 192000)
-            return set_err(errbuf, RG_ERR_ARG,
+            return rg_errorf(errbuf, RG_ERR_ARG,
                            "capture: PCM rate %u Hz out of range "
                            "8000..192000", p->rate);
         break;
     case RG_MEDIA_OPUS:
         if (p->rate != OPUS_RATE)
-            return set_err(errbuf, RG_ERR_ARG,
+            return rg_errorf(errbuf, RG_ERR_ARG,
                            "capture: Opus rate must be 48000, got %u",
                            p->rate);
         break;
     case RG_MEDIA_VP8:
         if (p->channels != 0)
-            return set_err(errbuf, RG_ERR_ARG,
+            return rg_errorf(errbuf, RG_ERR_ARG,
                            "capture: VP8 track with %u audio channels",
                            p->channels);
         if ((p->width == 0) != (p->height == 0) || (p->width & 1) ||
             (p->height & 1))
-            return set_err(errbuf, RG_ERR_ARG,
+            return rg_errorf(errbuf, RG_ERR_ARG,
                            "capture: VP8 raw size %ux%u must be even and "
                            "both set (or both 0 for VP8 frames)",
                            p->width, p->height);
         if (p->bitrate > 20000000)
-            return set_err(errbuf, RG_ERR_ARG,
+            return rg_errorf(errbuf, RG_ERR_ARG,
                            "capture: video bitrate %u too high", p->bitrate);
         return RG_OK;
     default:
-        return set_err(errbuf, RG_ERR_ARG, "capture: unknown media kind %d",
+        return rg_errorf(errbuf, RG_ERR_ARG, "capture: unknown media kind %d",
                        (int)p->kind);
     }
     if (p->channels < 1 || p->channels > 2)
-        return set_err(errbuf, RG_ERR_ARG,
+        return rg_errorf(errbuf, RG_ERR_ARG,
                        "capture: %u audio channels (need 1 or 2)",
                        p->channels);
     if (p->bitrate && (p->bitrate < 6000 || p->bitrate > 510000))
-        return set_err(errbuf, RG_ERR_ARG,
+        return rg_errorf(errbuf, RG_ERR_ARG,
                        "capture: Opus bitrate %u out of range 6000..510000",
                        p->bitrate);
     return RG_OK;
@@ -242,7 +231,7 @@ static rg_err add_chain(rg_capture_track *t, GstElement **els, size_t n,
     for (size_t i = 0; i + 1 < n; i++)
         if (!gst_element_link_pads(els[i], NULL, els[i + 1],
                                    i + 3 == n ? mux_pad : NULL))
-            return set_err(errbuf, RG_ERR_MEDIA,
+            return rg_errorf(errbuf, RG_ERR_MEDIA,
                            "capture: cannot link %s to %s",
                            GST_ELEMENT_NAME(els[i]),
                            GST_ELEMENT_NAME(els[i + 1]));
@@ -342,7 +331,7 @@ rg_err rg_capture_track_new(const rg_capture_params *p,
     if (errbuf)
         errbuf[0] = '\0';
     if (!p || !out || !track)
-        return set_err(errbuf, RG_ERR_ARG,
+        return rg_errorf(errbuf, RG_ERR_ARG,
                        "capture: params, output callback and track "
                        "pointer are required");
     *track = NULL;
@@ -352,7 +341,7 @@ rg_err rg_capture_track_new(const rg_capture_params *p,
         return rc;
     t = calloc(1, sizeof *t);
     if (!t)
-        return set_err(errbuf, RG_ERR_NOMEM, "capture: out of memory");
+        return rg_errorf(errbuf, RG_ERR_NOMEM, "capture: out of memory");
     t->p = *p;
     t->out = out;
     t->ctx = ctx;
@@ -365,7 +354,7 @@ rg_err rg_capture_track_new(const rg_capture_params *p,
         GST_STATE_CHANGE_FAILURE) {
         rc = RG_ERR_MEDIA;
         if (!rg_media_gst_bus_check(t->bus, 0, errbuf))
-            set_err(errbuf, rc, "capture: pipeline refused to start");
+            rg_errorf(errbuf, rc, "capture: pipeline refused to start");
         goto cleanup;
     }
     *track = t;
@@ -601,40 +590,40 @@ static rg_err check_frame(rg_capture_track *t, const rg_media_frame *f,
     const rg_capture_params *p = &t->p;
     char *e = t->err;
     if (f->kind != p->kind)
-        return set_err(e, RG_ERR_ARG, "capture: frame kind %d on a track "
+        return rg_errorf(e, RG_ERR_ARG, "capture: frame kind %d on a track "
                        "of kind %d", (int)f->kind, (int)p->kind);
     if (!f->data || f->len == 0)
-        return set_err(e, RG_ERR_ARG, "capture: empty frame");
+        return rg_errorf(e, RG_ERR_ARG, "capture: empty frame");
     if (p->kind == RG_MEDIA_PCM_S16LE) {
         if (f->rate != p->rate || f->channels != p->channels)
-            return set_err(e, RG_ERR_ARG, "capture: PCM frame %u Hz/%u ch "
+            return rg_errorf(e, RG_ERR_ARG, "capture: PCM frame %u Hz/%u ch "
                            "on a %u Hz/%u ch track", f->rate, f->channels,
                            p->rate, p->channels);
         if (f->len % (2u * p->channels))
-            return set_err(e, RG_ERR_ARG, "capture: PCM frame of %zu bytes "
+            return rg_errorf(e, RG_ERR_ARG, "capture: PCM frame of %zu bytes "
                            "is not whole samples", f->len);
         *units = f->len / (2u * p->channels);
     } else if (p->kind == RG_MEDIA_OPUS) {
         unsigned n = opus_packet_samples(f->data, f->len);
         if (!n)
-            return set_err(e, RG_ERR_ARG, "capture: malformed Opus packet "
+            return rg_errorf(e, RG_ERR_ARG, "capture: malformed Opus packet "
                            "(TOC byte 0x%02x, %zu bytes)", f->data[0], f->len);
         if (f->duration_ms && f->duration_ms * 48u != n)
-            return set_err(e, RG_ERR_ARG, "capture: Opus packet lasts %u "
+            return rg_errorf(e, RG_ERR_ARG, "capture: Opus packet lasts %u "
                            "samples but the frame says %u ms", n,
                            f->duration_ms);
         *units = n;
     } else {
         if (f->duration_ms == 0 || f->duration_ms > 10000)
-            return set_err(e, RG_ERR_ARG, "capture: video frame duration "
+            return rg_errorf(e, RG_ERR_ARG, "capture: video frame duration "
                            "%u ms out of range 1..10000", f->duration_ms);
         if (p->width && f->len != i420_size(p->width, p->height))
-            return set_err(e, RG_ERR_ARG, "capture: I420 frame of %zu bytes,"
+            return rg_errorf(e, RG_ERR_ARG, "capture: I420 frame of %zu bytes,"
                            " expected %zu for %ux%u", f->len,
                            i420_size(p->width, p->height), p->width,
                            p->height);
         if (!p->width && !t->caps_set && !vp8_is_key(f->data, f->len))
-            return set_err(e, RG_ERR_ARG,
+            return rg_errorf(e, RG_ERR_ARG,
                            "capture: the first VP8 frame must be a key frame");
         *units = f->duration_ms;
     }
@@ -676,12 +665,12 @@ rg_err rg_capture_track_push(rg_capture_track *t, int64_t t_ms,
     if (t->failed)
         return t->failed;
     if (t->finished)
-        return set_err(t->err, RG_ERR_STATE,
+        return rg_errorf(t->err, RG_ERR_STATE,
                        "capture: push after finish");
     if ((rc = check_frame(t, frame, &units)))
         return rc;
     if (t->started && t_ms < t->last_t)
-        return set_err(t->err, RG_ERR_ARG, "capture: time goes backwards "
+        return rg_errorf(t->err, RG_ERR_ARG, "capture: time goes backwards "
                        "(%lld ms after %lld ms)", (long long)t_ms,
                        (long long)t->last_t);
     if (!t->started) {
@@ -692,7 +681,7 @@ rg_err rg_capture_track_push(rg_capture_track *t, int64_t t_ms,
     if (t->p.kind != RG_MEDIA_VP8) {
         int64_t end_ms = rg_capture_track_duration_ms(t);
         if (rel - end_ms > RG_CAPTURE_MAX_GAP_MS)
-            return set_err(t->err, RG_ERR_STATE, "capture: pause of %lld ms "
+            return rg_errorf(t->err, RG_ERR_STATE, "capture: pause of %lld ms "
                            "exceeds %d ms; finish this track and open a "
                            "new one", (long long)(rel - end_ms),
                            RG_CAPTURE_MAX_GAP_MS);
@@ -715,9 +704,9 @@ rg_err rg_capture_track_finish(rg_capture_track *t, int64_t t_ms)
     if (t->failed)
         return t->failed;
     if (t->finished)
-        return set_err(t->err, RG_ERR_STATE, "capture: finished twice");
+        return rg_errorf(t->err, RG_ERR_STATE, "capture: finished twice");
     if (t->started && t_ms < t->last_t)
-        return set_err(t->err, RG_ERR_ARG, "capture: finish at %lld ms is "
+        return rg_errorf(t->err, RG_ERR_ARG, "capture: finish at %lld ms is "
                        "before the last frame (%lld ms)", (long long)t_ms,
                        (long long)t->last_t);
     t->finished = true;

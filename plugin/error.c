@@ -1,3 +1,6 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include "errfmt.h"
 #include "recgate/error.h"
 
 static const char *const error_text[RG_ERR__COUNT] = {
@@ -28,4 +31,25 @@ const char *rg_strerror(rg_err err)
     if ((int)err < 0 || err >= RG_ERR__COUNT || !error_text[err])
         return "unknown error";
     return error_text[err];
+}
+
+void rg_errbuf(char *errbuf, const char *fmt, ...)
+{
+    if (!errbuf)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(errbuf, RG_ERRBUF_SIZE, fmt, ap);
+    va_end(ap);
+}
+
+rg_err rg_errorf(char *errbuf, rg_err rc, const char *fmt, ...)
+{
+    if (errbuf) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(errbuf, RG_ERRBUF_SIZE, fmt, ap);
+        va_end(ap);
+    }
+    return rc;
 }

@@ -41,7 +41,7 @@ rg_err rg_keyring_add(const char *recdir, const char *track_id,
     if ((err = entry_path(recdir, track_id, dir, name, path)))
         return err;
     if (stat(path, &st) == 0) {
-        rg_vaultio_err(errbuf, "%s: keyring entry exists", path);
+        rg_errbuf(errbuf, "%s: keyring entry exists", path);
         return RG_ERR_STATE;
     }
     if ((err = rg_vaultio_mkdir(dir, errbuf)) || (err = rg_agekey_generate(&id)))
@@ -77,14 +77,14 @@ rg_err rg_keyring_load(const char *recdir, const char *track_id,
     if ((err = entry_path(recdir, track_id, dir, name, path)))
         return err;
     if ((err = rg_vaultio_read_file(path, 1u << 20, &ct, &ctlen, why))) {
-        rg_vaultio_err(errbuf, "%s: %s", path,
+        rg_errbuf(errbuf, "%s: %s", path,
                        err == RG_ERR_NOT_FOUND
                        ? "no keyring entry (track shredded or key lost)"
                        : why);
         return err;
     }
     if ((err = rg_age_decrypt_buf(org, n_org, ct, ctlen, &pt, &ptlen, why))) {
-        rg_vaultio_err(errbuf, "%s: %.400s", path, why);
+        rg_errbuf(errbuf, "%s: %.400s", path, why);
         goto cleanup;
     }
     err = rg_agekey_parse_identities((const char *)pt, ptlen, path, ids, n,
@@ -109,7 +109,7 @@ rg_err rg_keyring_shred(const char *recdir, const char *track_id,
         return err;
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) != 0) {
-        rg_vaultio_err(errbuf, "%s: %s", path,
+        rg_errbuf(errbuf, "%s: %s", path,
                        errno == ENOENT ? "no keyring entry (already shredded?)"
                        : strerror(errno));
         err = errno == ENOENT ? RG_ERR_NOT_FOUND : RG_ERR_IO;
@@ -129,7 +129,7 @@ rg_err rg_keyring_shred(const char *recdir, const char *track_id,
     int synced = fsync(fd) == 0;
     close(fd);
     if (unlink(path) != 0 || rg_vaultio_fsync_dir(dir) || !synced) {
-        rg_vaultio_err(errbuf, "%s: cannot destroy entry: %s",
+        rg_errbuf(errbuf, "%s: cannot destroy entry: %s",
                        path, strerror(errno));
         return RG_ERR_IO;
     }

@@ -4,6 +4,7 @@
  * callback (at most FEED_MAX bytes queued per input) and watches the bus.
  * Every branch, and its audiomixer pad, exists before data flows so the
  * mixer never runs ahead of an input that starts late. */
+#include "errfmt.h"
 #include "mixdown.h"
 
 #include <gst/app/gstappsrc.h>
@@ -35,18 +36,6 @@ typedef struct mix {
     gint64 mixed_ns;   /* end of the last mixed buffer (pad probe) */
 } mix;
 
-static rg_err set_err(char *errbuf, rg_err rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static rg_err set_err(char *errbuf, rg_err rc, const char *fmt, ...)
-{
-    if (errbuf) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(errbuf, RG_ERRBUF_SIZE, fmt, ap);
-        va_end(ap);
-    }
-    return rc;
-}
 
 /* oggdemux found a stream: the first goes to the branch's decoder, any
  * other (not produced by capture) is sent to a fakesink. */
@@ -117,7 +106,7 @@ static rg_err add_linked(GstElement *pipe, GstElement **els, size_t n,
         gst_bin_add(GST_BIN(pipe), els[i]);
     for (size_t i = 0; i + 1 < n; i++)
         if (els[i + 1] && !gst_element_link(els[i], els[i + 1]))
-            return set_err(errbuf, RG_ERR_MEDIA, "mixdown: cannot link %s "
+            return rg_errorf(errbuf, RG_ERR_MEDIA, "mixdown: cannot link %s "
                            "to %s", GST_ELEMENT_NAME(els[i]),
                            GST_ELEMENT_NAME(els[i + 1]));
     return RG_OK;
@@ -171,7 +160,7 @@ static rg_err build(mix *m, const rg_mixdown_input *in, const char *tmp,
         GstPad *cp = gst_element_get_static_pad(chain[3], "src");
         gst_pad_set_offset(mp, in[i].offset_ms * GST_MSECOND);
         if (gst_pad_link(cp, mp) != GST_PAD_LINK_OK)
-            rc = set_err(errbuf, RG_ERR_MEDIA,
+            rc = rg_errorf(errbuf, RG_ERR_MEDIA,
                          "mixdown: cannot link input %zu to the mixer", i);
         gst_object_unref(cp);
         gst_object_unref(mp);
@@ -193,10 +182,10 @@ static rg_err feed(mix *m, const rg_mixdown_input *in, uint8_t *buf,
             size_t got = 0;
             rg_err rc = in[i].read(in[i].ctx, buf, READ_CHUNK, &got);
             if (rc)
-                return set_err(errbuf, rc, "mixdown: reading input %zu "
+                return rg_errorf(errbuf, rc, "mixdown: reading input %zu "
                                "failed: %s", i, rg_strerror(rc));
             if (got > READ_CHUNK)
-                return set_err(errbuf, RG_ERR_ARG, "mixdown: input %zu "
+                return rg_errorf(errbuf, RG_ERR_ARG, "mixdown: input %zu "
                                "read callback returned too much", i);
             if (got == 0) {
                 gst_app_src_end_of_stream(src);
@@ -226,7 +215,7 @@ static rg_err run(mix *m, const rg_mixdown_input *in,
     }
     uint8_t *buf = malloc(READ_CHUNK);
     if (!buf)
-        return set_err(errbuf, RG_ERR_NOMEM, "mixdown: out of memory");
+        return rg_errorf(errbuf, RG_ERR_NOMEM, "mixdown: out of memory");
     if (p->progress)
         p->progress(p->progress_ctx, 0.0);
     rg_err rc = RG_OK;
@@ -251,7 +240,7 @@ static rg_err run(mix *m, const rg_mixdown_input *in,
         idle = (fed || mixed != last_mixed) ? 0 : idle + 10 * GST_MSECOND;
         last_mixed = mixed;
         if (idle > STALL_NS) {
-            rc = set_err(errbuf, RG_ERR_MEDIA, "mixdown: pipeline stalled");
+            rc = rg_errorf(errbuf, RG_ERR_MEDIA, "mixdown: pipeline stalled");
             break;
         }
         if (p->progress && known && total_ms > 0) {
@@ -280,20 +269,20 @@ rg_err rg_mixdown_run(const rg_mixdown_input *in, size_t n, const char *path,
     if (errbuf)
         errbuf[0] = '\0';
     if (!in || !n || !path || !*path)
-        return set_err(errbuf, RG_ERR_ARG,
+        return rg_errorf(errbuf, RG_ERR_ARG,
                        "mixdown: inputs and an output path are required");
     if (n > RG_MIXDOWN_MAX_INPUTS)
-        return set_err(errbuf, RG_ERR_ARG, "mixdown: %zu inputs (max %d)", n,
+        return rg_errorf(errbuf, RG_ERR_ARG, "mixdown: %zu inputs (max %d)", n,
                        RG_MIXDOWN_MAX_INPUTS);
     uint16_t ch = p->channels ? p->channels : 1;
     uint32_t br = p->bitrate ? p->bitrate : 32000u * ch;
     if (ch > 2 || br < 6000 || br > 510000)
-        return set_err(errbuf, RG_ERR_ARG, "mixdown: %u channels / %u bit/s "
+        return rg_errorf(errbuf, RG_ERR_ARG, "mixdown: %u channels / %u bit/s "
                        "out of range (1..2, 6000..510000)", ch, br);
     for (size_t i = 0; i < n; i++)
         if (!in[i].read || in[i].offset_ms < 0 ||
             in[i].offset_ms > 24LL * 3600 * 1000)
-            return set_err(errbuf, RG_ERR_ARG, "mixdown: input %zu needs a "
+            return rg_errorf(errbuf, RG_ERR_ARG, "mixdown: input %zu needs a "
                            "read callback and an offset in 0..24 h", i);
     if ((rc = rg_media_gst_init(errbuf)))
         return rc;
@@ -301,10 +290,10 @@ rg_err rg_mixdown_run(const rg_mixdown_input *in, size_t n, const char *path,
     size_t plen = strlen(path) + sizeof ".partXXXXXX";
     tmp = malloc(plen);
     if (!tmp)
-        return set_err(errbuf, RG_ERR_NOMEM, "mixdown: out of memory");
+        return rg_errorf(errbuf, RG_ERR_NOMEM, "mixdown: out of memory");
     snprintf(tmp, plen, "%s.partXXXXXX", path);
     if ((fd = mkstemp(tmp)) < 0) {
-        rc = set_err(errbuf, RG_ERR_IO, "mixdown: cannot create %s: %m", tmp);
+        rc = rg_errorf(errbuf, RG_ERR_IO, "mixdown: cannot create %s: %m", tmp);
         free(tmp);
         return rc;
     }
@@ -313,7 +302,7 @@ rg_err rg_mixdown_run(const rg_mixdown_input *in, size_t n, const char *path,
     m.br = calloc(n, sizeof *m.br);
     m.pipe = gst_pipeline_new("mixdown");
     if (!m.br) {
-        rc = set_err(errbuf, RG_ERR_NOMEM, "mixdown: out of memory");
+        rc = rg_errorf(errbuf, RG_ERR_NOMEM, "mixdown: out of memory");
         goto cleanup;
     }
     if ((rc = build(&m, in, tmp, ch, br, errbuf)))
@@ -323,7 +312,7 @@ rg_err rg_mixdown_run(const rg_mixdown_input *in, size_t n, const char *path,
         GST_STATE_CHANGE_FAILURE) {
         rc = RG_ERR_MEDIA;
         if (!rg_media_gst_bus_check(m.bus, 0, errbuf))
-            set_err(errbuf, rc, "mixdown: pipeline refused to start");
+            rg_errorf(errbuf, rc, "mixdown: pipeline refused to start");
         goto cleanup;
     }
     rc = run(&m, in, p, errbuf);
@@ -336,7 +325,7 @@ cleanup:
         gst_object_unref(m.bus);
     free(m.br);
     if (!rc && rename(tmp, path) != 0)
-        rc = set_err(errbuf, RG_ERR_IO, "mixdown: cannot rename %s to %s: %m",
+        rc = rg_errorf(errbuf, RG_ERR_IO, "mixdown: cannot rename %s to %s: %m",
                      tmp, path);
     if (rc)
         unlink(tmp);

@@ -133,7 +133,7 @@ rg_err rg_recording_create(const rg_recording_params *p, rg_recording **out,
     if (!p || !out || !p->out_dir || !p->policy || !p->type || !p->audit_key)
         return RG_ERR_ARG;
     if (p->n_recipients == 0) {
-        rg_vaultio_err(errbuf, "no vault recipients: set vault.recipients in "
+        rg_errbuf(errbuf, "no vault recipients: set vault.recipients in "
                                "the policy (or pass --recipient age1...)");
         return RG_ERR_CONFIG;
     }
@@ -171,7 +171,7 @@ rg_err rg_recording_create(const rg_recording_params *p, rg_recording **out,
     if ((err = rg_audit_open(path, p->audit_key, &r->audit, errbuf)))
         goto cleanup;
     if ((err = write_metadata(r))) {
-        rg_vaultio_err(errbuf, "%s", r->errmsg);
+        rg_errbuf(errbuf, "%s", r->errmsg);
         goto cleanup;
     }
     *out = r;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
+#include "errfmt.h"
 #include "announce.h"
 #include "audit.h"
 #include "classify.h"
@@ -34,18 +35,7 @@ static void timeline(rg_session *s, int64_t t, const char *fmt, ...)
     s->host.timeline(s->host_ctx, t, line);
 }
 
-static void set_err(char *errbuf, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
-static void set_err(char *errbuf, const char *fmt, ...)
-{
-    if (!errbuf)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, RG_ERRBUF_SIZE, fmt, ap);
-    va_end(ap);
-}
 
 /* Recording to disk: a recording folder with its audit log and vault.
  * Any failure here means nothing may be recorded. */
@@ -55,7 +45,7 @@ static rg_err attach_recording(rg_session *s, const rg_session_params *params,
     const char *key_file = params->audit_key_file ? params->audit_key_file
                                                   : s->policy->audit_key_file;
     if (!key_file) {
-        set_err(errbuf, "recording needs an audit key: set audit.key_file in "
+        rg_errbuf(errbuf, "recording needs an audit key: set audit.key_file in "
                         "the policy or pass --audit-key FILE "
                         "(make one with: recgate audit keygen -o FILE)");
         return RG_ERR_CONFIG;
@@ -97,17 +87,17 @@ rg_err rg_session_new(const rg_session_params *params, rg_session **out,
         params->struct_size < sizeof(rg_session_params) ||
         params->host->api_version != RG_SESSION_API_VERSION ||
         params->host->struct_size < sizeof(rg_host_ops)) {
-        set_err(errbuf, "session: unsupported API version or struct size");
+        rg_errbuf(errbuf, "session: unsupported API version or struct size");
         return RG_ERR_VERSION;
     }
     if (!params->host->send_chat || !params->host->leave) {
-        set_err(errbuf, "session: host callbacks send_chat and leave are required");
+        rg_errbuf(errbuf, "session: host callbacks send_chat and leave are required");
         return RG_ERR_ARG;
     }
     const rg_meeting_type *type =
         rg_policy_type(params->policy, params->meeting_type);
     if (!type) {
-        set_err(errbuf, "meeting type '%s' is not defined in the policy %s",
+        rg_errbuf(errbuf, "meeting type '%s' is not defined in the policy %s",
                 params->meeting_type ? params->meeting_type : "(default)",
                 params->policy->origin ? params->policy->origin : "");
         return RG_ERR_NOT_FOUND;

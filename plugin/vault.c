@@ -122,7 +122,7 @@ static rg_err seg_start(rg_vault_track *t, int64_t t_ms)
     snprintf(path, sizeof path, "%s/%06u.age.part", t->dir, t->seq);
     t->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (t->fd < 0) {
-        rg_vaultio_err(t->v->errmsg, "%s: cannot create: %s", path,
+        rg_errbuf(t->v->errmsg, "%s: cannot create: %s", path,
                        strerror(errno));
         return RG_ERR_IO;
     }
@@ -134,7 +134,7 @@ static rg_err seg_start(rg_vault_track *t, int64_t t_ms)
     if (EVP_DigestInit_ex(t->sha, EVP_sha256(), NULL) != 1 ||
         (err = rg_age_enc_new(&t->rcpt, 1, seg_sink, t, &t->enc)) ||
         (err = write_index(t))) {
-        rg_vaultio_err(t->v->errmsg, "%s: cannot start segment", path);
+        rg_errbuf(t->v->errmsg, "%s: cannot start segment", path);
         return err;
     }
     return RG_OK;
@@ -165,7 +165,7 @@ static rg_err seg_seal(rg_vault_track *t, int64_t to_ms)
     if (!err && EVP_DigestFinal_ex(t->sha, md, &mdlen) != 1)
         err = RG_ERR_CRYPTO;
     if (err) {
-        rg_vaultio_err(t->v->errmsg, "%s: cannot seal segment: %s", part,
+        rg_errbuf(t->v->errmsg, "%s: cannot seal segment: %s", part,
                        rg_strerror(err));
         return err;
     }
@@ -210,7 +210,7 @@ rg_err rg_vault_open(const char *recdir, const char *const *org_recipients,
     cJSON *root = NULL, *arr;
     char *text = NULL;
     if (!recdir || !org_recipients || n == 0 || !out) {
-        rg_vaultio_err(errbuf, "vault: no recording directory or no "
+        rg_errbuf(errbuf, "vault: no recording directory or no "
                        "organisation recipient");
         return RG_ERR_ARG;
     }
@@ -229,7 +229,7 @@ rg_err rg_vault_open(const char *recdir, const char *const *org_recipients,
         /* The recording host must never hold a secret key. */
         if (org_recipients[i] &&
             !strncasecmp(org_recipients[i], "AGE-SECRET-KEY-", 15)) {
-            rg_vaultio_err(errbuf, "vault: organisation recipient %zu is a "
+            rg_errbuf(errbuf, "vault: organisation recipient %zu is a "
                            "SECRET key; configure its public age1... "
                            "recipient instead (age-keygen -y)", i + 1);
             err = RG_ERR_REFUSED;
@@ -237,14 +237,14 @@ rg_err rg_vault_open(const char *recdir, const char *const *org_recipients,
         }
         if ((err = rg_agekey_recipient_parse(org_recipients[i], &v->org[i],
                                              why))) {
-            rg_vaultio_err(errbuf, "vault: organisation recipient %zu: %s",
+            rg_errbuf(errbuf, "vault: organisation recipient %zu: %s",
                            i + 1, why);
             goto fail;
         }
     }
     snprintf(path, sizeof path, "%s/vault.json", recdir);
     if (stat(path, &st) == 0) {
-        rg_vaultio_err(errbuf, "%s: already a recording; refusing to mix "
+        rg_errbuf(errbuf, "%s: already a recording; refusing to mix "
                        "recordings", recdir);
         err = RG_ERR_STATE;
         goto fail;
@@ -317,7 +317,7 @@ rg_err rg_vault_track_open(rg_vault *v, const char *track_id, int64_t t_ms,
     if (!v || !out)
         return RG_ERR_ARG;
     if (!rg_vaultio_valid_id(track_id)) {
-        rg_vaultio_err(v->errmsg, "vault: invalid track id (want "
+        rg_errbuf(v->errmsg, "vault: invalid track id (want "
                        "[A-Za-z0-9_-]{1,64})");
         return RG_ERR_ARG;
     }
@@ -331,7 +331,7 @@ rg_err rg_vault_track_open(rg_vault *v, const char *track_id, int64_t t_ms,
     snprintf(t->id, sizeof t->id, "%s", track_id);
     snprintf(t->dir, sizeof t->dir, "%s/tracks/%s", v->dir, track_id);
     if (mkdir(t->dir, 0700) != 0) {
-        rg_vaultio_err(v->errmsg, "%s: %s", t->dir,
+        rg_errbuf(v->errmsg, "%s: %s", t->dir,
                        errno == EEXIST ? "track already exists"
                                        : strerror(errno));
         err = errno == EEXIST ? RG_ERR_STATE : RG_ERR_IO;
@@ -378,7 +378,7 @@ rg_err rg_vault_track_write(rg_vault_track *t, int64_t t_ms, const void *data,
         goto out;
     if ((err = rg_age_enc_write(t->enc, data, len))) {
         t->failed = 1;
-        rg_vaultio_err(v->errmsg, "%s: segment write failed: %s", t->dir,
+        rg_errbuf(v->errmsg, "%s: segment write failed: %s", t->dir,
                        rg_strerror(err));
         goto out;
     }
@@ -445,7 +445,7 @@ rg_err rg_vault_put_file(rg_vault *v, const char *name, const void *data,
     if (!v || (!data && len))
         return RG_ERR_ARG;
     if (!rg_vaultio_valid_name(name)) {
-        rg_vaultio_err(v->errmsg, "vault: invalid file name");
+        rg_errbuf(v->errmsg, "vault: invalid file name");
         return RG_ERR_ARG;
     }
     snprintf(fname, sizeof fname, "%s.age", name);

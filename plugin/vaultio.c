@@ -46,7 +46,7 @@ rg_err rg_vaultio_mkdir(const char *path, char *errbuf)
         return RG_OK;
     if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return RG_OK;
-    rg_vaultio_err(errbuf, "%s: cannot create directory: %s",
+    rg_errbuf(errbuf, "%s: cannot create directory: %s",
                    path, strerror(errno));
     return RG_ERR_IO;
 }
@@ -84,7 +84,7 @@ rg_err rg_vaultio_write_atomic(const char *dir, const char *name,
         goto fail;
     return RG_OK;
 fail:
-    rg_vaultio_err(errbuf, "%s: cannot write: %s", path,
+    rg_errbuf(errbuf, "%s: cannot write: %s", path,
                    strerror(errno));
     unlink(tmp);
     return RG_ERR_IO;
@@ -97,13 +97,13 @@ rg_err rg_vaultio_read_file(const char *path, size_t max, char **out,
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     char *buf = NULL;
     if (fd < 0 || fstat(fd, &st) != 0) {
-        rg_vaultio_err(errbuf, "%s: %s", path, strerror(errno));
+        rg_errbuf(errbuf, "%s: %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
         return errno == ENOENT ? RG_ERR_NOT_FOUND : RG_ERR_IO;
     }
     if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
-        rg_vaultio_err(errbuf, "%s: not a regular file or "
+        rg_errbuf(errbuf, "%s: not a regular file or "
                        "larger than %zu bytes", path, max);
         close(fd);
         return RG_ERR_PARSE;
@@ -135,15 +135,6 @@ long long rg_vaultio_now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void rg_vaultio_err(char *errbuf, const char *fmt, ...)
-{
-    if (!errbuf)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, RG_ERRBUF_SIZE, fmt, ap);
-    va_end(ap);
-}
 
 rg_err rg_vaultio_out_open(rg_vaultio_out *o, const char *path, char *errbuf)
 {
@@ -158,7 +149,7 @@ rg_err rg_vaultio_out_open(rg_vaultio_out *o, const char *path, char *errbuf)
         return RG_ERR_NOMEM;
     snprintf(o->tmp, tl, "%s.XXXXXX", path);
     if ((o->fd = mkstemp(o->tmp)) < 0) {
-        rg_vaultio_err(errbuf, "%s: cannot create: %s", path, strerror(errno));
+        rg_errbuf(errbuf, "%s: cannot create: %s", path, strerror(errno));
         free(o->tmp);
         o->tmp = NULL;
         return RG_ERR_IO;
@@ -177,7 +168,7 @@ rg_err rg_vaultio_out_commit(rg_vaultio_out *o, char *errbuf)
         return RG_OK;
     rg_err err = RG_OK;
     if (fsync(o->fd) != 0 || close(o->fd) != 0 || rename(o->tmp, o->path) != 0) {
-        rg_vaultio_err(errbuf, "%s: %s", o->path, strerror(errno));
+        rg_errbuf(errbuf, "%s: %s", o->path, strerror(errno));
         unlink(o->tmp);
         err = RG_ERR_IO;
     }

@@ -3,6 +3,7 @@
 #define RG_VAULTIO_H
 
 #include <stddef.h>
+#include "errfmt.h"
 #include "recgate/error.h"
 
 /* Track ids and file names are opaque tokens: [A-Za-z0-9_-]{1,64} (file
@@ -36,9 +37,8 @@ rg_err rg_vaultio_out_open(rg_vaultio_out *o, const char *path, char *errbuf);
 rg_err rg_vaultio_out_sink(void *ctx, const void *data, size_t len);
 rg_err rg_vaultio_out_commit(rg_vaultio_out *o, char *errbuf);
 void rg_vaultio_out_abort(rg_vaultio_out *o);
-/* Write a one-line message to errbuf (may be NULL), truncating. */
-__attribute__((format(printf, 2, 3)))
-void rg_vaultio_err(char *errbuf, const char *fmt, ...);
+/* Old name of rg_errbuf (errfmt.h), kept for code written against it. */
+#define rg_vaultio_err rg_errbuf
 /* Monotonic clock in milliseconds. */
 long long rg_vaultio_now_ms(void);
 

@@ -38,7 +38,7 @@ rg_err rg_vault_list_tracks(const char *recdir, char ***ids, size_t *n,
     snprintf(path, sizeof path, "%s/tracks", recdir);
     DIR *d = opendir(path);
     if (!d) {
-        rg_vaultio_err(errbuf, "%s: %s", path, strerror(errno));
+        rg_errbuf(errbuf, "%s: %s", path, strerror(errno));
         return errno == ENOENT ? RG_ERR_NOT_FOUND : RG_ERR_IO;
     }
     while ((de = readdir(d))) {
@@ -196,7 +196,7 @@ rg_err rg_vault_read_track(const char *recdir, const char *track_id,
     }
 cleanup:
     if (bad) {
-        rg_vaultio_err(errbuf, "%s: malformed index: %s", path, bad);
+        rg_errbuf(errbuf, "%s: malformed index: %s", path, bad);
         err = RG_ERR_PARSE;
     }
     if (err)
@@ -234,7 +234,7 @@ rg_err rg_vault_track_keys(const char *recdir, const rg_vault_track_info *info,
     rg_agekey_free_identities(*keys, *nkeys);
     *keys = NULL;
     *nkeys = 0;
-    rg_vaultio_err(errbuf, "%s/keyring/%s.age: does not hold the key of track "
+    rg_errbuf(errbuf, "%s/keyring/%s.age: does not hold the key of track "
                    "%s (index recipient %s)", recdir, info->id, info->id,
                    info->recipient);
     return RG_ERR_AUTH;
@@ -257,7 +257,7 @@ rg_err rg_vault_track_decrypt(const char *recdir, const char *track_id,
     if ((err = rg_vault_read_track(recdir, track_id, &info, errbuf)))
         return err;
     if (info.shredded) {
-        rg_vaultio_err(errbuf, "track %s was shredded; it cannot be decrypted",
+        rg_errbuf(errbuf, "track %s was shredded; it cannot be decrypted",
                        track_id);
         err = RG_ERR_NOT_FOUND;
         goto cleanup;
@@ -266,7 +266,7 @@ rg_err rg_vault_track_decrypt(const char *recdir, const char *track_id,
         goto cleanup;
     for (size_t i = 0; i < info.nsegs; i++) {
         if (info.segs[i].seq != i) {
-            rg_vaultio_err(errbuf, "track %s: segment %zu missing from the "
+            rg_errbuf(errbuf, "track %s: segment %zu missing from the "
                            "index", track_id, i);
             err = RG_ERR_TRUNCATED;
             goto cleanup;
@@ -277,7 +277,7 @@ rg_err rg_vault_track_decrypt(const char *recdir, const char *track_id,
             goto cleanup;
     }
     if (!info.closed) {
-        rg_vaultio_err(errbuf, "track %s was cut short: media after %.3f s "
+        rg_errbuf(errbuf, "track %s was cut short: media after %.3f s "
                        "was lost (segment %06u never sealed)", track_id,
                        (double)(info.has_open ? info.open_from_ms
                                               : (info.nsegs ? info.segs[info.nsegs - 1].to_ms : 0)) / 1000.0,
@@ -300,7 +300,7 @@ rg_err rg_vault_shred_track(const char *recdir, const char *track_id,
     size_t len = 0;
     cJSON *root = NULL;
     if (!recdir || !rg_vaultio_valid_id(track_id)) {
-        rg_vaultio_err(errbuf, "invalid track id (want [A-Za-z0-9_-]{1,64})");
+        rg_errbuf(errbuf, "invalid track id (want [A-Za-z0-9_-]{1,64})");
         return RG_ERR_ARG;
     }
     rg_err err = rg_keyring_shred(recdir, track_id, errbuf);

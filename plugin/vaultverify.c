@@ -262,7 +262,7 @@ rg_err rg_vault_verify(const char *recdir, const rg_age_identity *ids,
         return RG_ERR_ARG;
     memset(rep, 0, sizeof *rep);
     if (stat(recdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        rg_vaultio_err(errbuf, "%s: not a recording directory", recdir);
+        rg_errbuf(errbuf, "%s: not a recording directory", recdir);
         return RG_ERR_NOT_FOUND;
     }
     snprintf(path, sizeof path, "%s/vault.json", recdir);
@@ -280,7 +280,7 @@ rg_err rg_vault_verify(const char *recdir, const rg_age_identity *ids,
     if (err == RG_ERR_NOT_FOUND)
         rep_add(rep, 1, "missing: %s", why);
     else if (err) {
-        rg_vaultio_err(errbuf, "%s", why);
+        rg_errbuf(errbuf, "%s", why);
         return err;
     }
     for (size_t i = 0; i < ntracks; i++)
