@@ -231,12 +231,22 @@ static rg_err rec_frame(void *ctx, void *track, int64_t t_ms,
     if (!t->open)
         return RG_ERR_STATE;
     if (!t->capture) {
+        /* The first frame says what the track is; raw video is encoded. */
         rg_capture_params cp = {.kind = f->kind, .rate = f->rate,
                                 .channels = f->channels};
-        t->kind = f->kind;
+        if (f->kind == RG_MEDIA_I420)
+            cp = (rg_capture_params){.kind = RG_MEDIA_VP8, .rate = 90000,
+                                     .width = f->width, .height = f->height};
+        t->kind = cp.kind;
         rg_err err = rg_capture_track_new(&cp, to_vault, t, &t->capture, r->errmsg);
         if (err)
             return err;
+    }
+    rg_media_frame vf;
+    if (f->kind == RG_MEDIA_I420) { /* capture takes raw video as VP8 + size */
+        vf = *f;
+        vf.kind = RG_MEDIA_VP8;
+        f = &vf;
     }
     rg_err err = rg_capture_track_push(t->capture, t_ms, f);
     if (err) {

@@ -435,9 +435,39 @@ static rg_err capture_start(rg_session *s, int64_t t, member *m)
     return err ? err : e2;
 }
 
-static rg_err capture_stop(rg_session *s, int64_t t, member *m, rg_reason reason)
+/* Video is opened lazily: only participants whose video really arrives
+ * get a video track. */
+static rg_err video_start(rg_session *s, int64_t t, member *m)
 {
     rg_err err = RG_OK;
+    if (s->sink && s->sink->track_start)
+        err = s->sink->track_start(s->sink_ctx, m->id, t, &m->vtrack);
+    cJSON *f = who_fields(s, m->id, "kind", "video");
+    if (f && m->vtrack && s->sink->track_name)
+        cJSON_AddStringToObject(f, "track", s->sink->track_name(s->sink_ctx, m->vtrack));
+    rg_err e2 = audit_ev(s, RG_AUDIT_EV_CAPTURE_START, t, f);
+    return err ? err : e2;
+}
+
+static rg_err video_stop(rg_session *s, int64_t t, member *m, rg_reason reason)
+{
+    if (!m->vtrack)
+        return RG_OK;
+    cJSON *f = who_fields(s, m->id, "reason", rg_reason_code(reason));
+    if (f && s->sink->track_name)
+        cJSON_AddStringToObject(f, "track", s->sink->track_name(s->sink_ctx, m->vtrack));
+    if (f)
+        cJSON_AddStringToObject(f, "kind", "video");
+    rg_err err = s->sink->track_stop ? s->sink->track_stop(s->sink_ctx, m->vtrack, t)
+                                     : RG_OK;
+    m->vtrack = NULL;
+    rg_err e2 = audit_ev(s, RG_AUDIT_EV_CAPTURE_STOP, t, f);
+    return err ? err : e2;
+}
+
+static rg_err capture_stop(rg_session *s, int64_t t, member *m, rg_reason reason)
+{
+    rg_err err = video_stop(s, t, m, reason);
     span_close(m);
     timeline(s, t, "capture stops: %s", m->id);
     cJSON *f = who_fields(s, m->id, "reason", rg_reason_code(reason));
@@ -642,8 +672,15 @@ rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
     if (!m || !m->present || !m->capturing ||
         !rg_consent_may_capture(s->engine, id))
         return RG_OK;
-    if (s->sink && s->sink->frame && m->track) {
-        err = s->sink->frame(s->sink_ctx, m->track, t_ms, frame);
+    bool video = frame->kind == RG_MEDIA_VP8 || frame->kind == RG_MEDIA_I420;
+    if (video && !s->type->video)
+        return RG_OK; /* data minimisation: audio only unless the type says so */
+    if (s->sink) {
+        if (video && !m->vtrack)
+            err = video_start(s, t_ms, m);
+        void *track = video ? m->vtrack : m->track;
+        if (!err && s->sink->frame && track)
+            err = s->sink->frame(s->sink_ctx, track, t_ms, frame);
         if (err) {
             timeline(s, t_ms, "capture of %s failed: %s", id, rg_strerror(err));
             rg_consent_fail(s->engine, t_ms);
@@ -654,6 +691,10 @@ rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
             return RG_OK; /* handled: failed closed, the frame is dropped */
         }
     }
+    if (passed)
+        *passed = true;
+    if (video)
+        return RG_OK; /* spans are the audio's */
     int64_t end = t_ms + frame->duration_ms;
     if (m->span_started && m->n_spans) {
         m->spans[m->n_spans - 1].to_ms = end;
@@ -669,8 +710,6 @@ rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
         m->spans[m->n_spans++] = (span){t_ms, end};
         m->span_started = true;
     }
-    if (passed)
-        *passed = true;
     return RG_OK;
 }
 

@@ -34,7 +34,8 @@ typedef struct member {
     bool capturing;    /* engine said capture; frames may pass */
     bool span_started; /* a frame passed since the capture started */
     bool removed;      /* on_withdrawal = remove_participant */
-    void *track;       /* sink track while capturing */
+    void *track;       /* sink audio track while capturing */
+    void *vtrack;      /* sink video track (video meeting types only) */
     span *spans;
     size_t n_spans, cap_spans;
 } member;

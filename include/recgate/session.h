@@ -38,7 +38,8 @@ typedef enum rg_role {
 typedef enum rg_media_kind {
     RG_MEDIA_PCM_S16LE = 0, /* interleaved signed 16-bit little-endian PCM */
     RG_MEDIA_OPUS = 1,      /* one Opus packet (RTP payload), no re-encoding */
-    RG_MEDIA_VP8 = 2        /* one VP8 frame */
+    RG_MEDIA_VP8 = 2,       /* one VP8 frame */
+    RG_MEDIA_I420 = 3       /* one raw I420 video frame (width x height) */
 } rg_media_kind;
 
 /* One frame of one participant's media. `data` is [borrowed] for the call. */
@@ -49,7 +50,12 @@ typedef struct rg_media_frame {
     uint32_t duration_ms; /* length of the frame, normally 20 */
     const uint8_t *data;
     size_t len;
+    uint16_t width, height; /* video: frame size (I420: required) */
 } rg_media_frame;
+
+/* Video (VP8/I420) is captured only for meeting types with "video": true;
+ * otherwise video frames are dropped like frames before the gate. The
+ * summary's spans are those of the audio. */
 
 /* Host callbacks: how the session talks back to the platform.
  * `ctx` is the host's own pointer, passed back unchanged. Every callback

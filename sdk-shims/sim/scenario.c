@@ -233,7 +233,7 @@ rg_err rg_scenario_parse(const char *json, size_t len, const char *origin,
         goto cleanup;
     rg_scenario *sc = ps.sc;
     static const char *const top_keys[] = {"meeting", "events", "description", NULL};
-    static const char *const meeting_keys[] = {"id", "type", NULL};
+    static const char *const meeting_keys[] = {"id", "type", "video", NULL};
     if (!cJSON_IsObject(root)) {
         err = fail(&ps, "(top level)", root, "expected an object with \"meeting\" and \"events\"");
         goto cleanup;
@@ -262,6 +262,12 @@ rg_err rg_scenario_parse(const char *json, size_t len, const char *origin,
         err = fail(&ps, "meeting.type", type, "expected a meeting type name (string)");
         goto cleanup;
     }
+    const cJSON *video = cJSON_GetObjectItemCaseSensitive(meeting, "video");
+    if (video && !cJSON_IsBool(video)) {
+        err = fail(&ps, "meeting.video", video, "expected true or false");
+        goto cleanup;
+    }
+    sc->video = video && cJSON_IsTrue(video);
     if (!(sc->meeting_id = strdup(id->valuestring)) ||
         (type && !(sc->meeting_type = strdup(type->valuestring)))) {
         err = RG_ERR_NOMEM;

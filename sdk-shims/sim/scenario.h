@@ -36,6 +36,7 @@ typedef struct rg_sim_event {
 typedef struct rg_scenario {
     char *meeting_id;
     char *meeting_type;      /* NULL = the policy's default */
+    bool video;              /* participants also send video frames */
     rg_sim_event *events;    /* in time order; the last one is the end */
     size_t n_events;
     char **participants;     /* distinct ids in order of first join */

@@ -18,6 +18,7 @@ typedef struct sim {
     bool left;
     bool *present;          /* per scenario participant */
     int16_t *tones;         /* n_participants frames of PCM */
+    uint8_t *pictures;      /* n_participants I420 frames (video only) */
     rg_sim_stats stats;
 } sim;
 
@@ -54,6 +55,17 @@ static rg_err sim_create(const rg_shim_params *params, void **out,
             s->tones[i * RG_SIM_FRAME_SAMPLES + k] = (int16_t)lrint(
                 8000.0 * sin(2.0 * M_PI * hz * k / RG_SIM_RATE));
     }
+    if (s->sc->video) {
+        size_t fsz = RG_SIM_VIDEO_W * RG_SIM_VIDEO_H * 3 / 2;
+        if (!(s->pictures = malloc((np ? np : 1) * fsz)))
+            goto cleanup;
+        for (size_t i = 0; i < np; i++) {
+            uint8_t *p = s->pictures + i * fsz;
+            memset(p, (int)(40 + (37 * i) % 180), RG_SIM_VIDEO_W * RG_SIM_VIDEO_H);
+            memset(p + RG_SIM_VIDEO_W * RG_SIM_VIDEO_H, (int)(64 + 50 * (i % 4)),
+                   fsz - RG_SIM_VIDEO_W * RG_SIM_VIDEO_H);
+        }
+    }
     s->realtime = params->realtime;
     meeting->id = s->sc->meeting_id;
     meeting->type = s->sc->meeting_type;
@@ -62,6 +74,7 @@ static rg_err sim_create(const rg_shim_params *params, void **out,
 cleanup:
     free(s->present);
     free(s->tones);
+    free(s->pictures);
     rg_scenario_free(s->sc);
     free(s);
     return err;
@@ -74,6 +87,7 @@ static void sim_destroy(void *shim)
         return;
     free(s->present);
     free(s->tones);
+    free(s->pictures);
     rg_scenario_free(s->sc);
     free(s);
 }
@@ -198,6 +212,20 @@ static rg_err sim_run(void *shim, const rg_core_ops *core, rg_session *session,
                 if ((err = core->media(session, t, sc->participants[i], &f, &passed)))
                     goto failed;
                 s->stats.frames_passed += passed;
+                if (!s->pictures || t % RG_SIM_VIDEO_MS)
+                    continue;
+                size_t fsz = RG_SIM_VIDEO_W * RG_SIM_VIDEO_H * 3 / 2;
+                rg_media_frame v = {
+                    .kind = RG_MEDIA_I420,
+                    .rate = 90000,
+                    .duration_ms = RG_SIM_VIDEO_MS,
+                    .data = s->pictures + i * fsz,
+                    .len = fsz,
+                    .width = RG_SIM_VIDEO_W,
+                    .height = RG_SIM_VIDEO_H,
+                };
+                if ((err = core->media(session, t, sc->participants[i], &v, &passed)))
+                    goto failed;
             }
             next_frame += RG_SIM_FRAME_MS;
         }

@@ -10,6 +10,11 @@
 #define RG_SIM_RATE 48000
 #define RG_SIM_FRAME_MS 20
 #define RG_SIM_FRAME_SAMPLES (RG_SIM_RATE * RG_SIM_FRAME_MS / 1000)
+/* Video (scenarios with "video": true): 160x120 I420 at 25 frames/s, one
+ * flat colour per participant. */
+#define RG_SIM_VIDEO_W 160
+#define RG_SIM_VIDEO_H 120
+#define RG_SIM_VIDEO_MS 40
 
 /* The sim's shim table (core -> shim). */
 extern const rg_shim_ops rg_sim_shim;

@@ -97,5 +97,39 @@ jq -e '.chat | map(select(.label == "objection" and .from == "bob")) | length ==
     || bad "manifest lacks bob's objection"
 jq -e '.participants | length == 3' "$tmp/manifest.json" >/dev/null || bad "manifest participants"
 
+# video: captured only for a meeting type with "video": true (VP8 in WebM),
+# gated and encrypted like audio; an audio-only type drops the video.
+for type in video-optout quick-optout; do
+    cat >"$tmp/video.json" <<JSON
+{ "meeting": { "id": "video-test", "type": "$type", "video": true },
+  "events": [ { "at": 0, "join": "alice", "role": "host" }, { "at": 0, "join": "bob" },
+              { "at": 16, "end": true } ] }
+JSON
+    "$RECGATE" run --config "$TOP/tests/e2e/policy-test.json" --scenario "$tmp/video.json" \
+        --out "$tmp/vout-$type" --recipient "$R" --audit-key "$tmp/audit.key" --json --quiet \
+        >"$tmp/vsum.json" || bad "$type: run failed"
+    VD=$(jq -r .recording.dir "$tmp/vsum.json")
+    nvideo=$(jq '[.tracks[] | select(.kind == "video")] | length' "$VD/recording.json")
+    naudio=$(jq '[.tracks[] | select(.kind == "audio")] | length' "$VD/recording.json")
+    [ "$naudio" -eq 2 ] || bad "$type: $naudio audio tracks, want 2"
+    if [ $type = quick-optout ]; then
+        [ "$nvideo" -eq 0 ] || bad "audio-only type captured $nvideo video tracks"
+        continue
+    fi
+    [ "$nvideo" -eq 2 ] || { bad "video type: $nvideo video tracks, want 2"; continue; }
+    vt=$(jq -r '[.tracks[] | select(.kind == "video")][0].id' "$VD/recording.json")
+    age -d -i "$tmp/org.key" "$VD/keyring/$vt.age" >"$tmp/v.key" || bad "video keyring entry"
+    : >"$tmp/v.webm"
+    for seg in $(ls "$VD/tracks/$vt/" | grep '\.age$' | sort); do
+        age -d -i "$tmp/v.key" "$VD/tracks/$vt/$seg" >>"$tmp/v.webm" || bad "video segment $seg"
+    done
+    codec=$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 "$tmp/v.webm")
+    [ "$codec" = vp8 ] || bad "video codec '$codec', want vp8"
+    frames=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$tmp/v.webm")
+    # 6 s of video at 25 frames/s passed the gate (10 s .. 16 s)
+    [ "$frames" -ge 148 ] && [ "$frames" -le 151 ] || bad "video frames $frames, want 150"
+    "$PROBE" scan "$tmp/vout-$type" 2 >"$tmp/scan.txt" || bad "plaintext in video recording: $(cat "$tmp/scan.txt")"
+done
+
 [ $fail -eq 0 ] && echo "record_tracks: ok"
 exit $fail
