@@ -79,8 +79,9 @@ static rg_session *new_session(const char *type)
 }
 
 static const int16_t PCM[960];
-static const rg_media_frame FRAME = {RG_MEDIA_PCM_S16LE, 48000, 1, 20,
-                                     (const uint8_t *)PCM, sizeof PCM};
+static const rg_media_frame FRAME = {.kind = RG_MEDIA_PCM_S16LE, .rate = 48000,
+                                     .channels = 1, .duration_ms = 20,
+                                     .data = (const uint8_t *)PCM, .len = sizeof PCM};
 
 /* One 20 ms step for everyone in ids[]: tick then frames. Returns how many
  * frames passed. */
