@@ -36,6 +36,7 @@ typedef struct rg_upj_dest {
     char error[160];    /* last error */
     bool deleted;       /* remote copy deleted (after delete_wanted) */
     int del_attempts;
+    bool del_failed_now;/* in memory only: a delete failed in this run */
 } rg_upj_dest;
 
 typedef struct rg_upj_file {
@@ -43,6 +44,7 @@ typedef struct rg_upj_file {
     char sha256[65];    /* of the local file when last queued */
     uint64_t bytes;
     bool local_removed;
+    bool missing;       /* in memory only: gone locally before upload */
     rg_upj_dest *d;     /* [owned] per destination */
     size_t nd;
 } rg_upj_file;
