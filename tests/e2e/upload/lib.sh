@@ -19,7 +19,7 @@ make_pki() {
 }
 
 # nginx on 127.0.0.1:8443: /dav/ (Basic auth), /full/ (PUT -> 507),
-# /err/ (PUT -> 503), /slow/ (replies at 40 KB/s).
+# /err/ (PUT -> 503), /slow/ (replies at 8 KB/s).
 start_nginx() {
     mkdir -p "$T/www/dav" "$T/www/full" "$T/www/err" "$T/www/slow" "$T/ngx"
     printf 'recgate:%s\n' "$(openssl passwd -apr1 s3cret-pw)" > "$T/htpasswd"
@@ -59,7 +59,7 @@ http {
         location /slow/ {
             dav_methods PUT DELETE MKCOL;
             create_full_put_path on;
-            limit_rate 40k;
+            limit_rate 8k;
         }
     }
 }
@@ -70,6 +70,7 @@ NGX
     until curl -s -o /dev/null --cacert "$T/ca.pem" https://localhost:8443/err/; do
         sleep 0.1; i=$((i + 1)); [ $i -gt 50 ] && { echo "nginx did not start"; cat "$T/ngx/error.log"; return 1; }
     done
+    return 0
 }
 
 stop_nginx() {
