@@ -11,6 +11,8 @@ if [ -z "${RG_NETNS:-}" ]; then
 fi
 set -u
 : "${RECGATE:?}" "${TOP:?}"
+# Under SANITIZE=1: GLib's one-off global allocations are not leaks of ours.
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$TOP/tests/lsan.supp}"
 S3RVER="$TOP/.deps/npm/node_modules/.bin/s3rver"
 [ -x "$S3RVER" ] || sh "$TOP/.ci/deps-npm.sh" s3rver@3.7.1 || { echo "  FAIL: s3rver not installed (make deps)"; exit 1; }
 ip link set lo up

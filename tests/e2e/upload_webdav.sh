@@ -9,6 +9,8 @@ if [ -z "${RG_NETNS:-}" ]; then
 fi
 set -u
 : "${RECGATE:?}" "${TOP:?}"
+# Under SANITIZE=1: GLib's one-off global allocations are not leaks of ours.
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$TOP/tests/lsan.supp}"
 ip link set lo up
 T=$(mktemp -d) || exit 1
 NGINX=
