@@ -125,6 +125,28 @@ static void footer(FILE *f, rg_lang l, const rg_policy *p)
 }
 
 /* "write nej ... publicly or privately to me" */
+/* Where copies go (Art. 13(1)(e)-(f)): the upload destinations with the
+ * country where the data rests, and the transfer basis when one is set.
+ * Nothing when the policy has no destinations. */
+static void uploads(FILE *f, rg_lang l, const rg_policy *p)
+{
+    if (!p->n_upload_dests)
+        return;
+    fputs(l == RG_LANG_DA ? " Krypterede kopier sendes til: "
+                          : " Encrypted copies are sent to: ", f);
+    for (size_t i = 0; i < p->n_upload_dests; i++)
+        fprintf(f, "%s%s (%s)", i ? ", " : "", p->upload_dests[i].name,
+                p->upload_dests[i].region);
+    fputs(l == RG_LANG_DA ? " (kun EU/EØS eller lande med tilstrækkeligt "
+                            "beskyttelsesniveau)."
+                          : " (only the EU/EEA or countries with an adequacy "
+                            "decision).", f);
+    if (p->transfer_basis) {
+        fputs(l == RG_LANG_DA ? " Overførselsgrundlag: " : " Transfer basis: ", f);
+        sentence(f, p->transfer_basis);
+    }
+}
+
 static const char *how_nej(rg_lang l)
 {
     return l == RG_LANG_DA
@@ -210,6 +232,7 @@ static void info_da(FILE *f, const rg_policy *p, const rg_meeting_type *t,
     }
     fputs("Opbevaring: ", f);
     sentence(f, t->storage_location);
+    uploads(f, RG_LANG_DA, p);
     fputs(" Optagelsen slettes efter ", f);
     days(f, RG_LANG_DA, t->retention_days);
     fputs(".\n", f);
@@ -290,6 +313,7 @@ static void info_en(FILE *f, const rg_policy *p, const rg_meeting_type *t,
     }
     fputs("Storage: ", f);
     sentence(f, t->storage_location);
+    uploads(f, RG_LANG_EN, p);
     fputs(" The recording is deleted after ", f);
     days(f, RG_LANG_EN, t->retention_days);
     fputs(".\n", f);
@@ -455,6 +479,7 @@ static void short_notice(FILE *f, rg_lang l, const rg_policy *p,
         fputs(da ? "Optagelsen er afsluttet. Opbevaring: "
                  : "Recording has ended. Storage: ", f);
         sentence(f, t->storage_location);
+        uploads(f, l, p);
         fputs(da ? " Optagelsen slettes efter " : " It is deleted after ", f);
         days(f, l, t->retention_days);
         fputs(". ", f);

@@ -43,6 +43,7 @@
 #define RG_AUDIT_EV_EXPORT        "export"
 #define RG_AUDIT_EV_DECRYPT       "decrypt"
 #define RG_AUDIT_EV_UPLOAD        "upload"
+#define RG_AUDIT_EV_REMOTE_DELETE "remote_delete"
 #define RG_AUDIT_EV_CHECKPOINT    "checkpoint" /* written by rg_audit_checkpoint */
 #define RG_AUDIT_EV_RESUME        "resume"     /* written by rg_audit_open */
 

@@ -14,5 +14,6 @@ int rg_cmd_decrypt(int argc, char **argv);
 int rg_cmd_export(int argc, char **argv);
 int rg_cmd_verify(int argc, char **argv);
 int rg_cmd_shred(int argc, char **argv);
+int rg_cmd_upload(int argc, char **argv);
 
 #endif

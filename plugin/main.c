@@ -25,6 +25,7 @@ static const cli_command commands[] = {
     {"export", rg_cmd_export, "export RECDIR TRACK --identity FILE -o OUT|- [--partial]"},
     {"verify", rg_cmd_verify, "verify RECDIR [--identity FILE]"},
     {"shred", rg_cmd_shred, "shred RECDIR TRACK"},
+    {"upload", rg_cmd_upload, "upload RECDIR... --config FILE [--audit-key FILE] [--max-seconds N] [--delete [--track ID]] [--status]"},
 };
 
 static void usage(FILE *to)

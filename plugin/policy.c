@@ -567,7 +567,7 @@ static rg_err parse_root(const ctx *c, rg_policy *pol, const cJSON *root)
 {
     static const char *const keys[] = {
         "controller", "storage_location", "default_meeting_type",
-        "meeting_types", "classifier", "vault", "audit", NULL};
+        "meeting_types", "classifier", "vault", "audit", "upload", NULL};
     static const char *const ckeys[] = {"name", "contact", "dpo", NULL};
     const cJSON *ctl;
     rg_err e;
@@ -605,7 +605,9 @@ static rg_err parse_root(const ctx *c, rg_policy *pol, const cJSON *root)
     if (!(pol->default_type = strdup(def->valuestring)))
         return RG_ERR_NOMEM;
     if ((e = parse_classifier(c, pol, root)) || (e = parse_vault(c, pol, root)) ||
-        (e = parse_audit(c, pol, root)))
+        (e = parse_audit(c, pol, root)) ||
+        (e = rg_policy_parse_upload(c->origin, c->is_file, root, pol,
+                                    c->errbuf)))
         return e;
     return RG_OK;
 }
@@ -818,6 +820,7 @@ void rg_policy_free(rg_policy *p)
         free(p->vault_recipients[i]);
     free(p->vault_recipients);
     free(p->audit_key_file);
+    rg_policy_free_upload(p);
     free(p->origin);
     free(p->controller_name);
     free(p->controller_contact);

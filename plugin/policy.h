@@ -38,6 +38,23 @@ typedef struct rg_meeting_type {
     bool video;                    /* video, default false */
 } rg_meeting_type;
 
+/* upload.destinations[] (docs/config.md, docs/operations.md) */
+typedef enum rg_dest_type { RG_DEST_WEBDAV = 0, RG_DEST_S3 = 1 } rg_dest_type;
+
+typedef struct rg_upload_dest {
+    char *name;                    /* [a-z0-9_-]{1,64}, unique */
+    rg_dest_type type;             /* type: "webdav" | "s3" */
+    char *url;                     /* https://..., no trailing '/' */
+    char region[3];                /* ISO 3166-1 alpha-2 where data rests */
+    char *s3_region;               /* s3: SigV4 signing region, else NULL */
+    char *ca_file;                 /* extra CA bundle (resolved), or NULL */
+    char *username, *password_file;       /* webdav Basic auth, or NULL */
+    char *access_key_id, *secret_key_file; /* s3 credentials */
+    bool delete_local_after_upload;/* default false */
+    bool include_keyring;          /* also ship keyring/ (default false) */
+    int timeout_s;                 /* stall timeout per transfer, default 60 */
+} rg_upload_dest;
+
 struct rg_policy {
     char *origin;                  /* file name used in messages */
     uint8_t sha256[32];            /* hash of the exact file bytes in force */
@@ -55,6 +72,13 @@ struct rg_policy {
     int segment_s;                 /* vault.segment_s, default 5, 1..300 */
     char *audit_key_file;          /* audit.key_file (resolved against the
                                       policy file's folder), or NULL */
+    rg_upload_dest *upload_dests;  /* upload.destinations, may be 0 */
+    size_t n_upload_dests;
+    char (*allowed_regions)[3];    /* upload.allowed_regions or the default */
+    size_t n_allowed_regions;
+    char *transfer_basis;          /* upload.transfer_basis, or NULL */
+    int upload_wait_s;             /* upload.wait_at_end_s, default 30 */
+    int upload_retry_max_s;        /* upload.retry_max_s, default 300 */
 };
 
 /* [borrowed] meeting type by name (NULL = default), or NULL if none. */
@@ -62,5 +86,15 @@ const rg_meeting_type *rg_policy_type(const rg_policy *p, const char *name);
 
 const char *rg_basis_name(rg_basis b); /* "documentation" | "consent" | "opt_out" */
 const char *rg_on_withdrawal_name(rg_on_withdrawal w);
+
+/* plugin/policy_upload.c: the "upload" section (called by the loader). */
+rg_err rg_policy_parse_upload(const char *origin, bool is_file,
+                              const void *root_cjson, rg_policy *pol,
+                              char *errbuf);
+void rg_policy_free_upload(rg_policy *pol);
+/* 1 if the ISO country code is in the EU/EEA. */
+int rg_region_is_eea(const char *cc);
+/* 1 if the policy's allowed_regions holds cc. */
+int rg_region_allowed(const rg_policy *pol, const char *cc);
 
 #endif

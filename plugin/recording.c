@@ -16,6 +16,7 @@
 #include "capture.h"
 #include "recgate/recgate.h"
 #include "recording.h"
+#include "uploader.h"
 #include "vault.h"
 #include "vaultio.h"
 
@@ -37,6 +38,8 @@ struct rg_recording {
     const rg_meeting_type *type;
     rg_vault *vault;
     rg_audit *audit;
+    rg_uploader *up;           /* NULL without upload.destinations */
+    size_t upload_pending;     /* left for `recgate upload` at finish */
     time_t created;
     rec_track **tracks;        /* [owned] each; handed out by pointer */
     size_t n_tracks, cap_tracks;
@@ -174,11 +177,33 @@ rg_err rg_recording_create(const rg_recording_params *p, rg_recording **out,
         rg_errbuf(errbuf, "%s", r->errmsg);
         goto cleanup;
     }
+    /* Uploads: the journal is opened (and the transfer guard re-checked)
+     * before anything is captured; a failure here records nothing. */
+    if (p->policy->n_upload_dests) {
+        if ((err = rg_uploader_new(p->policy, r->dir, &r->up, errbuf)) ||
+            (err = rg_uploader_start(r->up)))
+            goto cleanup;
+        rg_vault_set_sealed_hook(r->vault, rg_uploader_sealed_hook, r->up);
+    }
     *out = r;
     return RG_OK;
 cleanup:
     rg_recording_free(r);
     return err;
+}
+
+/* Upload outcomes reach the audit log on the meeting thread (the log has
+ * one writer); the worker only collects them. */
+static void audit_upload(void *ctx, const rg_upload_event *e)
+{
+    rg_recording *r = ctx;
+    (void)rg_uploader_audit(r->audit, r->id, e);
+}
+
+static void drain_uploads(rg_recording *r)
+{
+    if (r->up)
+        rg_uploader_drain(r->up, audit_upload, r);
 }
 
 static rec_track *track_of(void *track) { return track; }
@@ -256,8 +281,10 @@ static rg_err rec_frame(void *ctx, void *track, int64_t t_ms,
     t->end_ms = t_ms + f->duration_ms;
     /* Seal by wall clock too, so a real-time meeting never keeps more than
      * segment_s of media in an open segment. */
-    if (++r->frames % 50 == 0)
+    if (++r->frames % 50 == 0) {
+        drain_uploads(r);
         return rg_vault_tick(r->vault);
+    }
     return RG_OK;
 }
 
@@ -324,6 +351,9 @@ static rg_err destroy_track(rg_recording *r, rec_track *t, int *files)
     }
     rg_err err = rg_vault_shred_track(r->dir, t->id, r->errmsg);
     *files += remove_segments(r, t);
+    /* Remote copies are unreadable now; delete them too (best effort). */
+    if (r->up)
+        (void)rg_uploader_want_delete(r->up, t->id);
     t->destroyed = true;
     return err;
 }
@@ -416,8 +446,24 @@ static rg_err rec_finish(void *ctx, int64_t t_ms, const char *summary_json,
     r->complete = err == RG_OK;
     if ((e = write_metadata(r)) && !err)
         err = e;
+    if (r->up) {
+        if (r->deleted)
+            (void)rg_uploader_want_delete(r->up, NULL);
+        else
+            (void)rg_uploader_queue_all(r->up, true, false, NULL);
+        long long wait = (long long)r->policy->upload_wait_s * 1000;
+        r->upload_pending = rg_uploader_finish(r->up, wait);
+        drain_uploads(r);
+    }
     if ((e = rg_audit_checkpoint(r->audit)) && !err)
         err = e;
+    /* The log's own copy last: it cannot record its own upload (the
+     * journal does); `recgate upload` retries it like everything else. */
+    if (r->up && !r->deleted &&
+        rg_uploader_queue_all(r->up, false, true, NULL) == RG_OK) {
+        long long wait = r->policy->upload_wait_s < 10 ? r->policy->upload_wait_s : 10;
+        r->upload_pending = rg_uploader_run(r->up, wait * 1000, NULL, NULL);
+    }
     return err;
 }
 
@@ -437,6 +483,17 @@ static void rec_describe(void *ctx, void *summary)
     if (rec) {
         cJSON_AddStringToObject(rec, "id", r->id);
         cJSON_AddStringToObject(rec, "dir", r->dir);
+    }
+    if (r->up) {
+        rg_upload_status st;
+        rg_uploader_status(r->up, &st);
+        cJSON *u = cJSON_AddObjectToObject(o, "upload");
+        if (u) {
+            cJSON_AddNumberToObject(u, "destinations", (double)r->policy->n_upload_dests);
+            cJSON_AddNumberToObject(u, "confirmed", (double)st.done);
+            cJSON_AddNumberToObject(u, "pending", (double)st.pending);
+            cJSON_AddNumberToObject(u, "missing", (double)st.missing);
+        }
     }
     cJSON *written = cJSON_AddArrayToObject(o, "written");
     for (size_t i = 0; written && i < r->n_tracks; i++) {
@@ -492,8 +549,11 @@ void rg_recording_free(rg_recording *r)
         free(r->tracks[i]);
     }
     free(r->tracks);
-    if (r->vault)
+    if (r->vault) {
+        rg_vault_set_sealed_hook(r->vault, NULL, NULL);
         rg_vault_close(r->vault);
+    }
+    rg_uploader_free(r->up);
     rg_audit_close(r->audit);
     free(r->dir);
     free(r);

@@ -45,6 +45,8 @@ struct rg_vault {
     long long (*now)(void *);
     void *now_ctx;
     char errmsg[RG_ERRBUF_SIZE];
+    rg_vault_sealed_fn sealed;   /* optional: told of each sealed segment */
+    void *sealed_ctx;
 };
 
 static long long default_now(void *ctx)
@@ -189,14 +191,34 @@ static rg_err seg_seal(rg_vault_track *t, int64_t to_ms)
     return RG_OK;
 }
 
+/* The last sealed segment is durable and in the index: tell the hook
+ * (e.g. the uploader queues it). Called with the vault mutex held. */
+static void fire_sealed(rg_vault_track *t)
+{
+    if (t->v->sealed && t->nsegs)
+        t->v->sealed(t->v->sealed_ctx, t->id, &t->segs[t->nsegs - 1]);
+}
+
 static rg_err rotate(rg_vault_track *t, int64_t t_ms)
 {
     rg_err err = seg_seal(t, t_ms);
     if (!err)
-        err = seg_start(t, t_ms);
+        err = seg_start(t, t_ms); /* rewrites the index */
     if (err)
         t->failed = 1;
+    else
+        fire_sealed(t);
     return err;
+}
+
+void rg_vault_set_sealed_hook(rg_vault *v, rg_vault_sealed_fn fn, void *ctx)
+{
+    if (!v)
+        return;
+    pthread_mutex_lock(&v->mu);
+    v->sealed = fn;
+    v->sealed_ctx = ctx;
+    pthread_mutex_unlock(&v->mu);
 }
 
 /* ---- public writer API ---- */
@@ -431,6 +453,8 @@ rg_err rg_vault_track_close(rg_vault_track *t, int64_t t_ms)
     t->closed = 1;
     if ((err = write_index(t)))
         t->failed = 1;
+    else
+        fire_sealed(t);
 out:
     pthread_mutex_unlock(&v->mu);
     return err;

@@ -60,6 +60,15 @@ rg_err rg_vault_put_file(rg_vault *v, const char *name, const void *data,
 rg_err rg_vault_close(rg_vault *v);
 /* Last error of this vault as one line ("" if none). */
 const char *rg_vault_errmsg(rg_vault *v);
+/* Sealed-segment hook: fn(ctx, track_id, seg) runs after a segment was
+ * renamed to its final name and the index rewritten (so the file is
+ * durable and listed), on the thread that sealed it, with the vault's
+ * mutex held: it must be quick and must not call back into the vault.
+ * fn NULL removes it. */
+typedef struct rg_vault_segment rg_vault_segment;
+typedef void (*rg_vault_sealed_fn)(void *ctx, const char *track_id,
+                                   const rg_vault_segment *seg);
+void rg_vault_set_sealed_hook(rg_vault *v, rg_vault_sealed_fn fn, void *ctx);
 /* Tests: replace the monotonic wall clock (milliseconds). */
 void rg_vault_set_clock(rg_vault *v, long long (*now_ms)(void *), void *ctx);
 
