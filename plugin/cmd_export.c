@@ -196,8 +196,8 @@ int rg_cmd_export(int argc, char **argv)
                 res.recording, p.out, (double)res.span_ms / 1000.0);
     if (res.cut_short)
         fprintf(stderr, "recgate export: warning: %zu track%s cut short: at "
-                "most %.0f s of media missing; %s holds only what was "
-                "sealed\n", res.cut_short, res.cut_short == 1 ? " was" : "s were",
+                "most %.0f s of media missing at the end (per track); %s "
+                "holds only what was sealed\n", res.cut_short, res.cut_short == 1 ? " was" : "s were",
                 (double)res.missing_ms / 1000.0, p.out);
     rc = 0;
 cleanup:

@@ -353,7 +353,8 @@ static rg_err select_tracks(exporter *ex, char *errbuf)
                             "part", id, (double)sealed / 1000.0,
                             (long long)(lost / 1000));
             ex->res.cut_short++;
-            ex->res.missing_ms += lost;
+            if (lost > ex->res.missing_ms)
+                ex->res.missing_ms = lost;
             note(ex, "warning: track %s was cut short: exporting what was "
                  "sealed, up to %.3f s; at most %lld s after that is missing",
                  id, (double)sealed / 1000.0, (long long)(lost / 1000));

@@ -45,7 +45,7 @@ typedef struct rg_export_result {
     size_t tracks;       /* tracks in the output */
     int64_t span_ms;     /* expected length of the output (mix mode) */
     size_t cut_short;    /* tracks that were cut short (only with partial) */
-    int64_t missing_ms;  /* upper bound of media lost in those tracks */
+    int64_t missing_ms;  /* upper bound of media lost, worst track */
     char recording[64];  /* the recording's id */
 } rg_export_result;
 
