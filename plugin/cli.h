@@ -5,6 +5,9 @@
 #ifndef RG_CLI_H
 #define RG_CLI_H
 
+#include <stddef.h>
+#include "agekey.h"
+
 int rg_cmd_announce(int argc, char **argv);
 int rg_cmd_classify(int argc, char **argv);
 int rg_cmd_run(int argc, char **argv);
@@ -15,5 +18,10 @@ int rg_cmd_export(int argc, char **argv);
 int rg_cmd_verify(int argc, char **argv);
 int rg_cmd_shred(int argc, char **argv);
 int rg_cmd_upload(int argc, char **argv);
+
+/* Load and concatenate identity files (--identity ...); prints the error
+ * as "recgate CMD: ...". *ids [owned]: rg_agekey_free_identities. */
+rg_err rg_cli_load_identities(const char *cmd, const char *const *paths,
+                              size_t np, rg_age_identity **ids, size_t *n);
 
 #endif

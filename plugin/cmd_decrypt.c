@@ -1,27 +1,22 @@
 /* recgate decrypt FILE --identity FILE [--identity FILE...] -o OUT
- * recgate export RECDIR TRACK --identity FILE [--identity FILE...] -o OUT
  *
  * OUT appears only once everything authenticated: we decrypt into a
  * private temp file beside it and rename on success, delete on failure.
  * With -o - plaintext streams to stdout chunk by chunk (each chunk is
  * authenticated), and a failure exits 1 saying the output is incomplete.
- * export decrypts a whole track (sealed segments in order), opening its
- * keyring entry with the organisation identity. A track cut short by a
- * crash is refused unless --partial is given; then its sealed segments are
- * written and the loss is stated on stderr. */
+ * (Whole recordings and tracks: recgate export, plugin/cmd_export.c.) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "agefile.h"
 #include "agekey.h"
 #include "cli.h"
-#include "vault.h"
 #include "vaultio.h"
 
 #define MAX_IDFILES 16
 
-static rg_err load_all(const char *cmd, const char *const *paths, size_t np,
-                       rg_age_identity **ids, size_t *n)
+rg_err rg_cli_load_identities(const char *cmd, const char *const *paths,
+                              size_t np, rg_age_identity **ids, size_t *n)
 {
     char err[RG_ERRBUF_SIZE] = "";
     *ids = NULL;
@@ -49,16 +44,12 @@ static rg_err load_all(const char *cmd, const char *const *paths, size_t np,
     return RG_OK;
 }
 
-static int run(const char *cmd, int argc, char **argv, size_t npos)
+int rg_cmd_decrypt(int argc, char **argv)
 {
-    const char *pos[2] = {NULL, NULL}, *out = NULL, *idpaths[MAX_IDFILES];
-    size_t nid = 0, np = 0;
-    int partial = 0, cut = 0;
+    const char *cmd = "decrypt";
+    const char *pos[1] = {NULL}, *out = NULL, *idpaths[MAX_IDFILES];
+    size_t nid = 0, np = 0, npos = 1;
     for (int i = 1; i < argc; i++) {
-        if (npos == 2 && !strcmp(argv[i], "--partial")) {
-            partial = 1;
-            continue;
-        }
         if ((!strcmp(argv[i], "-i") || !strcmp(argv[i], "--identity")) &&
             i + 1 < argc && nid < MAX_IDFILES)
             idpaths[nid++] = argv[++i];
@@ -71,10 +62,7 @@ static int run(const char *cmd, int argc, char **argv, size_t npos)
             np = npos + 1;
     }
     if (np != npos || !out || nid == 0) {
-        fprintf(stderr, npos == 1
-                ? "usage: recgate decrypt FILE --identity FILE -o OUT|-\n"
-                : "usage: recgate export RECDIR TRACK --identity FILE -o OUT|- "
-                  "[--partial]\n");
+        fprintf(stderr, "usage: recgate decrypt FILE --identity FILE -o OUT|-\n");
         return 2;
     }
     rg_age_identity *ids = NULL;
@@ -82,19 +70,13 @@ static int run(const char *cmd, int argc, char **argv, size_t npos)
     char err[RG_ERRBUF_SIZE] = "";
     rg_vaultio_out o;
     int rc = 1;
-    if (load_all(cmd, idpaths, nid, &ids, &n))
+    if (rg_cli_load_identities(cmd, idpaths, nid, &ids, &n))
         goto cleanup;
     if (rg_vaultio_out_open(&o, out, err)) {
         fprintf(stderr, "recgate %s: %s\n", cmd, err);
         goto cleanup;
     }
-    rg_err e = npos == 1
-        ? rg_age_decrypt_file(pos[0], ids, n, rg_vaultio_out_sink, &o, err)
-        : rg_vault_track_decrypt(pos[0], pos[1], ids, n, rg_vaultio_out_sink,
-                                 &o, partial ? &cut : NULL, err);
-    if (e == RG_ERR_TRUNCATED && npos == 2 && !partial && strstr(err, "cut short"))
-        snprintf(err + strlen(err), sizeof err - strlen(err),
-                 "; --partial exports the sealed segments");
+    rg_err e = rg_age_decrypt_file(pos[0], ids, n, rg_vaultio_out_sink, &o, err);
     if (e) {
         rg_vaultio_out_abort(&o);
         fprintf(stderr, "recgate %s: %s\n", cmd, err[0] ? err : rg_strerror(e));
@@ -109,21 +91,8 @@ static int run(const char *cmd, int argc, char **argv, size_t npos)
         fprintf(stderr, "recgate %s: %s\n", cmd, err);
         goto cleanup;
     }
-    if (cut)
-        fprintf(stderr, "recgate %s: warning: %s; %s holds only the sealed "
-                "segments\n", cmd, err, out);
     rc = 0;
 cleanup:
     rg_agekey_free_identities(ids, n);
     return rc;
-}
-
-int rg_cmd_decrypt(int argc, char **argv)
-{
-    return run("decrypt", argc, argv, 1);
-}
-
-int rg_cmd_export(int argc, char **argv)
-{
-    return run("export", argc, argv, 2);
 }

@@ -22,7 +22,7 @@ static const cli_command commands[] = {
      "audit keygen -o KEYFILE | verify LOG [--key-file KEYFILE] [--allow-open] | pseudonym --key-file KEYFILE ID..."},
     {"keygen", rg_cmd_keygen, "keygen -o FILE"},
     {"decrypt", rg_cmd_decrypt, "decrypt FILE --identity FILE -o OUT|-"},
-    {"export", rg_cmd_export, "export RECDIR TRACK --identity FILE -o OUT|- [--partial]"},
+    {"export", rg_cmd_export, "export RECDIR --identity FILE -o OUT [--participant ID | --track ID [--partial]] (--audit-key FILE | --config FILE) [--by NAME]"},
     {"verify", rg_cmd_verify, "verify RECDIR [--identity FILE]"},
     {"shred", rg_cmd_shred, "shred RECDIR TRACK"},
     {"upload", rg_cmd_upload, "upload RECDIR... --config FILE [--audit-key FILE] [--max-seconds N] [--delete [--track ID]] [--status]"},

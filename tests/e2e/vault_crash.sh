@@ -68,16 +68,17 @@ for t in t1 t2; do
         ok "$t: open segment refused: $(cut -d: -f3- "$T/err" | head -1)"
     fi
 done
-# recgate export: refuses a cut-short track unless --partial; then writes
-# exactly the sealed segments (same bytes as age produced above).
-if "$RECGATE" export "$REC" t1 --identity "$T/org.key" -o "$T/t1.export" 2>"$T/err"; then
+# recgate export --track: refuses a cut-short track unless --partial; then
+# writes exactly the sealed segments (same bytes as age produced above).
+"$RECGATE" audit keygen -o "$T/audit.key" >/dev/null || bad "audit keygen"
+if "$RECGATE" export "$REC" --track t1 --identity "$T/org.key" -o "$T/t1.export" --audit-key "$T/audit.key" 2>"$T/err"; then
     bad "export accepted a cut-short track without --partial"
 else
     [ -e "$T/t1.export" ] && bad "export wrote output for a cut-short track"
     grep -q "cut short.*--partial" "$T/err" && ok "export refuses cut-short track: $(head -1 "$T/err" | cut -c1-90)..." ||
         bad "export message: $(cat "$T/err")"
 fi
-"$RECGATE" export "$REC" t1 --identity "$T/org.key" -o "$T/t1.export" --partial 2>"$T/err" &&
+"$RECGATE" export "$REC" --track t1 --identity "$T/org.key" -o "$T/t1.export" --partial --audit-key "$T/audit.key" 2>"$T/err" &&
     cmp -s "$T/t1.export" "$T/t1.stream" && grep -q warning "$T/err" &&
     ok "export --partial = the sealed segments, with a warning" || bad "export --partial"
 exit $fail

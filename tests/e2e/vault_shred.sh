@@ -55,10 +55,11 @@ age -d -i "$T/org.key" "$T/backup/manifest.json.age" | grep -q meeting && ok "ma
     bad "manifest"
 "$RECGATE" verify "$REC" --identity "$T/org.key" >"$T/v" 2>&1 && grep -q "shredded on request" "$T/v" &&
     ok "verify: $(grep shredded "$T/v")" || { bad "verify after shred"; cat "$T/v"; }
-if "$RECGATE" export "$REC" t1 -i "$T/org.key" -o "$T/t1.out" 2>"$T/err"; then
+"$RECGATE" audit keygen -o "$T/audit.key" >/dev/null || bad "audit keygen"
+if "$RECGATE" export "$REC" --track t1 -i "$T/org.key" -o "$T/t1.out" --audit-key "$T/audit.key" 2>"$T/err"; then
     bad "export of shredded track succeeded"; else
     grep -q shredded "$T/err" && ok "export t1: $(head -1 "$T/err")" || bad "export msg"; fi
-"$RECGATE" export "$REC" t2 -i "$T/org.key" -o "$T/t2.out" &&
+"$RECGATE" export "$REC" --track t2 -i "$T/org.key" -o "$T/t2.out" --audit-key "$T/audit.key" &&
     [ "$("$W" check t2 1000 <"$T/t2.out")" = 200 ] && ok "export t2: 200 whole records" ||
     bad "export t2"
 if "$RECGATE" shred "$REC" t1 2>"$T/err"; then bad "second shred succeeded"; else
