@@ -23,7 +23,7 @@ DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
             libcurl4-openssl-dev libssl-dev libcjson-dev libcunit1-dev \
             libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
             gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools \
-            age ffmpeg jq
+            age ffmpeg jq chromium
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread

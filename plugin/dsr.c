@@ -156,7 +156,8 @@ static rg_err export_audit(const char *recdir, const cJSON *m, const char *ps,
         *nl = 0;
         bool keep = strstr(line, ps) != NULL;
         if (!keep) {
-            keep = m != NULL;
+            /* Lines about no one; not another person's withdrawal. */
+            keep = m != NULL && !strstr(line, "\"journal\":");
             const cJSON *p;
             cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(m, "participants")) {
                 const char *q = str_of(p, "pseudonym");

@@ -14,9 +14,9 @@
 #include "withdraw.h"
 
 #define MAX_PEOPLE 256
-#define SVG_W 1000
-#define X0 190.0
-#define PLOT_W 780.0
+#define SVG_W 1040
+#define X0 200.0
+#define PLOT_W 730.0
 #define ROW_H 36
 #define TOP 40
 
@@ -196,7 +196,10 @@ static void row(rep *r, const person *p, double y)
     const char *ps = p->ps;
     fprintf(r->f, "<g class=\"participant\" data-pseudonym=\"%s\">\n", ps);
     fprintf(r->f, "<text class=\"label\" x=\"8\" y=\"%.1f\">", y + 17);
-    name_of(r, ps, r->f);
+    if (p->withdrawn)
+        fprintf(r->f, "(withdrawn participant)");
+    else
+        name_of(r, ps, r->f);
     fprintf(r->f, "</text>\n<text class=\"sub\" x=\"8\" y=\"%.1f\">", y + 29);
     if (p->role) {
         esc(r->f, p->role);
@@ -258,11 +261,13 @@ static void row(rep *r, const person *p, double y)
                 }
         } else if (is(l, "withdrawal")) {
             fprintf(r->f, "<text class=\"withdrawn\" x=\"%.1f\" y=\"%.1f\">"
-                    "withdrawn (", X0 + PLOT_W - 4, y + 17);
+                    "withdrawn<title>withdrawal (", X0 + PLOT_W + 8, y + 17);
             esc(r->f, S(str_of(l, "action")));
-            fprintf(r->f, ") ");
+            fprintf(r->f, ") at ");
             esc(r->f, S(str_of(l, "ts")));
-            fprintf(r->f, "</text>\n");
+            fprintf(r->f, " by ");
+            esc(r->f, S(str_of(l, "by")));
+            fprintf(r->f, "</title></text>\n");
         }
     }
     for (size_t i = 0; i < nopen; i++) {
@@ -291,8 +296,7 @@ static void gate_row(rep *r, double y)
         else if (is(l, "withdrawal") && str_of(l, "action") &&
                  !strcmp(str_of(l, "action"), "delete_recording"))
             fprintf(r->f, "<text class=\"withdrawn\" x=\"%.1f\" y=\"%.1f\">"
-                    "recording deleted on withdrawal</text>\n", X0 + PLOT_W - 4,
-                    y + 17);
+                    "deleted</text>\n", X0 + PLOT_W + 8, y + 17);
     }
     if (opened >= 0)
         bar(r, "gate-open", opened, r->t_end, y + 6, 16, "gate open%s", NULL);
@@ -367,7 +371,7 @@ static const char *CSS =
     "svg .captured{fill:#2d6cb3}svg .captured.destroyed{fill:url(#hatch)}"
     "svg .gate-open{fill:#9bd39b}svg .informed{fill:#f0a020;stroke:#955}"
     "svg .consent{fill:#2a9d2a}svg .objection,svg .undelivered{stroke:#d22;"
-    "stroke-width:3;fill:none}svg .withdrawn{fill:#b00;text-anchor:end;"
+    "stroke-width:3;fill:none}svg .withdrawn{fill:#b00;"
     "font-weight:bold;font-size:11px}";
 
 static void fact(FILE *f, const char *k, const char *v)
