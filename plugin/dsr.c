@@ -279,6 +279,8 @@ rg_err rg_dsr_export(const rg_dsr_params *p, rg_dsr_result *res, char *errbuf)
         (err = rg_audit_pseudonym(p->audit_key, p->participant, res->pseudonym)))
         goto cleanup;
     const char *ps = res->pseudonym;
+    /* Asked before our own lines (which name them) are appended. */
+    bool there = rg_recdir_audit_joined(p->recdir, ps);
     if ((err = rg_recdir_audit_open(p->recdir, p->audit_key, &log, errbuf)))
         goto cleanup;
     /* Logged before the first byte is decrypted. */
@@ -299,12 +301,6 @@ rg_err rg_dsr_export(const rg_dsr_params *p, rg_dsr_result *res, char *errbuf)
     }
     if (!who) {
         /* Withdrawn or deleted: only the audit entries can be left. */
-        char path[PATH_MAX], *text = NULL;
-        size_t len = 0;
-        snprintf(path, sizeof path, "%s/%s", p->recdir, RG_RECDIR_AUDIT);
-        bool there = rg_vaultio_read_file(path, RG_AUDIT_MAX_FILE, &text, &len,
-                                          NULL) == RG_OK && strstr(text, ps);
-        free(text);
         if (!there) {
             rg_vaultio_err(errbuf, "participant '%s' is not in recording %s",
                            p->participant, rg_recdir_meta_id(meta));

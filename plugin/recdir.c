@@ -414,26 +414,39 @@ rg_err rg_recdir_audit_check(const char *recdir, const uint8_t *key,
     return err;
 }
 
-bool rg_recdir_audit_has(const char *recdir, const char *event,
-                         const char *journal)
+static bool audit_grep(const char *recdir, const char *a, const char *b)
 {
-    char path[PATH_MAX], *text = NULL, ev[64], jr[96];
+    char path[PATH_MAX], *text = NULL;
     size_t len = 0;
     snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_AUDIT);
     if (rg_vaultio_read_file(path, RG_AUDIT_MAX_FILE, &text, &len, NULL))
         return false;
-    snprintf(ev, sizeof ev, "\"event\":\"%s\"", event);
-    snprintf(jr, sizeof jr, "\"journal\":\"%s\"", journal);
     bool found = false;
     for (char *line = text; line && *line && !found;) {
         char *nl = strchr(line, '\n');
         if (nl)
             *nl = 0;
-        found = strstr(line, ev) && strstr(line, jr);
+        found = strstr(line, a) && strstr(line, b);
         line = nl ? nl + 1 : NULL;
     }
     free(text);
     return found;
+}
+
+bool rg_recdir_audit_has(const char *recdir, const char *event,
+                         const char *journal)
+{
+    char ev[64], jr[96];
+    snprintf(ev, sizeof ev, "\"event\":\"%s\"", event);
+    snprintf(jr, sizeof jr, "\"journal\":\"%s\"", journal);
+    return audit_grep(recdir, ev, jr);
+}
+
+bool rg_recdir_audit_joined(const char *recdir, const char *ps)
+{
+    char who[64];
+    snprintf(who, sizeof who, "\"participant\":\"%s\"", ps);
+    return audit_grep(recdir, "\"event\":\"join\"", who);
 }
 
 /* ---- redaction ----------------------------------------------------------- */

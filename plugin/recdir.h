@@ -78,6 +78,10 @@ rg_err rg_recdir_audit_open(const char *recdir, const uint8_t *key,
  * NULL. errbuf: "RECDIR/audit.log: line K: ...". */
 rg_err rg_recdir_audit_check(const char *recdir, const uint8_t *key,
                              rg_audit_report *rep, char *errbuf);
+/* Whether RECDIR/audit.log records that this pseudonym joined the meeting
+ * (other lines may name people who never were there, e.g. a refused
+ * access request). */
+bool rg_recdir_audit_joined(const char *recdir, const char *ps);
 /* Whether some line of RECDIR/audit.log holds event `event` and a member
  * "journal":"<journal>" (to avoid logging a resumed step twice). */
 bool rg_recdir_audit_has(const char *recdir, const char *event,

@@ -414,20 +414,6 @@ static bool withdrawn_before(const cJSON *meta, const char *ps,
     return false;
 }
 
-/* Without the manifest (delete needs no identity) the audit log proves
- * the person was there: their pseudonym joined. */
-static bool in_audit_log(const char *recdir, const char *ps)
-{
-    char path[PATH_MAX], *text = NULL, needle[64];
-    size_t len = 0;
-    snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_AUDIT);
-    if (rg_vaultio_read_file(path, RG_AUDIT_MAX_FILE, &text, &len, NULL))
-        return false;
-    snprintf(needle, sizeof needle, "\"participant\":\"%s\"", ps);
-    bool found = strstr(text, needle) != NULL;
-    free(text);
-    return found;
-}
 
 rg_err rg_withdraw(const rg_withdraw_params *p, rg_withdraw_result *res,
                    char *errbuf)
@@ -487,7 +473,7 @@ rg_err rg_withdraw(const rg_withdraw_params *p, rg_withdraw_result *res,
                 rg_vaultio_valid_id(t))
                 cJSON_AddItemToArray(tracks, cJSON_CreateString(t));
         }
-    } else if (!in_audit_log(p->recdir, res->pseudonym)) {
+    } else if (!rg_recdir_audit_joined(p->recdir, res->pseudonym)) {
         rg_vaultio_err(errbuf, "participant '%s' is not in recording %s%s",
                        p->participant, rg_recdir_meta_id(meta),
                        m ? " (not in its manifest)" : " (never in its audit log)");
