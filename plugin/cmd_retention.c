@@ -103,9 +103,10 @@ int rg_cmd_purge(int argc, char **argv)
                          .report = print_item, .ctx = &o.dry_run};
     rg_purge_result res;
     rg_err e = rg_purge(&p, &res, err);
-    printf("%s: %d %s, %d held, %d kept, %d skipped, %d failed\n", o.pos[0],
-           res.purged, o.dry_run ? "would be purged" : "purged", res.held,
-           res.kept, res.skipped, res.failed);
+    if (!e || res.failed)
+        printf("%s: %d %s, %d held, %d kept, %d skipped, %d failed\n", o.pos[0],
+               res.purged, o.dry_run ? "would be purged" : "purged", res.held,
+               res.kept, res.skipped, res.failed);
     if (e) {
         rg_acct_fail(&o, e, err);
         goto cleanup;
