@@ -49,16 +49,25 @@ static void redact_tree(cJSON *v, const char *id, const char *ps,
     cJSON_ArrayForEach(c, v) redact_tree(c, id, ps, words, n);
 }
 
+/* Set o[k] in place (member order kept), or append it. */
+static void set_item(cJSON *o, const char *k, cJSON *v)
+{
+    if (!v)
+        return;
+    if (cJSON_GetObjectItemCaseSensitive(o, k))
+        cJSON_ReplaceItemInObjectCaseSensitive(o, k, v);
+    else
+        cJSON_AddItemToObject(o, k, v);
+}
+
 static void set_str(cJSON *o, const char *k, const char *v)
 {
-    cJSON_DeleteItemFromObjectCaseSensitive(o, k);
-    cJSON_AddStringToObject(o, k, v);
+    set_item(o, k, cJSON_CreateString(v));
 }
 
 static void set_bool(cJSON *o, const char *k, bool v)
 {
-    cJSON_DeleteItemFromObjectCaseSensitive(o, k);
-    cJSON_AddBoolToObject(o, k, v);
+    set_item(o, k, cJSON_CreateBool(v));
 }
 
 rg_err rg_withdraw_anonymize_manifest(cJSON *m, const char *id, const char *ps)
