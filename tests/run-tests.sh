@@ -6,6 +6,9 @@ BUILD=${BUILD:-build}
 TOP=$(pwd)
 RECGATE="$TOP/$BUILD/recgate"
 export BUILD TOP RECGATE
+# GLib's load-time constructor allocates once and never frees: not ours.
+LSAN_OPTIONS="suppressions=$TOP/tests/lsan.supp:fast_unwind_on_malloc=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
 pass=0; fail=0; failed=""
 for t in "$@"; do
     echo "== unit: $t"
