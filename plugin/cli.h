@@ -17,6 +17,12 @@ int rg_cmd_decrypt(int argc, char **argv);
 int rg_cmd_export(int argc, char **argv);
 int rg_cmd_verify(int argc, char **argv);
 int rg_cmd_shred(int argc, char **argv);
+int rg_cmd_withdraw(int argc, char **argv);
+int rg_cmd_dsr(int argc, char **argv);
+int rg_cmd_hold(int argc, char **argv);
+int rg_cmd_release(int argc, char **argv);
+int rg_cmd_purge(int argc, char **argv);
+int rg_cmd_report(int argc, char **argv);
 int rg_cmd_upload(int argc, char **argv);
 
 /* Load and concatenate identity files (--identity ...); prints the error

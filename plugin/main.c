@@ -26,6 +26,15 @@ static const cli_command commands[] = {
     {"verify", rg_cmd_verify, "verify RECDIR [--identity FILE]"},
     {"shred", rg_cmd_shred, "shred RECDIR TRACK"},
     {"upload", rg_cmd_upload, "upload RECDIR... --config FILE [--audit-key FILE] [--max-seconds N] [--delete [--track ID]] [--status]"},
+    {"withdraw", rg_cmd_withdraw,
+     "withdraw RECDIR --participant ID --mode delete|anonymize [--identity ORG_KEY] --audit-key KEY|--config FILE [--by NAME]"},
+    {"dsr", rg_cmd_dsr,
+     "dsr export RECDIR --participant ID --identity ORG_KEY -o DIR --audit-key KEY|--config FILE [--by NAME]"},
+    {"hold", rg_cmd_hold, "hold RECDIR --reason TEXT [--until DATE] --audit-key KEY|--config FILE [--by NAME]"},
+    {"release", rg_cmd_release, "release RECDIR --audit-key KEY|--config FILE [--by NAME]"},
+    {"purge", rg_cmd_purge, "purge DIR [--dry-run] [--now ISO-8601] --audit-key KEY|--config FILE [--by NAME]"},
+    {"report", rg_cmd_report,
+     "report RECDIR --identity ORG_KEY -o report.html --audit-key KEY|--config FILE [--by NAME]"},
 };
 
 static void usage(FILE *to)

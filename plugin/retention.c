@@ -1,0 +1,464 @@
+/* Retention: legal holds and the purge of expired recordings. See
+ * retention.h and docs/accountability.md. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "audit.h"
+#include "jsonerr.h"
+#include "recdir.h"
+#include "retention.h"
+#include "vaultio.h"
+
+#define PURGE_PREFIX ".purge-"
+
+static const char *str_of(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* ---- hold / release ------------------------------------------------------- */
+
+rg_err rg_retention_read_hold(const char *recdir, cJSON **hold, char *errbuf)
+{
+    char path[PATH_MAX], *text = NULL;
+    size_t len = 0;
+    *hold = NULL;
+    snprintf(path, sizeof path, "%s/%s", recdir, RG_HOLD_FILE);
+    rg_err err = rg_vaultio_read_file(path, 1 << 20, &text, &len, errbuf);
+    if (err == RG_ERR_NOT_FOUND)
+        return RG_OK;
+    if (err)
+        return err;
+    cJSON *h = NULL;
+    err = rg_json_parse(text, len, path, &h, errbuf);
+    free(text);
+    if (!err && (!cJSON_IsObject(h) || !str_of(h, "reason"))) {
+        rg_vaultio_err(errbuf, "%s: damaged hold (no reason)", path);
+        err = RG_ERR_PARSE;
+    }
+    if (err) {
+        cJSON_Delete(h);
+        return err;
+    }
+    *hold = h;
+    return RG_OK;
+}
+
+static rg_err log_one(const char *recdir, const uint8_t *key, const char *event,
+                      cJSON *f, char *errbuf)
+{
+    rg_audit *log = NULL;
+    rg_err err = f ? rg_recdir_audit_open(recdir, key, &log, errbuf) : RG_ERR_NOMEM;
+    if (!err) {
+        err = rg_audit_append(log, event, f, -1, true);
+        if (!err)
+            err = rg_audit_checkpoint(log);
+        if (err)
+            rg_vaultio_err(errbuf, "%s/%s: cannot write to the audit log: %s",
+                           recdir, RG_RECDIR_AUDIT, rg_strerror(err));
+    }
+    rg_audit_close(log);
+    cJSON_Delete(f);
+    return err;
+}
+
+rg_err rg_retention_hold(const char *recdir, const char *reason,
+                         const char *until, const uint8_t *audit_key,
+                         const char *by, char *errbuf)
+{
+    cJSON *meta = NULL;
+    time_t t;
+    char now[32];
+    if (!reason || !*reason || strlen(reason) > 1000) {
+        rg_vaultio_err(errbuf, "--reason: expected a text of 1 to 1000 bytes");
+        return RG_ERR_ARG;
+    }
+    if (until && rg_recdir_parse_time(until, &t)) {
+        rg_vaultio_err(errbuf, "--until: expected an ISO-8601 date, got '%s'", until);
+        return RG_ERR_ARG;
+    }
+    rg_err err = rg_recdir_load_meta(recdir, &meta, errbuf);
+    if (err)
+        return err;
+    rg_recdir_format_time(time(NULL), now);
+    cJSON *h = cJSON_CreateObject(), *f = cJSON_CreateObject();
+    char *text = NULL;
+    if (!h || !f) {
+        err = RG_ERR_NOMEM;
+        goto cleanup;
+    }
+    cJSON_AddStringToObject(h, "format", "recgate-hold/1");
+    cJSON_AddStringToObject(h, "reason", reason);
+    cJSON_AddStringToObject(h, "by", by);
+    cJSON_AddStringToObject(h, "since", now);
+    cJSON_AddStringToObject(f, "recording", rg_recdir_meta_id(meta));
+    cJSON_AddStringToObject(f, "reason", reason);
+    cJSON_AddStringToObject(f, "by", by);
+    if (until) {
+        cJSON_AddStringToObject(h, "until", until);
+        cJSON_AddStringToObject(f, "until", until);
+    }
+    if (!(text = cJSON_Print(h))) {
+        err = RG_ERR_NOMEM;
+        goto cleanup;
+    }
+    /* The hold protects the data, so it is written first; it stays only if
+     * it could be logged. */
+    if ((err = rg_vaultio_write_atomic(recdir, RG_HOLD_FILE, text, strlen(text),
+                                       errbuf)))
+        goto cleanup;
+    err = log_one(recdir, audit_key, "hold", f, errbuf);
+    f = NULL;
+    if (err) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", recdir, RG_HOLD_FILE);
+        unlink(path);
+    }
+cleanup:
+    free(text);
+    cJSON_Delete(h);
+    cJSON_Delete(f);
+    cJSON_Delete(meta);
+    return err;
+}
+
+rg_err rg_retention_release(const char *recdir, const uint8_t *audit_key,
+                            const char *by, bool *was_held, char *errbuf)
+{
+    cJSON *meta = NULL, *h = NULL;
+    char path[PATH_MAX];
+    *was_held = false;
+    rg_err err = rg_recdir_load_meta(recdir, &meta, errbuf);
+    if (err)
+        return err;
+    snprintf(path, sizeof path, "%s/%s", recdir, RG_HOLD_FILE);
+    if (access(path, F_OK) != 0)
+        goto cleanup;
+    *was_held = true;
+    (void)rg_retention_read_hold(recdir, &h, NULL); /* damaged: still lift it */
+    cJSON *f = cJSON_CreateObject();
+    if (f) {
+        cJSON_AddStringToObject(f, "recording", rg_recdir_meta_id(meta));
+        cJSON_AddStringToObject(f, "by", by);
+        if (h && str_of(h, "since"))
+            cJSON_AddStringToObject(f, "held_since", str_of(h, "since"));
+    }
+    /* Logged first: a release that cannot be recorded does not happen. */
+    if ((err = log_one(recdir, audit_key, "release", f, errbuf)))
+        goto cleanup;
+    if (unlink(path) != 0) {
+        rg_vaultio_err(errbuf, "%s: cannot remove: %s", path, strerror(errno));
+        err = RG_ERR_IO;
+    }
+    rg_vaultio_fsync_dir(recdir);
+cleanup:
+    cJSON_Delete(h);
+    cJSON_Delete(meta);
+    return err;
+}
+
+/* ---- expiry --------------------------------------------------------------- */
+
+rg_err rg_retention_expiry(const char *recdir, const cJSON *meta, time_t *expires)
+{
+    char path[PATH_MAX], line[4096];
+    *expires = rg_recdir_meta_expires(meta);
+    snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_AUDIT);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return RG_OK;
+    if (fgets(line, sizeof line, f)) {
+        cJSON *j = cJSON_Parse(line);
+        const char *ev = str_of(j, "event"), *ts = str_of(j, "ts");
+        const cJSON *days = cJSON_GetObjectItemCaseSensitive(j, "retention_days");
+        time_t t0;
+        if (ev && !strcmp(ev, "session_start") && ts && cJSON_IsNumber(days) &&
+            days->valuedouble >= 0 && days->valuedouble < 100000 &&
+            !rg_recdir_parse_time(ts, &t0)) {
+            time_t cap = t0 + (time_t)days->valuedouble * 86400;
+            if (cap < *expires || *expires == 0)
+                *expires = cap;
+        }
+        cJSON_Delete(j);
+    }
+    fclose(f);
+    return RG_OK;
+}
+
+/* ---- purge ---------------------------------------------------------------- */
+
+typedef struct purge_run {
+    const rg_purge_params *p;
+    rg_purge_result *res;
+    rg_audit *log;          /* DIR/purge.log, opened at the first purge */
+    rg_err first;
+    char *errbuf;
+} purge_run;
+
+static void report(purge_run *r, const rg_purge_item *it)
+{
+    switch (it->action) {
+    case RG_PURGE_KEEP: r->res->kept++; break;
+    case RG_PURGE_HELD: r->res->held++; break;
+    case RG_PURGE_EXPIRED: r->res->purged++; break;
+    case RG_PURGE_SKIP: r->res->skipped++; break;
+    case RG_PURGE_FAILED: r->res->failed++; break;
+    }
+    if (r->p->report)
+        r->p->report(r->p->ctx, it);
+}
+
+static void fail(purge_run *r, rg_purge_item *it, rg_err err, const char *msg)
+{
+    it->action = RG_PURGE_FAILED;
+    it->note = msg;
+    if (!r->first) {
+        r->first = err;
+        rg_vaultio_err(r->errbuf, "%s", msg);
+    }
+    report(r, it);
+}
+
+static rg_err open_log(purge_run *r, char *msg)
+{
+    if (r->log)
+        return RG_OK;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", r->p->dir, RG_PURGE_LOG);
+    rg_err err = rg_audit_open(path, r->p->audit_key, &r->log, msg);
+    return err;
+}
+
+static rg_err log_purge(purge_run *r, const char *id, const char *expires,
+                        int files, bool keys_ok, bool resumed,
+                        const rg_audit_report *ar, rg_err ar_err)
+{
+    cJSON *f = cJSON_CreateObject();
+    if (!f)
+        return RG_ERR_NOMEM;
+    cJSON_AddStringToObject(f, "recording", id);
+    cJSON_AddStringToObject(f, "reason", "retention");
+    if (expires && *expires)
+        cJSON_AddStringToObject(f, "expired", expires);
+    cJSON_AddNumberToObject(f, "files", files);
+    cJSON_AddBoolToObject(f, "key_destroyed", keys_ok);
+    cJSON_AddStringToObject(f, "by", r->p->by);
+    if (resumed)
+        cJSON_AddBoolToObject(f, "resumed", true);
+    if (ar) {
+        /* The recording's own log is destroyed with it: keep its head. */
+        cJSON_AddNumberToObject(f, "audit_lines", (double)ar->lines);
+        cJSON_AddStringToObject(f, "audit_head", ar->head);
+        cJSON_AddStringToObject(f, "audit_verdict",
+                                ar_err ? ar->problem[0] ? ar->problem : rg_strerror(ar_err)
+                                       : "ok");
+    }
+    rg_err err = rg_audit_append(r->log, "purge", f, -1, true);
+    cJSON_Delete(f);
+    return err;
+}
+
+/* Destroy the keys of RECDIR: every keyring entry overwritten + unlinked. */
+static rg_err shred_keys(const char *recdir, int *files)
+{
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/keyring", recdir);
+    DIR *d = opendir(path);
+    if (!d)
+        return errno == ENOENT ? RG_OK : RG_ERR_IO;
+    rg_err err = RG_OK;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' && (!e->d_name[1] ||
+                                    (e->d_name[1] == '.' && !e->d_name[2])))
+            continue;
+        char f[PATH_MAX + 512];
+        snprintf(f, sizeof f, "%s/%s", path, e->d_name);
+        if (rg_recdir_shred_file(f))
+            err = RG_ERR_IO;
+        else
+            (*files)++;
+    }
+    closedir(d);
+    rg_vaultio_fsync_dir(path);
+    return err;
+}
+
+static void finish_interrupted(purge_run *r, const char *name)
+{
+    char path[PATH_MAX], msg[RG_ERRBUF_SIZE] = "";
+    rg_purge_item it = {.name = name, .id = name + strlen(PURGE_PREFIX),
+                        .action = RG_PURGE_EXPIRED, .note = "completed an interrupted purge"};
+    if (r->p->dry_run) {
+        it.note = "interrupted purge: would be completed";
+        report(r, &it);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/%s", r->p->dir, name);
+    rg_err err = open_log(r, msg);
+    if (!err && (err = rg_recdir_remove_tree(path, &it.files)))
+        snprintf(msg, sizeof msg, "%.300s: cannot remove: %s", path, strerror(errno));
+    if (!err && (err = log_purge(r, it.id, NULL, it.files, true, true, NULL, RG_OK)))
+        snprintf(msg, sizeof msg, "%.300s/%s: cannot write: %s", r->p->dir,
+                 RG_PURGE_LOG, rg_strerror(err));
+    if (err)
+        fail(r, &it, err, msg);
+    else
+        report(r, &it);
+}
+
+static void purge_one(purge_run *r, const char *name)
+{
+    char recdir[PATH_MAX], msg[RG_ERRBUF_SIZE] = "", exp[32] = "", note[600];
+    cJSON *meta = NULL, *hold = NULL;
+    rg_purge_item it = {.name = name, .action = RG_PURGE_KEEP};
+    snprintf(recdir, sizeof recdir, "%s/%s", r->p->dir, name);
+    rg_err err = rg_recdir_load_meta(recdir, &meta, msg);
+    if (err == RG_ERR_NOT_FOUND) {
+        it.action = RG_PURGE_SKIP;
+        it.note = "not a recording (no recording.json): left alone";
+        report(r, &it);
+        return;
+    }
+    if (err) {
+        snprintf(note, sizeof note, "%s (damaged: left alone, check it by hand)", msg);
+        fail(r, &it, err, note);
+        return;
+    }
+    it.id = rg_recdir_meta_id(meta);
+    time_t expires;
+    rg_retention_expiry(recdir, meta, &expires);
+    rg_recdir_format_time(expires, exp);
+    memcpy(it.expires, exp, sizeof exp);
+    if (expires > r->p->now) {
+        report(r, &it);
+        goto cleanup;
+    }
+    if ((err = rg_retention_read_hold(recdir, &hold, msg)) || hold) {
+        it.action = RG_PURGE_HELD;
+        snprintf(note, sizeof note, "legal hold since %s by %s: %s",
+                 hold && str_of(hold, "since") ? str_of(hold, "since") : "?",
+                 hold && str_of(hold, "by") ? str_of(hold, "by") : "?",
+                 hold ? str_of(hold, "reason") : msg);
+        it.note = note;
+        report(r, &it);
+        goto cleanup;
+    }
+    it.action = RG_PURGE_EXPIRED;
+    if (r->p->dry_run) {
+        it.note = "would be purged";
+        report(r, &it);
+        goto cleanup;
+    }
+    if ((err = open_log(r, msg))) {
+        snprintf(note, sizeof note, "%s (nothing destroyed: a purge must be logged)", msg);
+        fail(r, &it, err, note);
+        goto cleanup;
+    }
+    rg_audit_report ar;
+    memset(&ar, 0, sizeof ar);
+    rg_err ar_err = rg_recdir_audit_check(recdir, r->p->audit_key, &ar, NULL);
+    /* Keys first. */
+    if ((err = shred_keys(recdir, &it.files))) {
+        snprintf(note, sizeof note, "%.400s/keyring: cannot destroy every key: "
+                 "left in place, run purge again", recdir);
+        fail(r, &it, err, note);
+        goto cleanup;
+    }
+    char path[PATH_MAX + 64], dst[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_MANIFEST);
+    if (access(path, F_OK) == 0 && rg_recdir_shred_file(path) == RG_OK)
+        it.files++;
+    rg_recdir_crash_point("purge_keys");
+    snprintf(dst, sizeof dst, "%s/%s%s", r->p->dir, PURGE_PREFIX, name);
+    if (rename(recdir, dst) != 0 || rg_vaultio_fsync_dir(r->p->dir) ||
+        rg_recdir_remove_tree(dst, &it.files)) {
+        snprintf(note, sizeof note, "%.400s: keys destroyed but the folder could not "
+                 "be removed: %s", recdir, strerror(errno));
+        fail(r, &it, RG_ERR_IO, note);
+        goto cleanup;
+    }
+    rg_vaultio_fsync_dir(r->p->dir);
+    if ((err = log_purge(r, it.id, exp, it.files, true, false, &ar, ar_err))) {
+        snprintf(note, sizeof note, "%.300s/%s: cannot write: %s", r->p->dir,
+                 RG_PURGE_LOG, rg_strerror(err));
+        fail(r, &it, err, note);
+        goto cleanup;
+    }
+    snprintf(note, sizeof note, "purged (its audit log: %s, %llu lines)",
+             ar_err ? "DAMAGED" : "intact", (unsigned long long)ar.lines);
+    it.note = note;
+    report(r, &it);
+cleanup:
+    cJSON_Delete(hold);
+    cJSON_Delete(meta);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+rg_err rg_purge(const rg_purge_params *p, rg_purge_result *res, char *errbuf)
+{
+    if (!p || !res || !p->dir || (!p->dry_run && (!p->audit_key || !p->by)))
+        return RG_ERR_ARG;
+    memset(res, 0, sizeof *res);
+    DIR *d = opendir(p->dir);
+    if (!d) {
+        rg_vaultio_err(errbuf, "%s: cannot open: %s", p->dir, strerror(errno));
+        return errno == ENOENT ? RG_ERR_NOT_FOUND : RG_ERR_IO;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    rg_err err = RG_OK;
+    while ((e = readdir(d))) {
+        struct stat st;
+        char path[PATH_MAX];
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", p->dir, e->d_name);
+        if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        char **nn = realloc(names, (n + 1) * sizeof *nn);
+        if (!nn || !(nn[n] = strdup(e->d_name))) {
+            names = nn ? nn : names;
+            err = RG_ERR_NOMEM;
+            break;
+        }
+        names = nn;
+        n++;
+    }
+    closedir(d);
+    if (!err) {
+        qsort(names, n, sizeof *names, cmp_names);
+        purge_run r = {.p = p, .res = res, .errbuf = errbuf};
+        for (size_t i = 0; i < n; i++) {
+            if (!strncmp(names[i], PURGE_PREFIX, strlen(PURGE_PREFIX)))
+                finish_interrupted(&r, names[i]);
+            else
+                purge_one(&r, names[i]);
+        }
+        if (r.log) {
+            rg_err e2 = rg_audit_checkpoint(r.log);
+            if (e2 && !r.first) {
+                r.first = e2;
+                rg_vaultio_err(errbuf, "%s/%s: cannot write the checkpoint",
+                               p->dir, RG_PURGE_LOG);
+            }
+            rg_audit_close(r.log);
+        }
+        err = r.first;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return err;
+}

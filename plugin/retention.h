@@ -1,0 +1,85 @@
+/* Retention (GDPR Art. 5(1)(e)): destroy every recording past its
+ * expires_at, unless a legal hold stops it (docs/accountability.md).
+ *
+ *   RECDIR/hold.json   {"format":"recgate-hold/1","reason","by","since"[,"until"]}
+ *   DIR/purge.log      an audit log (same key and format as audit.log) of
+ *                      every purge: the recording folder, its own audit log
+ *                      included, is gone afterwards, so the proof that it
+ *                      was destroyed lives here.
+ *
+ * Purge order per recording: keys first (every keyring entry overwritten
+ * and unlinked, so copies of the segments anywhere become unreadable),
+ * then the manifest, then the folder is renamed to DIR/.purge-NAME and
+ * removed; a crash leaves either the folder (keys maybe gone; the next run
+ * repeats) or a .purge-* folder (the next run finishes it). */
+#ifndef RG_RETENTION_H
+#define RG_RETENTION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+#include "recgate/error.h"
+
+#define RG_HOLD_FILE "hold.json"
+#define RG_PURGE_LOG "purge.log"
+
+/* Put RECDIR under a legal hold (replacing an existing one) and log
+ * "hold". until (ISO-8601) is informational and may be NULL. The hold is
+ * written only if it could be logged. */
+rg_err rg_retention_hold(const char *recdir, const char *reason,
+                         const char *until, const uint8_t *audit_key,
+                         const char *by, char *errbuf);
+/* Lift the hold and log "release". *was_held = false: there was none
+ * (nothing logged, RG_OK). */
+rg_err rg_retention_release(const char *recdir, const uint8_t *audit_key,
+                            const char *by, bool *was_held, char *errbuf);
+/* RECDIR/hold.json parsed, or *hold = NULL if none. RG_ERR_PARSE if it
+ * is damaged (a damaged hold still counts as a hold for purge). */
+rg_err rg_retention_read_hold(const char *recdir, cJSON **hold, char *errbuf);
+
+/* When RECDIR must be gone: recording.json's expires_at, or earlier if
+ * its audit log's session_start says so (ts + retention_days): editing
+ * the clear recording.json cannot extend retention. */
+rg_err rg_retention_expiry(const char *recdir, const cJSON *meta,
+                           time_t *expires);
+
+typedef enum rg_purge_action {
+    RG_PURGE_KEEP,     /* not expired */
+    RG_PURGE_HELD,     /* expired, but under a legal hold */
+    RG_PURGE_EXPIRED,  /* destroyed (or would be, with dry_run) */
+    RG_PURGE_SKIP,     /* not a recording: left alone */
+    RG_PURGE_FAILED    /* damaged or could not be destroyed: left alone */
+} rg_purge_action;
+
+typedef struct rg_purge_item {
+    const char *name;          /* folder name under DIR */
+    const char *id;            /* recording id, or NULL */
+    rg_purge_action action;
+    char expires[32];          /* "" if unknown */
+    int files;                 /* files removed */
+    const char *note;          /* hold reason, error, audit verdict ... */
+} rg_purge_item;
+
+typedef void (*rg_purge_report_fn)(void *ctx, const rg_purge_item *it);
+
+typedef struct rg_purge_params {
+    const char *dir;
+    time_t now;
+    bool dry_run;                  /* list only: nothing changed, no key needed */
+    const uint8_t *audit_key;      /* for DIR/purge.log */
+    const char *by;
+    rg_purge_report_fn report;     /* one call per folder, may be NULL */
+    void *ctx;
+} rg_purge_params;
+
+typedef struct rg_purge_result {
+    int purged, held, kept, skipped, failed;
+} rg_purge_result;
+
+/* Purge DIR. RG_OK if every folder was handled (res->failed == 0);
+ * otherwise the first error (the others were still processed, except
+ * that nothing is destroyed if purge.log cannot be written). */
+rg_err rg_purge(const rg_purge_params *p, rg_purge_result *res, char *errbuf);
+
+#endif
