@@ -210,6 +210,7 @@ static rg_err janus_create(const rg_shim_params *params, void **out,
     j->timeout_ms = params->timeout_s > 0 ? params->timeout_s * 1000 : 10000;
     j->max_ms = params->duration_s > 0 ? (int64_t)params->duration_s * 1000 : 0;
     j->grace_ms = 2000;
+    j->debug = getenv("RECGATE_JANUS_DEBUG") != NULL;
     g_queue_init(&j->backlog);
     j->q = g_async_queue_new();
     if (!j->url || !j->room || !j->textroom || !j->q ||
@@ -347,12 +348,17 @@ static void dispatch(rg_janus *j, rg_jev *ev, int64_t t)
             rg_janus_fail(j, "the chat connection to Janus closed");
         break;
     case RG_JEV_JANUS:
+        if (j->debug) { /* RECGATE_JANUS_DEBUG=1: every Janus event on stderr */
+            char *txt = cJSON_PrintUnformatted(ev->json);
+            fprintf(stderr, "[%8.3f] janus event: %s\n", (double)t / 1000.0, txt ? txt : "?");
+            free(txt);
+        }
         rg_jvr_event(j, ev, t);
         break;
     case RG_JEV_DC_OPEN:
         break;
     }
-    tick(j, t);
+    j->need_tick = true; /* after housekeeping: new participants join first */
 }
 
 void rg_janus_report(rg_janus *j, jpart *p, int64_t t)
@@ -421,7 +427,14 @@ static rg_err janus_run(void *shim, const rg_core_ops *core, rg_session *session
         j->parts[i].seen_ms = 0;
     const char *why = NULL;
     int64_t t = 0;
-    housekeeping(j, 0); /* who was there when the bot came, before tick(0) */
+    /* Everything that happened while joining counts as t = 0, before the
+     * first decision: who was there when the bot came is one batch. */
+    rg_jev *ev0;
+    while ((ev0 = g_queue_pop_head(&j->backlog))) {
+        dispatch(j, ev0, 0);
+        rg_jev_free(ev0);
+    }
+    housekeeping(j, 0);
     for (;;) {
         rg_jev *ev = g_queue_pop_head(&j->backlog);
         if (!ev)

@@ -67,7 +67,7 @@ typedef struct rg_janus {
     const rg_core_ops *core;
     rg_session *session;
     int64_t t0_us, last_t, last_tick, last_keepalive;
-    bool lost, left, room_gone, had_someone, need_tick;
+    bool lost, left, room_gone, had_someone, need_tick, debug;
     int64_t lost_at, empty_since;
     char lost_why[RG_ERRBUF_SIZE];
     rg_err core_err;

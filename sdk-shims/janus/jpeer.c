@@ -269,7 +269,7 @@ static rg_err build_sender(rg_jpeer *p, char *errbuf)
     snprintf(desc, sizeof desc,
              "audiotestsrc is-live=true wave=sine volume=0.3 freq=%d ! "
              "audio/x-raw,rate=48000,channels=1 ! opusenc bitrate=32000 ! "
-             "rtpopuspay pt=111 ! valve name=gate drop=%s ! capsfilter "
+             "rtpopuspay pt=111 ! valve name=gate drop-mode=forward-sticky-events drop=%s ! capsfilter "
              "caps=\"application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000\"",
              p->o.tone_hz > 0 ? p->o.tone_hz : 440, p->o.silent ? "true" : "false");
     GError *ge = NULL;

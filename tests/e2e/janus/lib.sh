@@ -39,3 +39,26 @@ only_loopback() {
     n=$(ip -o link show | grep -vc ': lo:')
     [ "$n" -eq 0 ] || { echo "FAIL: the test namespace has non-loopback links"; return 1; }
 }
+
+# Wait until every log file given has a line matching PATTERN (or 30 s).
+wait_logs() {
+    pat=$1; shift
+    i=0
+    while [ $i -lt 300 ]; do
+        ok=1
+        for f in "$@"; do grep -q "$pat" "$f" 2>/dev/null || ok=0; done
+        [ $ok -eq 1 ] && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    echo "FAIL: timed out waiting for '$pat' in $*"
+    for f in "$@"; do echo "--- $f"; tail -5 "$f"; done
+    return 1
+}
+
+# The participant id the bot reported for display NAME (from its stderr).
+pid_of() {
+    sed -n "s/^recgate: janus: participant \([0-9]*\) ($2):.*/\1/p" "$1" | head -1
+}
+frames_passed() {
+    sed -n "s/^recgate: janus: participant [0-9]* ($2): .* \([0-9]*\) passed the gate/\1/p" "$1" | head -1
+}
