@@ -32,7 +32,7 @@ janus_start "$W/janus" || exit 1
 part() { # ROOM NAME TONE [ARGS...]
     room=$1 name=$2 tone=$3; shift 3
     "$PART" --url "$JANUS_URL" --room "$room" --name "$name" --tone "$tone" \
-        --leave +26 "$@" 2> "$W/$room-$name.log" &
+        --leave +28 "$@" 2> "$W/$room-$name.log" &
     PIDS="$PIDS $!"
 }
 part 1001 leder 440 --say 0:nej
@@ -55,7 +55,7 @@ for room in 1001 1002 1003 1004 1005; do
         --duration 40 --json > "$W/bot-$room.json" 2> "$W/bot-$room.log" &
     BOTS="$BOTS $!"
 done
-sleep 11
+wait_logs "gate open" "$W/bot-1003.log" || exit 1
 part 1003 bob 880 --leave +14 # joins after the recording started
 for b in $BOTS; do wait "$b" || echo "note: a bot exited with $?"; done
 
@@ -99,6 +99,7 @@ B=$(pid_of "$W/bot-1003.log" bob)
 check "1003 late joiner: told privately, captured only after his own window" 1003 \
   ".decision == \"recorded\" and .announcements == 2 and (.captured | length) == 3 and
    \"$B\" != \"\" and ([.captured[] | select(.participant == \"$B\")][0].from >= 20) and
+   ([.captured[] | select(.participant == \"$B\")][0].from > ([.captured[] | select(.participant != \"$B\")][0].from + 10)) and
    ([.captured[] | select(.participant != \"$B\")] | all(.from < 11))"
 frames_ok 1003 bob 50
 
