@@ -17,13 +17,15 @@ CC        ?= cc
 FUZZ_CC   ?= clang
 FUZZ_SECONDS ?= 20
 
-PKGS := libcurl openssl libcjson gstreamer-1.0 gstreamer-app-1.0 gstreamer-audio-1.0
+PKGS := libcurl openssl libcjson gstreamer-1.0 gstreamer-app-1.0 gstreamer-audio-1.0 \
+        gstreamer-webrtc-1.0 gstreamer-sdp-1.0
 # Debian packages needed to build and test (make deps installs the missing ones).
 DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
             libcurl4-openssl-dev libssl-dev libcjson-dev libcunit1-dev \
             libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
             gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools \
-            age ffmpeg jq chromium
+            age ffmpeg jq chromium \
+            libgstreamer-plugins-bad1.0-dev gstreamer1.0-plugins-bad gstreamer1.0-nice janus
 DEB_PKGS += nginx libnginx-mod-http-dav-ext openssl curl iproute2 util-linux nodejs
 # Debian's npm conflicts with a Node.js that already ships its own npm.
 DEB_PKGS += $(if $(shell command -v npm 2>/dev/null),,npm)
@@ -106,7 +108,14 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(CPPFLAGS) -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
 
-test: all $(TEST_BIN) $(HELPER_BIN)
+# LD_PRELOAD fixtures for the e2e tests (tests/helpers/preload/NAME.c).
+PRELOAD_SRC := $(wildcard tests/helpers/preload/*.c)
+PRELOAD_SO  := $(PRELOAD_SRC:tests/helpers/preload/%.c=$(BUILD)/tests/lib%.so)
+$(BUILD)/tests/lib%.so: tests/helpers/preload/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $< -ldl
+
+test: all $(TEST_BIN) $(HELPER_BIN) $(PRELOAD_SO)
 	@BUILD=$(BUILD) sh tests/run-tests.sh $(TEST_BIN)
 
 check: deps

@@ -1,6 +1,8 @@
 /* recgate run --config FILE --scenario FILE [--scenario FILE...] [--out DIR]
  *             [--json] [--realtime] [--recipient age1...]... [--audit-key FILE]
+ * recgate run --config FILE --platform janus --url URL --room N [--host NAME]...
  *
+ * Janus settings come from the policy's platforms.janus; flags override.
  * Plays one meeting, or several at once (one thread each, sharing nothing
  * but the read-only policy, so one meeting's failure cannot touch another's
  * recording). With --json each meeting's summary is printed as one line. */
@@ -16,9 +18,11 @@
 #include "audit.h"
 #include "vaultio.h"
 #include "cli.h"
+#include "policy.h"
 #include "runner.h"
 
 #define MAX_MEETINGS 256
+#define MAX_HOSTS 32
 
 typedef struct meeting_job {
     rg_run_opts opts;
@@ -66,6 +70,10 @@ static int usage(void)
     fprintf(stderr,
             "usage: recgate run --config FILE --scenario FILE [--scenario FILE]...\n"
             "                   [--out DIR] [--json] [--realtime] [--quiet] [--platform sim]\n"
+            "                   [--recipient age1...]... [--audit-key FILE]\n"
+            "       recgate run --config FILE --platform janus [--url URL] [--room N]\n"
+            "                   [--textroom N] [--host NAME|ID]... [--type MEETING_TYPE]\n"
+            "                   [--timeout S] [--duration S] [--out DIR] [--json] [--quiet]\n"
             "                   [--recipient age1...]... [--audit-key FILE]\n");
     return 2;
 }
@@ -89,12 +97,23 @@ int rg_cmd_run(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"recipient", required_argument, NULL, 'R'},
         {"audit-key", required_argument, NULL, 'k'},
+        {"url", required_argument, NULL, 'U'},
+        {"room", required_argument, NULL, 'M'},
+        {"textroom", required_argument, NULL, 'T'},
+        {"host", required_argument, NULL, 'H'},
+        {"type", required_argument, NULL, 'y'},
+        {"timeout", required_argument, NULL, 't'},
+        {"duration", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *out = NULL, *platform = "sim", *audit_key = NULL;
     const char *scenarios[MAX_MEETINGS], *recipients[64];
     size_t n_scenarios = 0, n_recipients = 0;
+    const char *url = NULL, *room = NULL, *textroom = NULL, *type = NULL;
+    const char *hosts[MAX_HOSTS];
+    size_t n_hosts = 0;
+    int timeout_s = 0, duration_s = 0;
     bool json = false, realtime = false, quiet = false;
     int c;
     optind = 1;
@@ -121,6 +140,29 @@ int rg_cmd_run(int argc, char **argv)
             }
             recipients[n_recipients++] = optarg;
             break;
+        case 'U': url = optarg; break;
+        case 'M': room = optarg; break;
+        case 'T': textroom = optarg; break;
+        case 'y': type = optarg; break;
+        case 'H':
+            if (n_hosts == MAX_HOSTS) {
+                fprintf(stderr, "recgate run: at most %d --host\n", MAX_HOSTS);
+                return 2;
+            }
+            hosts[n_hosts++] = optarg;
+            break;
+        case 't':
+        case 'd': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 86400) {
+                fprintf(stderr, "recgate run: --%s wants seconds 1..86400, not '%s'\n",
+                        c == 't' ? "timeout" : "duration", optarg);
+                return 2;
+            }
+            *(c == 't' ? &timeout_s : &duration_s) = (int)v;
+            break;
+        }
         case 'h': usage(); return 0;
         default: return usage();
         }
@@ -129,13 +171,21 @@ int rg_cmd_run(int argc, char **argv)
         fprintf(stderr, "recgate run: unexpected argument '%s'\n", argv[optind]);
         return usage();
     }
-    if (!config || !n_scenarios) {
-        fprintf(stderr, "recgate run: --config and --scenario are required\n");
+    bool is_sim = !strcmp(platform, "sim");
+    if (!config || (is_sim && !n_scenarios)) {
+        fprintf(stderr, "recgate run: --config%s required\n",
+                is_sim ? " and --scenario are" : " is");
         return usage();
     }
+    if (!is_sim && n_scenarios) {
+        fprintf(stderr, "recgate run: --scenario is for the sim platform only\n");
+        return usage();
+    }
+    if (!is_sim)
+        n_scenarios = 1; /* one live meeting */
     const rg_shim_ops *shim = rg_shim_find(platform);
     if (!shim) {
-        fprintf(stderr, "recgate run: unknown platform '%s' (known: sim)\n", platform);
+        fprintf(stderr, "recgate run: unknown platform '%s' (known: sim, janus)\n", platform);
         return 2;
     }
     char errbuf[RG_ERRBUF_SIZE] = "";
@@ -158,13 +208,27 @@ int rg_cmd_run(int argc, char **argv)
         fprintf(stderr, "recgate run: nothing was recorded\n");
         goto cleanup;
     }
+    /* platforms.<name> in the policy; flags override. */
+    const rg_platform_cfg *pc = rg_policy_platform(policy, platform);
+    if (pc && !room && pc->room)
+        room = pc->room;
+    if (pc && !textroom && pc->textroom)
+        textroom = pc->textroom;
     for (size_t i = 0; i < n_scenarios; i++) {
         meeting_job *job = &jobs[i];
         job->params = (rg_shim_params){
             .api_version = RG_SHIM_API_VERSION,
             .struct_size = sizeof job->params,
-            .scenario = scenarios[i],
+            .scenario = is_sim ? scenarios[i] : NULL,
             .realtime = realtime,
+            .url = url ? url : pc ? pc->url : NULL,
+            .room = room,
+            .meeting_type = type ? type : pc ? pc->meeting_type : NULL,
+            .hosts = n_hosts ? hosts : pc ? (const char *const *)pc->hosts : NULL,
+            .n_hosts = n_hosts ? n_hosts : pc ? pc->n_hosts : 0,
+            .textroom = textroom,
+            .timeout_s = timeout_s ? timeout_s : pc ? pc->timeout_s : 0,
+            .duration_s = duration_s,
         };
         if (n_scenarios > 1)
             snprintf(job->label, sizeof job->label, "#%zu ", i + 1);
@@ -192,14 +256,18 @@ int rg_cmd_run(int argc, char **argv)
     }
     status = 0;
     for (size_t i = 0; i < n_scenarios; i++) {
-        if (jobs[i].err) {
-            fprintf(stderr, "recgate run: %s%s: %s\n", jobs[i].label, scenarios[i],
-                    jobs[i].errbuf[0] ? jobs[i].errbuf : rg_strerror(jobs[i].err));
-            fprintf(stderr, "recgate run: %s%s: nothing was recorded\n",
-                    jobs[i].label, scenarios[i]);
-            status = 1;
-        } else if (json) {
+        const char *what = is_sim ? scenarios[i] : platform;
+        /* A meeting cut short still has a summary: what passed the gate
+         * before the cut is sealed. */
+        if (json && jobs[i].summary)
             printf("%s\n", jobs[i].summary);
+        if (jobs[i].err) {
+            fprintf(stderr, "recgate run: %s%s: %s\n", jobs[i].label, what,
+                    jobs[i].errbuf[0] ? jobs[i].errbuf : rg_strerror(jobs[i].err));
+            if (!jobs[i].summary)
+                fprintf(stderr, "recgate run: %s%s: nothing was recorded\n",
+                        jobs[i].label, what);
+            status = 1;
         }
     }
 cleanup:

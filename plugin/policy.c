@@ -567,7 +567,7 @@ static rg_err parse_root(const ctx *c, rg_policy *pol, const cJSON *root)
 {
     static const char *const keys[] = {
         "controller", "storage_location", "default_meeting_type",
-        "meeting_types", "classifier", "vault", "audit", "upload", NULL};
+        "meeting_types", "classifier", "vault", "audit", "upload", "platforms", NULL};
     static const char *const ckeys[] = {"name", "contact", "dpo", NULL};
     const cJSON *ctl;
     rg_err e;
@@ -609,6 +609,13 @@ static rg_err parse_root(const ctx *c, rg_policy *pol, const cJSON *root)
         (e = rg_policy_parse_upload(c->origin, c->is_file, root, pol,
                                     c->errbuf)))
         return e;
+    char msg[300] = "";
+    if ((e = rg_policy_parse_platforms(root, pol, msg, sizeof msg)))
+        return e == RG_ERR_CONFIG ? failf(c, "%s", msg) : e;
+    if (pol->janus && pol->janus->meeting_type &&
+        !rg_policy_type(pol, pol->janus->meeting_type))
+        return failf(c, "platforms.janus.meeting_type: no meeting type \"%s\"",
+                     pol->janus->meeting_type);
     return RG_OK;
 }
 
@@ -821,6 +828,7 @@ void rg_policy_free(rg_policy *p)
     free(p->vault_recipients);
     free(p->audit_key_file);
     rg_policy_free_upload(p);
+    rg_policy_platforms_free(p);
     free(p->origin);
     free(p->controller_name);
     free(p->controller_contact);

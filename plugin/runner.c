@@ -93,9 +93,13 @@ rg_err rg_run_meeting(const rg_run_opts *opts, char **summary_json,
     if (err)
         goto cleanup;
     err = shim->run(r.shim_ctx, rg_core_ops_get(), session, errbuf);
-    if (err)
+    /* A meeting cut short (the platform went away) still has a summary:
+     * the caller gets both it and the error. */
+    if (err && !rg_session_finished(session))
         goto cleanup;
-    err = rg_session_summary_json(session, summary_json);
+    rg_err serr = rg_session_summary_json(session, summary_json);
+    if (!err)
+        err = serr;
 cleanup:
     rg_session_free(session);
     if (r.shim_ctx)

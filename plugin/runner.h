@@ -20,7 +20,9 @@ typedef struct rg_run_opts {
 } rg_run_opts;
 
 /* Play the meeting. On success *summary_json [owned] (free()) holds the
- * summary (docs/formats.md). errbuf says what went wrong otherwise. */
+ * summary (docs/formats.md). errbuf says what went wrong otherwise; if the
+ * meeting was cut short after it started (the platform went away), the
+ * error comes back AND *summary_json is set (what was captured is sealed). */
 rg_err rg_run_meeting(const rg_run_opts *opts, char **summary_json,
                       char *errbuf);
 

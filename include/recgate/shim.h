@@ -17,6 +17,7 @@
 #define RECGATE_SHIM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "recgate/error.h"
 #include "recgate/session.h"
@@ -56,6 +57,13 @@ typedef struct rg_shim_params {
     bool realtime;        /* sim: play at wall-clock speed */
     const char *url;      /* network shims: the platform's API address */
     const char *room;     /* network shims: the room to join */
+    /* Appended for network shims (janus); zero/NULL = default. */
+    const char *meeting_type;  /* meeting type to use; NULL: the policy's default */
+    const char *const *hosts;  /* display names or participant ids that are hosts */
+    size_t n_hosts;
+    const char *textroom;      /* janus: TextRoom id; NULL: same as room */
+    int timeout_s;             /* signalling timeout / give-up time; 0: 10 s */
+    int duration_s;            /* leave after this long; 0: when everyone left */
 } rg_shim_params;
 
 /* What a shim learned about the meeting; strings [borrowed] from the shim

@@ -42,7 +42,7 @@ static const bad_case bad[] = {
     {"{\"a\":\"\\ud800\"}", "invalid JSON"},
     {"{\"controler\":1}", "t.json: controler: unknown key (expected one of "
      "controller, storage_location, default_meeting_type, meeting_types, "
-     "classifier, vault, audit, upload)"},
+     "classifier, vault, audit, upload, platforms)"},
     {"{}", "t.json: controller: expected an object, got nothing"},
     {"{\"controller\":[]}", "t.json: controller: expected an object, got []"},
     {"{\"controller\":{\"name\":\"K\",\"contact\":\"c\"}}",

@@ -1,0 +1,140 @@
+/* Janus shim pieces that need no server: the Opus TOC parser (frame
+ * durations given to the core), the shim's argument checks and clear
+ * errors, and the policy's platforms.janus section. The shim against a
+ * real Janus is tested in tests/e2e/janus_*.sh. */
+#include <stdlib.h>
+#include <string.h>
+#include "janus/janus.h"
+#include "janus/jpeer.h"
+#include "policy.h"
+#include "recgate/recgate.h"
+#include "testutil.h"
+
+static void test_opus_toc(void)
+{
+    int st = -1;
+    uint8_t p[3] = {0};
+    p[0] = (uint8_t)(31 << 3);          /* CELT FB 20 ms, code 0 */
+    CU_ASSERT_EQUAL(rg_opus_packet_ms(p, 1, &st), 20);
+    CU_ASSERT_EQUAL(st, 0);
+    p[0] = (uint8_t)((31 << 3) | 4 | 1); /* stereo, two frames */
+    CU_ASSERT_EQUAL(rg_opus_packet_ms(p, 3, &st), 40);
+    CU_ASSERT_EQUAL(st, 1);
+    p[0] = (uint8_t)(1 << 3);           /* SILK NB 20 ms */
+    CU_ASSERT_EQUAL(rg_opus_packet_ms(p, 2, NULL), 20);
+    p[0] = (uint8_t)(3 << 3);           /* SILK 60 ms */
+    CU_ASSERT_EQUAL(rg_opus_packet_ms(p, 2, NULL), 60);
+    p[0] = (uint8_t)(16 << 3);          /* CELT 2.5 ms rounds to 3 */
+    CU_ASSERT_EQUAL(rg_opus_packet_ms(p, 2, NULL), 3);
+    p[0] = (uint8_t)((31 << 3) | 3);    /* code 3: count in byte 1 */
+    p[1] = 3;
+    CU_ASSERT_EQUAL(rg_opus_packet_ms(p, 2, NULL), 60);
+    CU_ASSERT_EQUAL(rg_opus_packet_ms(p, 1, NULL), 0); /* count missing */
+    p[1] = 0;
+    CU_ASSERT_EQUAL(rg_opus_packet_ms(p, 2, NULL), 0); /* zero frames */
+    p[1] = 63;
+    CU_ASSERT_EQUAL(rg_opus_packet_ms(p, 2, NULL), 0); /* > 120 ms */
+    CU_ASSERT_EQUAL(rg_opus_packet_ms(NULL, 0, NULL), 0);
+}
+
+static rg_err create(const char *url, const char *room, char *err)
+{
+    rg_shim_params p = {
+        .api_version = RG_SHIM_API_VERSION,
+        .struct_size = sizeof p,
+        .url = url,
+        .room = room,
+        .timeout_s = 2,
+    };
+    void *shim = NULL;
+    rg_shim_meeting m = {0};
+    err[0] = '\0';
+    rg_err e = rg_janus_shim.create(&p, &shim, &m, err);
+    if (!e)
+        rg_janus_shim.destroy(shim);
+    return e;
+}
+
+static void test_create_errors(void)
+{
+    char err[RG_ERRBUF_SIZE];
+    CU_ASSERT_PTR_EQUAL(rg_shim_find("janus"), &rg_janus_shim);
+    CU_ASSERT_EQUAL(create(NULL, "1", err), RG_ERR_ARG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "--url"));
+    CU_ASSERT_EQUAL(create("http://127.0.0.1:1/janus", NULL, err), RG_ERR_ARG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "--room"));
+    CU_ASSERT_EQUAL(create("http://127.0.0.1:1/janus", "a b", err), RG_ERR_ARG);
+    /* Port 1 on loopback: nothing listens, refused at once. */
+    CU_ASSERT_EQUAL(create("http://127.0.0.1:1/janus", "1234", err), RG_ERR_NETWORK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot reach Janus at http://127.0.0.1:1/janus"));
+    /* Only http(s) is ever spoken. */
+    CU_ASSERT_EQUAL(create("file:///etc/passwd", "1234", err), RG_ERR_NETWORK);
+}
+
+static const char *base =
+    "{\"controller\":{\"name\":\"C\",\"contact\":\"c\",\"dpo\":\"d\"},"
+    "\"storage_location\":\"here\",\"default_meeting_type\":\"m\","
+    "\"meeting_types\":{\"m\":{\"legal_basis\":\"opt_out\",\"window_s\":10,"
+    "\"retention_days\":1,\"language\":\"da\",\"purpose\":\"p\"}}%s}";
+
+static rg_err parse(const char *extra, rg_policy **out, char *err)
+{
+    char buf[2048];
+    snprintf(buf, sizeof buf, base, extra);
+    *out = NULL;
+    err[0] = '\0';
+    return rg_policy_parse(buf, strlen(buf), "t.json", out, err);
+}
+
+static void test_policy_platforms(void)
+{
+    char err[RG_ERRBUF_SIZE];
+    rg_policy *p = NULL;
+    CU_ASSERT_EQUAL(parse("", &p, err), RG_OK);
+    CU_ASSERT_PTR_NULL(rg_policy_platform(p, "janus"));
+    rg_policy_free(p);
+    CU_ASSERT_EQUAL(parse(",\"platforms\":{\"janus\":{\"url\":\"http://j:8088/janus\","
+                          "\"room\":1234,\"textroom\":\"chat-1\",\"hosts\":[\"leder\",\"42\"],"
+                          "\"meeting_type\":\"m\",\"timeout_s\":7}}", &p, err), RG_OK);
+    const rg_platform_cfg *c = rg_policy_platform(p, "janus");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_STRING_EQUAL(c->url, "http://j:8088/janus");
+    CU_ASSERT_STRING_EQUAL(c->room, "1234");
+    CU_ASSERT_STRING_EQUAL(c->textroom, "chat-1");
+    CU_ASSERT_EQUAL(c->n_hosts, 2);
+    CU_ASSERT_STRING_EQUAL(c->hosts[1], "42");
+    CU_ASSERT_EQUAL(c->timeout_s, 7);
+    CU_ASSERT_PTR_NULL(rg_policy_platform(p, "sim"));
+    rg_policy_free(p);
+
+    static const struct { const char *extra, *want; } bad[] = {
+        {",\"platforms\":{\"zoom\":{}}", "platforms.zoom: unknown platform"},
+        {",\"platforms\":{\"janus\":{\"port\":1}}", "platforms.janus.port: unknown key"},
+        {",\"platforms\":{\"janus\":{\"url\":\"ftp://x\"}}", "platforms.janus.url: expected"},
+        {",\"platforms\":{\"janus\":{\"room\":0}}", "platforms.janus.room: expected"},
+        {",\"platforms\":{\"janus\":{\"room\":1.5}}", "platforms.janus.room: expected"},
+        {",\"platforms\":{\"janus\":{\"hosts\":[\"\"]}}", "platforms.janus.hosts[0]: expected"},
+        {",\"platforms\":{\"janus\":{\"timeout_s\":0}}", "platforms.janus.timeout_s: expected"},
+        {",\"platforms\":{\"janus\":{\"meeting_type\":\"x\"}}", "platforms.janus.meeting_type: no meeting type"},
+        {",\"platforms\":[]", "platforms: expected an object"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CU_ASSERT_EQUAL(parse(bad[i].extra, &p, err), RG_ERR_CONFIG);
+        CU_ASSERT_PTR_NULL(p);
+        if (!strstr(err, bad[i].want))
+            fprintf(stderr, "\n  %s -> %s\n", bad[i].extra, err);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i].want));
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, "t.json: "));
+    }
+}
+
+int main(void)
+{
+    static const rg_test tests[] = {
+        {"opus TOC durations", test_opus_toc},
+        {"create: clear errors", test_create_errors},
+        {"policy platforms.janus", test_policy_platforms},
+        {NULL, NULL},
+    };
+    return rg_test_run("janus", tests);
+}
