@@ -15,7 +15,7 @@ files=$(cd "$OUT" && ls | tr '\n' ' ')
 [ "$files" = "audit.jsonl chat.json subject.json t3.ogg " ] && ok "files: $files" || bad "files: $files"
 [ "$(stat -c %a "$OUT")" = 700 ] && [ -z "$(find "$OUT" -type f ! -perm 600)" ] &&
     ok "folder 0700, files 0600" || bad "permissions"
-"$RECGATE" export "$REC" t3 --identity "$ORG_KEY" -o "$T/t3.ogg" && cmp -s "$T/t3.ogg" "$OUT/t3.ogg" &&
+cp -r "$REC" "$T/copy" && "$RECGATE" export "$T/copy" --track t3 --audit-key "$AUDIT_KEY" --identity "$ORG_KEY" -o "$T/t3.ogg" && cmp -s "$T/t3.ogg" "$OUT/t3.ogg" &&
     ok "t3.ogg is her whole track" || bad "t3.ogg differs from the track"
 dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$OUT/t3.ogg")
 case "$dur" in 2[4-6].*) ok "t3.ogg plays: ${dur} s of Ogg/Opus" ;; *) bad "t3.ogg duration '$dur'" ;; esac

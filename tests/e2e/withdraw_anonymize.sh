@@ -22,11 +22,11 @@ W "$REC" >"$T/out" && ok "$(cat "$T/out")" || bad "withdraw anonymize failed: $(
 
 # Media: the others still decrypt (recgate and age), lars' does not.
 for t in t1 t3; do
-    "$RECGATE" export "$REC" $t --identity "$ORG_KEY" -o "$T/$t.ogg" 2>/dev/null &&
+    "$RECGATE" export "$REC" --track $t --audit-key "$AUDIT_KEY" --identity "$ORG_KEY" -o "$T/$t.ogg" 2>/dev/null &&
         decrypt_track_age "$REC" $t "$T/$t.age.ogg" && cmp -s "$T/$t.ogg" "$T/$t.age.ogg" &&
         ok "track $t still decrypts (recgate and age agree)" || bad "track $t no longer decrypts"
 done
-"$RECGATE" export "$REC" t2 --identity "$ORG_KEY" -o "$T/t2.ogg" 2>"$T/err" &&
+"$RECGATE" export "$REC" --track t2 --audit-key "$AUDIT_KEY" --identity "$ORG_KEY" -o "$T/t2.ogg" 2>"$T/err" &&
     bad "withdrawn track t2 still exports" || ok "recgate export t2 refused: $(head -1 "$T/err")"
 [ -e "$REC/keyring/t2.age" ] && bad "keyring/t2.age still there"
 ls "$REC/tracks/t2/"*.age >/dev/null 2>&1 && bad "t2 segments still on disk"
@@ -91,7 +91,7 @@ for step in journal logged keys segments manifest metadata audited; do
        [ "$(grep -c '"event":"withdrawal"' "$C/audit.log")" = 1 ] &&
        [ "$(grep -c '"event":"purge"' "$C/audit.log")" = 1 ] &&
        "$RECGATE" audit verify "$C/audit.log" --key-file "$AUDIT_KEY" >/dev/null &&
-       "$RECGATE" export "$C" t1 --identity "$ORG_KEY" -o "$T/c.ogg" 2>/dev/null; then
+       "$RECGATE" export "$C" --track t1 --audit-key "$AUDIT_KEY" --identity "$ORG_KEY" -o "$T/c.ogg" 2>/dev/null; then
         ok "killed after '$step': completed to the same end state"
     else
         bad "killed after '$step': end state differs"
