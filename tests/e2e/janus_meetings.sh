@@ -49,9 +49,16 @@ wait_logs published "$W"/100*-*.log || exit 1
 wait_logs said "$W/1001-leder.log" || exit 1
 sleep 1 # let Janus tell every room about its publishers
 
+# Rooms 1001 and 1003 record for real (encrypted tracks, audit log).
+umask 077
+"$RECGATE" keygen -o "$W/org.key" >/dev/null 2>&1
+"$RECGATE" audit keygen -o "$W/audit.key" >/dev/null 2>&1
+REC="--recipient $(grep -o 'age1[0-9a-z]*' "$W/org.key" | head -1) --audit-key $W/audit.key"
 BOTS=
 for room in 1001 1002 1003 1004 1005; do
-    timeout 60 "$RECGATE" run --config "$POLICY" --platform janus --room "$room" \
+    out=; case $room in 1001|1003) out="--out $W/out-$room $REC" ;; esac
+    # shellcheck disable=SC2086
+    timeout 60 "$RECGATE" run --config "$POLICY" --platform janus --room "$room" $out \
         --duration 40 --json > "$W/bot-$room.json" 2> "$W/bot-$room.log" &
     BOTS="$BOTS $!"
 done
@@ -88,6 +95,33 @@ check "1001 nobody objects: recorded, both captured from the window's end" 1001 
    all(.captured[]; .from >= 10 and .from < 11 and .to - .from > 5)"
 frames_ok 1001 leder 250
 frames_ok 1001 anna 250
+
+# Every track of 1001 decrypts (with age alone) to its participant's tone:
+# Opus stored without re-encoding, per participant, behind the gate.
+tone_ok() { # ROOM NAME HZ
+    id=$(pid_of "$W/bot-$1.log" "$2")
+    D=$(jq -r .recording.dir "$W/bot-$1.json")
+    t=$(jq -r --arg id "$id" '[.written[] | select(.participant == $id)][0].track' "$W/bot-$1.json")
+    if [ -z "$id" ] || [ ! -d "$D" ] || [ "$t" = null ]; then
+        echo "FAIL $1/$2: no track written"; fails=$((fails + 1)); return
+    fi
+    age -d -i "$W/org.key" "$D/keyring/$t.age" >"$W/$t-$1.key" 2>/dev/null
+    : >"$W/$1-$2.ogg"
+    for s in $(ls "$D/tracks/$t/" | grep '\.age$' | sort); do
+        age -d -i "$W/$t-$1.key" "$D/tracks/$t/$s" >>"$W/$1-$2.ogg" 2>/dev/null
+    done
+    got=$("$TOP/$BUILD/tests/media_probe" tone "$W/$1-$2.ogg" 2>/dev/null | cut -d' ' -f2)
+    if [ "$got" = "$3" ]; then echo "ok   $1/$2: track $t decrypts to $3 Hz"
+    else echo "FAIL $1/$2: track $t decrypts to '${got:-nothing}' Hz, want $3"; fails=$((fails + 1)); fi
+}
+tone_ok 1001 leder 440
+tone_ok 1001 anna 660
+tone_ok 1003 bob 880
+D=$(jq -r .recording.dir "$W/bot-1001.json")
+if "$RECGATE" verify "$D" --identity "$W/org.key" >/dev/null 2>&1 &&
+   "$RECGATE" audit verify "$D/audit.log" --key-file "$W/audit.key" >/dev/null 2>&1; then
+    echo "ok   1001: recording and audit log verify"
+else echo "FAIL 1001: recording or audit log does not verify"; fails=$((fails + 1)); fi
 
 check "1002 'nej' in the window: refused, nothing captured" 1002 \
   '.decision == "refused" and .objections == 1 and (.captured | length) == 0'

@@ -220,7 +220,7 @@ int mu_dominant(const int16_t *s, size_t n, uint32_t rate)
 {
     int best = 0;
     double bp = -1;
-    static const int cand[] = {300, 400, 440, 500, 600, 700, 800, 1000};
+    static const int cand[] = {300, 400, 440, 500, 550, 600, 660, 700, 800, 880, 1000};
     for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++) {
         int f = cand[i];
         double p = mu_goertzel(s, n, f, rate);
