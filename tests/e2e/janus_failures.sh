@@ -53,8 +53,12 @@ PIDS="$PIDS $!"
 PIDS="$PIDS $!"
 wait_logs published "$W/p1.log" "$W/p2.log" || exit 1
 sleep 1
+umask 077
+"$RECGATE" keygen -o "$W/org.key" >/dev/null 2>&1
+"$RECGATE" audit keygen -o "$W/audit.key" >/dev/null 2>&1
 timeout 60 "$RECGATE" run --config "$POLICY" --platform janus --room 1001 --timeout 3 \
-    --json > "$W/o4" 2> "$W/e4" &
+    --out "$W/out" --recipient "$(grep -o 'age1[0-9a-z]*' "$W/org.key" | head -1)" \
+    --audit-key "$W/audit.key" --json > "$W/o4" 2> "$W/e4" &
 BOT=$!
 wait_logs "gate open" "$W/e4" || exit 1
 sleep 3
@@ -66,6 +70,15 @@ if jq -e '.decision == "recorded" and (.captured | length) == 2 and
     echo "ok   Janus killed: the summary keeps what was captured before the cut"
 else
     echo "FAIL Janus killed: summary $(cat "$W/o4")"; fails=$((fails + 1))
+fi
+# what was sealed before the cut is intact and decrypts; the log verifies
+D=$(jq -r .recording.dir "$W/o4" 2>/dev/null)
+if [ -d "$D" ] && "$RECGATE" verify "$D" --identity "$W/org.key" >"$W/v4" 2>&1 &&
+   "$RECGATE" audit verify "$D/audit.log" --key-file "$W/audit.key" >/dev/null 2>&1 &&
+   [ "$(jq '[.written[] | select(.segments >= 1)] | length' "$W/o4")" = 2 ]; then
+    echo "ok   Janus killed: every sealed segment verifies ($(cat "$W/v4"))"
+else
+    echo "FAIL Janus killed: sealed segments: $(cat "$W/v4" 2>/dev/null)"; fails=$((fails + 1))
 fi
 echo "janus_failures: $fails failed"
 [ "$fails" -eq 0 ]
