@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
+#include <cjson/cJSON.h>
 #include "cmd_acct.h"
+#include "recdir.h"
+#include "uploader.h"
 
 static bool allowed_opt(const char *allowed, const char *name)
 {
@@ -121,6 +124,9 @@ int rg_acct_load_key(rg_acct_opts *o)
     rg_err e = rg_recdir_audit_key(o->audit_key, o->config, o->key, err);
     if (e)
         return rg_acct_fail(o, e, err);
+    /* The policy also says where remote copies are (upload). */
+    if (o->config && (e = rg_policy_load(o->config, &o->policy, err)))
+        return rg_acct_fail(o, e, err);
     rg_recdir_by(o->by, o->byname);
     return 0;
 }
@@ -131,4 +137,43 @@ void rg_acct_free(rg_acct_opts *o)
     o->ids = NULL;
     o->n_ids = 0;
     OPENSSL_cleanse(o->key, sizeof o->key);
+    rg_policy_free(o->policy);
+    o->policy = NULL;
+}
+
+int rg_acct_remote_delete(rg_acct_opts *o, const char *recdir, bool whole)
+{
+    if (!o->policy || o->policy->n_upload_dests == 0)
+        return 0;
+    char err[RG_ERRBUF_SIZE] = "", path[4096];
+    const char *tracks[256];
+    size_t n = 0;
+    cJSON *meta = NULL;
+    if (!whole && rg_recdir_load_meta(recdir, &meta, err) == RG_OK) {
+        const cJSON *t;
+        cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(meta, "tracks")) {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(t, "id");
+            if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "destroyed")) &&
+                cJSON_IsString(id) && n < sizeof tracks / sizeof tracks[0])
+                tracks[n++] = id->valuestring;
+        }
+    }
+    rg_audit *log = NULL;
+    snprintf(path, sizeof path, "%s/audit.log", recdir);
+    rg_err e = rg_audit_open(path, o->key, &log, err);
+    if (!e && (whole || n))
+        e = rg_upload_delete_remote(o->policy, recdir, tracks, n, log, 60000, err);
+    if (log) {
+        (void)rg_audit_checkpoint(log);
+        rg_audit_close(log);
+    }
+    cJSON_Delete(meta);
+    if (e) {
+        fprintf(stderr, "recgate %s: remote copies: %s\n", o->cmd,
+                err[0] ? err : rg_strerror(e));
+        return 1;
+    }
+    if (whole || n)
+        printf("%s: remote copies deleted from every destination\n", recdir);
+    return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "agekey.h"
 #include "audit.h"
+#include "policy.h"
 #include "recdir.h"
 
 #define RG_ACCT_MAX_IDS 16
@@ -23,6 +24,7 @@ typedef struct rg_acct_opts {
     rg_age_identity *ids;             /* [owned] after rg_acct_load_ids */
     size_t n_ids;
     uint8_t key[RG_AUDIT_KEY_LEN];    /* after rg_acct_load_key */
+    rg_policy *policy;                /* [owned] with --config, else NULL */
     char byname[RG_RECDIR_BY_MAX];
 } rg_acct_opts;
 
@@ -39,5 +41,11 @@ int rg_acct_load_key(rg_acct_opts *o);
 /* Print "recgate CMD: msg" (msg falls back to rg_strerror(err)); 1. */
 int rg_acct_fail(const rg_acct_opts *o, rg_err err, const char *msg);
 void rg_acct_free(rg_acct_opts *o);
+
+/* After a withdrawal or purge of RECDIR: delete the remote copies (the
+ * destroyed tracks, or everything when `whole`) from the policy's upload
+ * destinations (--config), bounded in time and audited. Best effort: a
+ * failure is reported (returns 1) and left in the upload journal. */
+int rg_acct_remote_delete(rg_acct_opts *o, const char *recdir, bool whole);
 
 #endif

@@ -100,7 +100,8 @@ int rg_cmd_purge(int argc, char **argv)
         goto cleanup;
     rg_purge_params p = {.dir = o.pos[0], .now = now, .dry_run = o.dry_run,
                          .audit_key = o.key, .by = o.byname,
-                         .report = print_item, .ctx = &o.dry_run};
+                         .report = print_item, .ctx = &o.dry_run,
+                         .policy = o.policy};
     rg_purge_result res;
     rg_err e = rg_purge(&p, &res, err);
     if (!e || res.failed)

@@ -63,7 +63,9 @@ int rg_cmd_withdraw(int argc, char **argv)
         printf("%s: participant %s anonymised: %d tracks crypto-shredded "
                "(%d files removed), name and chat lines removed from the "
                "manifest\n", o.pos[0], res.pseudonym, res.tracks, res.files);
-    rc = 0;
+    /* Withdrawal reaches the copies: crypto-shredding made them unreadable,
+     * the upload destinations (with --config) delete them too. */
+    rc = rg_acct_remote_delete(&o, o.pos[0], mode == RG_WITHDRAW_MODE_DELETE);
 cleanup:
     rg_acct_free(&o);
     return rc;

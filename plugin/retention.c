@@ -12,6 +12,7 @@
 #include "jsonerr.h"
 #include "recdir.h"
 #include "retention.h"
+#include "uploader.h"
 #include "vaultio.h"
 
 #define PURGE_PREFIX ".purge-"
@@ -364,6 +365,13 @@ static void purge_one(purge_run *r, const char *name)
     rg_audit_report ar;
     memset(&ar, 0, sizeof ar);
     rg_err ar_err = rg_recdir_audit_check(recdir, r->p->audit_key, &ar, NULL);
+    /* Remote copies first, while the upload journal still says where they
+     * are; attempts go to purge.log. Best effort: the keys are destroyed
+     * below anyway, which makes those copies unreadable. */
+    char rmsg[RG_ERRBUF_SIZE] = "";
+    rg_err rerr = r->p->policy ? rg_upload_delete_remote(r->p->policy, recdir, NULL, 0,
+                                                         r->log, 60000, rmsg)
+                               : RG_OK;
     /* Keys first. */
     if ((err = shred_keys(recdir, &it.files))) {
         snprintf(note, sizeof note, "%.400s/keyring: cannot destroy every key: "
@@ -391,8 +399,9 @@ static void purge_one(purge_run *r, const char *name)
         fail(r, &it, err, note);
         goto cleanup;
     }
-    snprintf(note, sizeof note, "purged (its audit log: %s, %llu lines)",
-             ar_err ? "DAMAGED" : "intact", (unsigned long long)ar.lines);
+    snprintf(note, sizeof note, "purged (its audit log: %s, %llu lines)%s%.300s",
+             ar_err ? "DAMAGED" : "intact", (unsigned long long)ar.lines,
+             rerr ? "; remote copies NOT all deleted: " : "", rerr ? rmsg : "");
     it.note = note;
     report(r, &it);
 cleanup:

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <time.h>
 #include <cjson/cJSON.h>
+#include "policy.h"
 #include "recgate/error.h"
 
 #define RG_HOLD_FILE "hold.json"
@@ -69,6 +70,8 @@ typedef struct rg_purge_params {
     bool dry_run;                  /* list only: nothing changed, no key needed */
     const uint8_t *audit_key;      /* for DIR/purge.log */
     const char *by;
+    const rg_policy *policy;       /* its upload destinations get remote
+                                      deletes first (may be NULL) */
     rg_purge_report_fn report;     /* one call per folder, may be NULL */
     void *ctx;
 } rg_purge_params;

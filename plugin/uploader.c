@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "upjournal.h"
 #include "upload.h"
+#include "errfmt.h"
 #include "uploader.h"
 #include "vaultio.h"
 
@@ -567,5 +568,47 @@ rg_err rg_uploader_audit(rg_audit *log, const char *recid,
                                                    : RG_AUDIT_EV_UPLOAD,
                                  f, -1, !e->ok || e->is_delete);
     cJSON_Delete(f);
+    return err;
+}
+
+typedef struct delete_ctx {
+    rg_audit *log;
+    const char *recid;
+    rg_err err;
+} delete_ctx;
+
+static void on_delete_event(void *ctx, const rg_upload_event *e)
+{
+    delete_ctx *d = ctx;
+    if (d->log) {
+        rg_err err = rg_uploader_audit(d->log, d->recid, e);
+        if (err && !d->err)
+            d->err = err;
+    }
+}
+
+rg_err rg_upload_delete_remote(const rg_policy *pol, const char *recdir,
+                               const char *const *tracks, size_t n_tracks,
+                               rg_audit *log, long long max_ms, char *errbuf)
+{
+    if (!pol || !recdir)
+        return RG_ERR_ARG;
+    if (pol->n_upload_dests == 0)
+        return RG_OK;
+    rg_uploader *up = NULL;
+    rg_err err = rg_uploader_new(pol, recdir, &up, errbuf);
+    if (err)
+        return err;
+    for (size_t i = 0; !err && i < (n_tracks ? n_tracks : 1); i++)
+        err = rg_uploader_want_delete(up, n_tracks ? tracks[i] : NULL);
+    delete_ctx d = {log, rg_uploader_recid(up), RG_OK};
+    size_t left = err ? 0 : rg_uploader_run(up, max_ms, on_delete_event, &d);
+    if (!err && left)
+        err = rg_errorf(errbuf, RG_ERR_NETWORK,
+                        "%s: %zu remote delete(s) still pending; "
+                        "`recgate upload --delete` retries them", recdir, left);
+    if (!err)
+        err = d.err;
+    rg_uploader_free(up);
     return err;
 }

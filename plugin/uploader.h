@@ -93,6 +93,17 @@ typedef struct rg_audit rg_audit;
 rg_err rg_uploader_audit(rg_audit *log, const char *recid,
                          const rg_upload_event *e);
 
+/* After a withdrawal or a purge: delete the remote copies of the given
+ * tracks (n_tracks == 0: of the whole recording) from every destination,
+ * working up to max_ms, each attempt audited to `log` [borrowed] (may be
+ * NULL). Returns RG_OK when every delete is confirmed; otherwise the
+ * deletes stay in RECDIR's journal for `recgate upload --delete` (the
+ * copies are unreadable anyway: their keys are gone). No destinations:
+ * RG_OK at once. */
+rg_err rg_upload_delete_remote(const rg_policy *pol, const char *recdir,
+                               const char *const *tracks, size_t n_tracks,
+                               rg_audit *log, long long max_ms, char *errbuf);
+
 /* [borrowed] the recording id used in remote names. */
 const char *rg_uploader_recid(const rg_uploader *up);
 

@@ -99,17 +99,24 @@ for f in "$T/www/slow/$(basename "$R4")"/tracks/*/[0-9]*.age; do
         { bad "remote $f does not match recording.json"; break; }
 done && ok "remote segments match the sha256 in recording.json"
 
-# ---- 5. remote delete (purge / withdrawal)
-"$RECGATE" upload "$REC" --config "$T/p1.json" --delete --track t1 --max-seconds 10 --quiet > "$T/u5" 2>&1 ||
-    bad "delete t1 failed: $(cat "$T/u5")"
-ls "$T/www/dav/$(basename "$REC")/tracks/t1/"*.age >/dev/null 2>&1 && bad "t1 still on the server" ||
-    ok "track t1 deleted remotely"
-ls "$T/www/dav/$(basename "$REC")/tracks/t2/"*.age >/dev/null 2>&1 && ok "other tracks kept" || bad "t2 gone too"
-"$RECGATE" upload "$REC" --config "$T/p1.json" --delete --max-seconds 10 --quiet > "$T/u5" 2>&1 ||
-    bad "delete recording failed: $(cat "$T/u5")"
-left=$(find "$T/www/dav/$(basename "$REC")" -type f 2>/dev/null | wc -l)
-[ "$left" = 0 ] && ok "whole recording deleted remotely" || bad "$left files left remotely"
+# ---- 5. withdrawal and purge reach the remote copies
+# anonymize bob: his track is crypto-shredded here and deleted on the server
+bt=$(age -d -i "$T/org.key" "$REC/manifest.json.age" | jq -r '.tracks[] | select(.participant == "bob") | .track')
+"$RECGATE" withdraw "$REC" --participant bob --mode anonymize --identity "$T/org.key" \
+    --config "$T/p1.json" > "$T/u5" 2>&1 || bad "withdraw failed: $(cat "$T/u5")"
+grep -q "remote copies deleted" "$T/u5" && ok "withdraw: $(grep remote "$T/u5")" || bad "withdraw says nothing of remote copies: $(cat "$T/u5")"
+ls "$T/www/dav/$(basename "$REC")/tracks/$bt/"*.age >/dev/null 2>&1 && bad "$bt (bob) still on the server" ||
+    ok "bob's track $bt deleted remotely"
+at=$(age -d -i "$T/org.key" "$REC/manifest.json.age" | jq -r '.tracks[] | select(.participant == "alice") | .track')
+ls "$T/www/dav/$(basename "$REC")/tracks/$at/"*.age >/dev/null 2>&1 && ok "alice's track $at kept" || bad "alice's track gone too"
 grep -q '"event":"remote_delete".*"ok":true' "$REC/audit.log" && ok "remote deletes audited" || bad "no remote_delete event"
+# purge (retention over) with --config: everything remote goes too
+"$RECGATE" purge "$T/r1" --now 2099-01-01T00:00:00Z --config "$T/p1.json" > "$T/u5" 2>&1 ||
+    bad "purge failed: $(cat "$T/u5")"
+left=$(find "$T/www/dav/$(basename "$REC")" -type f 2>/dev/null | wc -l)
+[ "$left" = 0 ] && ok "purge: whole recording deleted remotely" || bad "purge: $left files left remotely"
+grep -q '"event":"remote_delete".*"ok":true' "$T/r1/purge.log" && ok "purge's remote deletes audited in purge.log" ||
+    bad "no remote_delete in purge.log"
 
 # ---- 6. the transfer guard: a destination in the US is refused at load
 US=$(printf '%s' "$DAV" | jq -c '.region = "US"')
