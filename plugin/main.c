@@ -13,7 +13,9 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"run", rg_cmd_run,
      "run --config FILE --scenario FILE [--scenario FILE]... [--out DIR] [--json] [--realtime]\n"
-     "              [--quiet] [--recipient age1...]... [--audit-key FILE]"},
+     "              [--quiet] [--recipient age1...]... [--audit-key FILE]\n"
+     "  recgate run --config FILE --platform janus [--url URL] [--room N] [--host NAME]...\n"
+     "              [--textroom N] [--type T] [--timeout S] [--duration S] [--out DIR] [--json]"},
     {"announce", rg_cmd_announce,
      "announce --config FILE [--type NAME] [--notice KIND|all] [--lang da|en]"},
     {"classify", rg_cmd_classify,
