@@ -24,4 +24,5 @@ for t in tests/e2e/*.sh; do
 done
 [ -n "$failed" ] && echo "FAILED:$failed"
 echo "$pass passed, $fail failed"
+[ -n "${COUNTS:-}" ] && echo "$pass $fail" >>"$COUNTS"
 [ "$fail" -eq 0 ]

@@ -2,7 +2,7 @@
 # Run each libFuzzer target for $1 seconds on its seed corpus
 # tests/fuzz/corpus/<target>/ (new inputs go to a scratch copy).
 secs=$1; shift
-rc=0
+rc=0; pass=0; fail=0
 for f in "$@"; do
     name=$(basename "$f")
     seeds="tests/fuzz/corpus/$name"
@@ -13,10 +13,14 @@ for f in "$@"; do
             -artifact_prefix="$work/" -print_final_stats=0 "$work" \
             >"$work.log" 2>&1; then
         tail -40 "$work.log"; echo "fuzz target $name FAILED (artifacts in $work)"; rc=1
+        fail=$((fail + 1))
     else
         grep -E '^(Done|#[0-9]+ +DONE)' "$work.log" | tail -1
         rm -rf "$work"
+        pass=$((pass + 1))
     fi
     rm -f "$work.log"
 done
+echo "fuzz: $pass passed, $fail failed"
+[ -n "${COUNTS:-}" ] && echo "$pass $fail" >>"$COUNTS"
 exit $rc
