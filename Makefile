@@ -118,7 +118,8 @@ $(BUILD)/tests/lib%.so: tests/helpers/preload/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -shared -fPIC -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $< -ldl
 
-test: all $(TEST_BIN) $(HELPER_BIN) $(PRELOAD_SO)
+# Benchmarks are built (not run) by every test run so they cannot rot.
+test: all $(TEST_BIN) $(HELPER_BIN) $(PRELOAD_SO) $(BENCH_BIN)
 	@BUILD=$(BUILD) COUNTS=$(BUILD)/.counts sh tests/run-tests.sh $(TEST_BIN)
 
 # Both halves always run; the last line adds them up for CI.

@@ -173,8 +173,9 @@ static void *run_jobs(void *arg)
         }
         rg_shim_params sp = {.api_version = RG_SHIM_API_VERSION,
                              .struct_size = sizeof sp, .scenario = sc};
-        rg_run_opts o = {policy, rg_shim_find("sim"), &sp, out, NULL, rcpts, 1,
-                         audit_key_path};
+        rg_run_opts o = {.policy = policy, .shim = rg_shim_find("sim"),
+                         .params = &sp, .out_dir = out, .recipients = rcpts,
+                         .n_recipients = 1, .audit_key_file = audit_key_path};
         char *summary = NULL;
         rg_err e = rg_run_meeting(&o, &summary, err);
         if (e) {
