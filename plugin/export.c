@@ -8,6 +8,7 @@
  * cannot see two segments of one track swapped), and every age chunk tag
  * is checked before its bytes reach the mixer. Any failure aborts the
  * mixdown, which then deletes its temp file: no partial output. */
+#include "errfmt.h"
 #include "export.h"
 
 #include <limits.h>
@@ -63,18 +64,6 @@ typedef struct exporter {
                                        replace it with a generic line) */
 } exporter;
 
-static rg_err fail(char *errbuf, rg_err rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static rg_err fail(char *errbuf, rg_err rc, const char *fmt, ...)
-{
-    if (errbuf) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(errbuf, RG_ERRBUF_SIZE, fmt, ap);
-        va_end(ap);
-    }
-    return rc;
-}
 
 static void note(const exporter *ex, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -118,7 +107,7 @@ static rg_err load_recording(exporter *ex, int required, char *errbuf)
     }
     if (rc)
         return rc == RG_ERR_NOT_FOUND
-            ? fail(errbuf, rc, "%s: no such file (not a recgate recording "
+            ? rg_errorf(errbuf, rc, "%s: no such file (not a recgate recording "
                    "folder?)", path) : rc;
     cJSON *root = cJSON_ParseWithLength(text, len);
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
@@ -157,7 +146,7 @@ static rg_err load_recording(exporter *ex, int required, char *errbuf)
         }
     }
     if (bad)
-        rc = fail(errbuf, RG_ERR_PARSE, "%s: %s", path, bad);
+        rc = rg_errorf(errbuf, RG_ERR_PARSE, "%s: %s", path, bad);
     cJSON_Delete(root);
     free(text);
     return rc;
@@ -198,7 +187,7 @@ static rg_err log_event(exporter *ex, const char *event, const char *what,
     }
     rg_err rc = rg_audit_append(ex->audit, event, f, -1, true);
     cJSON_Delete(f);
-    return rc ? fail(errbuf, rc, "%s/audit.log: cannot append the %s event "
+    return rc ? rg_errorf(errbuf, rc, "%s/audit.log: cannot append the %s event "
                      "(%s); nothing exported", p->recdir, event,
                      rg_strerror(rc)) : RG_OK;
 }
@@ -218,7 +207,7 @@ static rg_err find_participant(exporter *ex, char *errbuf)
     snprintf(path, sizeof path, "%s/manifest.json.age", p->recdir);
     if ((rc = rg_vaultio_read_file(path, META_MAX, &ct, &ctlen, errbuf))) {
         if (rc == RG_ERR_NOT_FOUND)
-            fail(errbuf, rc, "%s: no such file (the session never finished); "
+            rg_errorf(errbuf, rc, "%s: no such file (the session never finished); "
                  "--participant needs it", path);
         return rc;
     }
@@ -226,7 +215,7 @@ static rg_err find_participant(exporter *ex, char *errbuf)
     if ((rc = rg_age_decrypt_buf(p->ids, p->n_ids, ct, ctlen, &plain, &plen,
                                  why))) {
         free(ct);
-        return fail(errbuf, rc, "%s: %s", path, why[0] ? why : rg_strerror(rc));
+        return rg_errorf(errbuf, rc, "%s: %s", path, why[0] ? why : rg_strerror(rc));
     }
     free(ct);
     root = cJSON_ParseWithLength((const char *)plain, plen);
@@ -234,7 +223,7 @@ static rg_err find_participant(exporter *ex, char *errbuf)
     const cJSON *tracks = cJSON_GetObjectItemCaseSensitive(root, "tracks");
     const cJSON *who = NULL, *q;
     if (!cJSON_IsArray(people) || !cJSON_IsArray(tracks)) {
-        rc = fail(errbuf, RG_ERR_PARSE, "%s: malformed manifest (no "
+        rc = rg_errorf(errbuf, RG_ERR_PARSE, "%s: malformed manifest (no "
                   "participants or tracks)", path);
         goto cleanup;
     }
@@ -248,13 +237,13 @@ static rg_err find_participant(exporter *ex, char *errbuf)
         }
     }
     if (!who) {
-        rc = fail(errbuf, RG_ERR_NOT_FOUND, "no participant '%s' in this "
+        rc = rg_errorf(errbuf, RG_ERR_NOT_FOUND, "no participant '%s' in this "
                   "recording", p->participant);
         goto cleanup;
     }
     const cJSON *wid = cJSON_GetObjectItemCaseSensitive(who, "id");
     if (!cJSON_IsString(wid)) {
-        rc = fail(errbuf, RG_ERR_PARSE, "%s: malformed manifest (participant "
+        rc = rg_errorf(errbuf, RG_ERR_PARSE, "%s: malformed manifest (participant "
                   "without an id)", path);
         goto cleanup;
     }
@@ -327,7 +316,7 @@ static rg_err select_tracks(exporter *ex, char *errbuf)
         ex->nrd++;
         if (r->info.shredded) {
             if (p->track)
-                return fail(errbuf, RG_ERR_NOT_FOUND, "track %s was shredded; "
+                return rg_errorf(errbuf, RG_ERR_NOT_FOUND, "track %s was shredded; "
                             "it cannot be decrypted", id);
             note(ex, "skipping track %s: it was shredded", id);
             rg_vault_track_info_free(&r->info);
@@ -336,7 +325,7 @@ static rg_err select_tracks(exporter *ex, char *errbuf)
         }
         for (size_t k = 0; k < r->info.nsegs; k++)
             if (r->info.segs[k].seq != k)
-                return fail(errbuf, RG_ERR_TRUNCATED, "track %s: segment %06zu "
+                return rg_errorf(errbuf, RG_ERR_TRUNCATED, "track %s: segment %06zu "
                             "missing from its index", id, k);
         int64_t sealed = r->info.nsegs ? r->info.segs[r->info.nsegs - 1].to_ms
                                        : r->offset_ms;
@@ -347,7 +336,7 @@ static rg_err select_tracks(exporter *ex, char *errbuf)
             int64_t lost = (int64_t)(r->info.segment_s > 0 ? r->info.segment_s
                                                            : 5) * 1000;
             if (!p->partial)
-                return fail(errbuf, RG_ERR_TRUNCATED, "track %s was cut short "
+                return rg_errorf(errbuf, RG_ERR_TRUNCATED, "track %s was cut short "
                             "(crash): media after %.3f s was never sealed (at "
                             "most %lld s lost); --partial exports the sealed "
                             "part", id, (double)sealed / 1000.0,
@@ -362,10 +351,10 @@ static rg_err select_tracks(exporter *ex, char *errbuf)
     }
     if (!ex->nrd) {
         if (p->participant)
-            return fail(errbuf, RG_ERR_NOT_FOUND, "participant '%s' has no "
+            return rg_errorf(errbuf, RG_ERR_NOT_FOUND, "participant '%s' has no "
                         "track left to export in this recording",
                         p->participant);
-        return fail(errbuf, RG_ERR_NOT_FOUND, "no track left to export in "
+        return rg_errorf(errbuf, RG_ERR_NOT_FOUND, "no track left to export in "
                     "this recording (none recorded, or all destroyed)");
     }
     int64_t first = INT64_MAX, last = 0;
@@ -400,17 +389,17 @@ static rg_err load_segment(reader *r)
              s->file);
     rg_err rc = rg_vaultio_read_file(path, SEGMENT_MAX, &ct, &len, why);
     if (rc)
-        return fail(err, rc, "%s", why);
+        return rg_errorf(err, rc, "%s", why);
     if (len != s->bytes) {
         free(ct);
-        return fail(err, RG_ERR_TRUNCATED, "%s: %zu bytes, its index says "
+        return rg_errorf(err, RG_ERR_TRUNCATED, "%s: %zu bytes, its index says "
                     "%llu: damaged or truncated", path, len,
                     (unsigned long long)s->bytes);
     }
     if ((rc = rg_age_decrypt_buf(r->keys, r->nkeys, ct, len, &r->plain,
                                  &r->plen, why))) {
         free(ct);
-        return fail(err, rc, "%s: %s", path, why[0] ? why : rg_strerror(rc));
+        return rg_errorf(err, rc, "%s: %s", path, why[0] ? why : rg_strerror(rc));
     }
     unsigned char md[32];
     char hex[65];
@@ -419,12 +408,12 @@ static rg_err load_segment(reader *r)
                                                             : RG_ERR_CRYPTO;
     free(ct);
     if (rc)
-        return fail(err, rc, "%s: SHA-256 failed", path);
+        return rg_errorf(err, rc, "%s: SHA-256 failed", path);
     for (int i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
     if (strcmp(hex, s->sha256) != 0) {
         wipe_plain(r);
-        return fail(err, RG_ERR_AUTH, "%s: not the segment its index "
+        return rg_errorf(err, RG_ERR_AUTH, "%s: not the segment its index "
                     "recorded (SHA-256 differs): replaced or reordered", path);
     }
     r->next++;
@@ -458,7 +447,7 @@ static rg_err load_keys(exporter *ex, char *errbuf)
         rg_err rc = rg_vault_track_keys(ex->p->recdir, &r->info, ex->p->ids,
                                         ex->p->n_ids, &r->keys, &r->nkeys, why);
         if (rc)
-            return fail(errbuf, rc, "track %s: %s", r->id,
+            return rg_errorf(errbuf, rc, "track %s: %s", r->id,
                         why[0] ? why : rg_strerror(rc));
     }
     return RG_OK;
@@ -468,7 +457,7 @@ static rg_err mix(exporter *ex, char *errbuf)
 {
     const rg_export_params *p = ex->p;
     if (!strcmp(p->out, "-"))
-        return fail(errbuf, RG_ERR_ARG, "the mixed export must go to a file, "
+        return rg_errorf(errbuf, RG_ERR_ARG, "the mixed export must go to a file, "
                     "not stdout");
     rg_mixdown_input *in = calloc(ex->nrd, sizeof *in);
     if (!in)
@@ -487,7 +476,7 @@ static rg_err mix(exporter *ex, char *errbuf)
                             .progress_ctx = p->progress_ctx};
     rg_err rc = rg_mixdown_run(in, ex->nrd, p->out, &mp, errbuf);
     if (rc && ex->err[0])
-        fail(errbuf, rc, "%s", ex->err);
+        rg_errorf(errbuf, rc, "%s", ex->err);
     free(in);
     return rc;
 }
@@ -540,17 +529,17 @@ rg_err rg_export_run(const rg_export_params *p, rg_export_result *res,
     if (res)
         memset(res, 0, sizeof *res);
     if (!p || !p->recdir || !p->out || !*p->out || !p->ids || !p->n_ids)
-        return fail(errbuf, RG_ERR_ARG, "export: a recording folder, an "
+        return rg_errorf(errbuf, RG_ERR_ARG, "export: a recording folder, an "
                     "output and an identity are required");
     if (p->track && p->participant)
-        return fail(errbuf, RG_ERR_ARG, "--track and --participant exclude "
+        return rg_errorf(errbuf, RG_ERR_ARG, "--track and --participant exclude "
                     "each other");
     if (p->track && !rg_vaultio_valid_id(p->track))
-        return fail(errbuf, RG_ERR_ARG, "invalid track id '%s' (want "
+        return rg_errorf(errbuf, RG_ERR_ARG, "invalid track id '%s' (want "
                     "[A-Za-z0-9_-]{1,64})", p->track);
     /* Fail closed: no decryption that is not logged. */
     if (!p->audit_key)
-        return fail(errbuf, RG_ERR_CONFIG, "export needs the audit key to log "
+        return rg_errorf(errbuf, RG_ERR_CONFIG, "export needs the audit key to log "
                     "the decryption (--audit-key FILE, or --config FILE with "
                     "audit.key_file); nothing decrypted");
     rg_err rc = load_recording(&ex, p->track == NULL, errbuf);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include "errfmt.h"
 #include "agefile.h"
 #include "jsonerr.h"
 #include "policy.h"
@@ -26,19 +27,6 @@
 #define META_MAX (16u << 20)
 #define MANIFEST_MAX (64u << 20)
 
-static rg_err bad(char *errbuf, rg_err code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static rg_err bad(char *errbuf, rg_err code, const char *fmt, ...)
-{
-    if (errbuf) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(errbuf, RG_ERRBUF_SIZE, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
 
 /* ---- time ---------------------------------------------------------------- */
 
@@ -123,11 +111,11 @@ rg_err rg_recdir_load_meta(const char *recdir, cJSON **meta, char *errbuf)
     cJSON *m = NULL;
     struct stat st;
     if (stat(recdir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return bad(errbuf, RG_ERR_NOT_FOUND, "%s: not a directory", recdir);
+        return rg_errorf(errbuf, RG_ERR_NOT_FOUND, "%s: not a directory", recdir);
     snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_META);
     rg_err err = rg_vaultio_read_file(path, META_MAX, &text, &len, errbuf);
     if (err == RG_ERR_NOT_FOUND)
-        return bad(errbuf, err, "%s: not a recording (no %s)", recdir,
+        return rg_errorf(errbuf, err, "%s: not a recording (no %s)", recdir,
                    RG_RECDIR_META);
     if (err)
         return err;
@@ -138,12 +126,12 @@ rg_err rg_recdir_load_meta(const char *recdir, cJSON **meta, char *errbuf)
     time_t t;
     if (!cJSON_IsObject(m) ||
         !(s = str_member(m, "format")) || strcmp(s, "recgate-recording-1")) {
-        bad(errbuf, err, "%s: format: expected \"recgate-recording-1\"", path);
+        rg_errorf(errbuf, err, "%s: format: expected \"recgate-recording-1\"", path);
         goto cleanup;
     }
     if (!(s = str_member(m, "id")) || !*s || strlen(s) > 63 ||
         strpbrk(s, "/\\\"")) {
-        bad(errbuf, err, "%s: id: expected a recording id", path);
+        rg_errorf(errbuf, err, "%s: id: expected a recording id", path);
         goto cleanup;
     }
     static const char *const times[] = {"created", "expires_at"};
@@ -151,20 +139,20 @@ rg_err rg_recdir_load_meta(const char *recdir, cJSON **meta, char *errbuf)
         if (!(s = str_member(m, times[i])) || rg_recdir_parse_time(s, &t)) {
             rg_json_describe(cJSON_GetObjectItemCaseSensitive(m, times[i]),
                              what, sizeof what);
-            bad(errbuf, err, "%s: %s: expected an ISO-8601 time, got %s", path,
+            rg_errorf(errbuf, err, "%s: %s: expected an ISO-8601 time, got %s", path,
                 times[i], what);
             goto cleanup;
         }
     const cJSON *tracks = cJSON_GetObjectItemCaseSensitive(m, "tracks");
     if (!cJSON_IsArray(tracks)) {
-        bad(errbuf, err, "%s: tracks: expected an array", path);
+        rg_errorf(errbuf, err, "%s: tracks: expected an array", path);
         goto cleanup;
     }
     int i = 0;
     const cJSON *tr;
     cJSON_ArrayForEach(tr, tracks) {
         if (!(s = str_member(tr, "id")) || !rg_vaultio_valid_id(s)) {
-            bad(errbuf, err, "%s: tracks[%d].id: expected a track id", path, i);
+            rg_errorf(errbuf, err, "%s: tracks[%d].id: expected a track id", path, i);
             goto cleanup;
         }
         i++;
@@ -241,7 +229,7 @@ rg_err rg_recdir_read_manifest(const char *recdir, const rg_age_identity *ids,
     cJSON *m = NULL;
     snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_MANIFEST);
     if (access(path, F_OK) != 0)
-        return bad(errbuf, RG_ERR_NOT_FOUND, "%s: missing (the recording has "
+        return rg_errorf(errbuf, RG_ERR_NOT_FOUND, "%s: missing (the recording has "
                    "no manifest: deleted, or cut short before the meeting "
                    "ended)", path);
     rg_err err = rg_age_decrypt_file(path, ids, n, mem_sink, &b, errbuf);
@@ -253,7 +241,7 @@ rg_err rg_recdir_read_manifest(const char *recdir, const rg_age_identity *ids,
     const cJSON *parts = cJSON_GetObjectItemCaseSensitive(m, "participants");
     const cJSON *chat = cJSON_GetObjectItemCaseSensitive(m, "chat");
     if (!cJSON_IsObject(m) || !cJSON_IsArray(parts) || !cJSON_IsArray(chat)) {
-        bad(errbuf, err, "%s: expected an object with participants[] and chat[]",
+        rg_errorf(errbuf, err, "%s: expected an object with participants[] and chat[]",
             path);
         goto cleanup;
     }
@@ -261,7 +249,7 @@ rg_err rg_recdir_read_manifest(const char *recdir, const rg_age_identity *ids,
     const cJSON *p;
     cJSON_ArrayForEach(p, parts) {
         if (!str_member(p, "id") || !str_member(p, "pseudonym")) {
-            bad(errbuf, err, "%s: participants[%d]: expected id and pseudonym "
+            rg_errorf(errbuf, err, "%s: participants[%d]: expected id and pseudonym "
                 "strings", path, i);
             goto cleanup;
         }
@@ -270,7 +258,7 @@ rg_err rg_recdir_read_manifest(const char *recdir, const rg_age_identity *ids,
     i = 0;
     cJSON_ArrayForEach(p, chat) {
         if (!cJSON_IsObject(p) || !str_member(p, "text")) {
-            bad(errbuf, err, "%s: chat[%d]: expected an object with text", path, i);
+            rg_errorf(errbuf, err, "%s: chat[%d]: expected an object with text", path, i);
             goto cleanup;
         }
         i++;
@@ -304,14 +292,14 @@ rg_err rg_recdir_write_manifest(const char *recdir, const cJSON *m, char *errbuf
     int nr = cJSON_GetArraySize(rs);
     err = RG_ERR_PARSE;
     if (!cJSON_IsArray(rs) || nr < 1 || !(r = calloc((size_t)nr, sizeof *r))) {
-        bad(errbuf, err, "%s: org_recipients: expected a non-empty array", path);
+        rg_errorf(errbuf, err, "%s: org_recipients: expected a non-empty array", path);
         goto cleanup;
     }
     const cJSON *x;
     cJSON_ArrayForEach(x, rs) {
         if (!cJSON_IsString(x) ||
             rg_agekey_recipient_parse(x->valuestring, &r[n], NULL)) {
-            bad(errbuf, err, "%s: org_recipients[%zu]: not an age1... recipient",
+            rg_errorf(errbuf, err, "%s: org_recipients[%zu]: not an age1... recipient",
                 path, n);
             goto cleanup;
         }
@@ -359,13 +347,13 @@ rg_err rg_recdir_audit_key(const char *key_file, const char *config,
         key_file = pol->audit_key_file;
         if (!key_file) {
             rg_policy_free(pol);
-            return bad(errbuf, RG_ERR_CONFIG, "%s: no audit.key_file: this "
+            return rg_errorf(errbuf, RG_ERR_CONFIG, "%s: no audit.key_file: this "
                        "command must log what it does; pass --audit-key FILE",
                        config);
         }
     }
     if (!key_file)
-        return bad(errbuf, RG_ERR_CONFIG, "this command must log what it does "
+        return rg_errorf(errbuf, RG_ERR_CONFIG, "this command must log what it does "
                    "in the audit log: pass --audit-key FILE or --config FILE "
                    "(whose audit.key_file is used)");
     rg_err err = rg_audit_key_load(key_file, key, errbuf);
@@ -392,7 +380,7 @@ rg_err rg_recdir_audit_open(const char *recdir, const uint8_t *key,
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_AUDIT);
     if (access(path, F_OK) != 0)
-        return bad(errbuf, RG_ERR_NOT_FOUND, "%s: missing: the recording has "
+        return rg_errorf(errbuf, RG_ERR_NOT_FOUND, "%s: missing: the recording has "
                    "no audit log (refusing: nothing can be logged)", path);
     return rg_audit_open(path, key, log, errbuf);
 }
@@ -406,7 +394,7 @@ rg_err rg_recdir_audit_check(const char *recdir, const uint8_t *key,
         rep = &r;
     snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_AUDIT);
     if (access(path, F_OK) != 0)
-        return bad(errbuf, RG_ERR_NOT_FOUND, "%s: missing: the recording has "
+        return rg_errorf(errbuf, RG_ERR_NOT_FOUND, "%s: missing: the recording has "
                    "no audit log", path);
     rg_err err = rg_audit_verify(path, key, rep, errbuf);
     if (err == RG_ERR_TRUNCATED && rep->unclosed)

@@ -1,7 +1,6 @@
 /* Recording sink: capture spans -> GStreamer encoder -> vault, plus the
  * recording's audit log, manifest and recording.json. See recording.h and
  * docs/recording-layout.md. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include <openssl/rand.h>
 #include "capture.h"
 #include "recgate/recgate.h"
+#include "recdir.h"
 #include "recording.h"
 #include "uploader.h"
 #include "vault.h"
@@ -310,32 +310,6 @@ static rg_err rec_track_stop(void *ctx, void *track, int64_t t_ms)
     return err ? err : e2 ? e2 : e3;
 }
 
-/* Remove every sealed segment file of a track (after shredding its key,
- * which already made them unreadable everywhere). */
-static int remove_segments(const rg_recording *r, const rec_track *t)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/tracks/%s", r->dir, t->id);
-    DIR *d = opendir(path);
-    if (!d)
-        return 0;
-    int removed = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        bool seg = (n > 4 && !strcmp(e->d_name + n - 4, ".age")) ||
-                   (n > 9 && !strcmp(e->d_name + n - 9, ".age.part"));
-        if (!seg)
-            continue;
-        char f[4096 + 256];
-        snprintf(f, sizeof f, "%s/%s", path, e->d_name);
-        if (unlink(f) == 0)
-            removed++;
-    }
-    closedir(d);
-    rg_vaultio_fsync_dir(path);
-    return removed;
-}
 
 /* Destroy one track: stop it, crypto-shred its key, delete its segments. */
 static rg_err destroy_track(rg_recording *r, rec_track *t, int *files)
@@ -350,7 +324,7 @@ static rg_err destroy_track(rg_recording *r, rec_track *t, int *files)
         t->open = false;
     }
     rg_err err = rg_vault_shred_track(r->dir, t->id, r->errmsg);
-    *files += remove_segments(r, t);
+    *files += rg_recdir_remove_segments(r->dir, t->id);
     /* Remote copies are unreadable now; delete them too (best effort). */
     if (r->up)
         (void)rg_uploader_want_delete(r->up, t->id);

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "capture.h"
 
 #define RATE 48000
@@ -37,79 +38,6 @@ static rg_err count_out(void *ctx, int64_t t_ms, const uint8_t *d, size_t n)
     return RG_OK;
 }
 
-static double cpu_now(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-           ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static long rss_kib(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kb = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (!strncmp(line, "VmRSS:", 6))
-            kb = strtol(line + 6, NULL, 10);
-    if (f)
-        fclose(f);
-    return kb;
-}
-
-static int env_int(const char *name, int def)
-{
-    const char *v = getenv(name);
-    return v && atoi(v) > 0 ? atoi(v) : def;
-}
-
-/* CPU seconds of a gst-launch-1.0 child run (user + sys), or -1. */
-static double child_cpu(long buffers, const char *encopts)
-{
-    char nb[64], enc[128];
-    snprintf(nb, sizeof nb, "num-buffers=%ld", buffers);
-    snprintf(enc, sizeof enc, "%s", encopts);
-    char *argv[32];
-    int a = 0;
-    argv[a++] = "gst-launch-1.0";
-    argv[a++] = "-q";
-    argv[a++] = "audiotestsrc";
-    argv[a++] = nb;
-    argv[a++] = "samplesperbuffer=960";
-    argv[a++] = "!";
-    argv[a++] = "audio/x-raw,rate=48000,channels=1";
-    argv[a++] = "!";
-    argv[a++] = "opusenc";
-    for (char *tok = strtok(enc, " "); tok; tok = strtok(NULL, " "))
-        argv[a++] = tok;
-    argv[a++] = "!";
-    argv[a++] = "oggmux";
-    argv[a++] = "!";
-    argv[a++] = "filesink";
-    argv[a++] = "location=/dev/null";
-    argv[a] = NULL;
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    struct rusage ru;
-    if (wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
-        return -1;
-    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-           ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
 
 /* One second of a 440 Hz tone, cycled as input. */
 static int16_t tone[50][FRAME];
@@ -178,10 +106,10 @@ static int bench_encode(int ntracks, int seconds, int reps)
             cpu = c;
             wall = w;
         }
-        start = min_pos(start, child_cpu(1, ""));
-        bare = min_pos(bare, child_cpu(buffers, ""));
+        start = min_pos(start, bench_bare_cpu(1, ""));
+        bare = min_pos(bare, bench_bare_cpu(buffers, ""));
         bare_m = min_pos(bare_m,
-                         child_cpu(buffers, "bitrate=24000 audio-type=voice"));
+                         bench_bare_cpu(buffers, "bitrate=24000 audio-type=voice"));
     }
     if (bare <= 0 || bare_m <= 0 || start < 0) {
         fprintf(stderr, "gst-launch-1.0 baseline failed\n");

@@ -35,6 +35,7 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 
+#include "benchutil.h"
 #include "agekey.h"
 #include "audit.h"
 #include "policy.h"
@@ -48,80 +49,12 @@ static char recipient[RG_AGE_RECIPIENT_STRLEN + 1];
 static char audit_key_path[256];
 static rg_policy *policy;
 
-static double cpu_now(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-           ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
 
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
-static long rss_kib(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kb = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (!strncmp(line, "VmRSS:", 6))
-            kb = strtol(line + 6, NULL, 10);
-    if (f)
-        fclose(f);
-    return kb;
-}
 
-static int env_int(const char *name, int def)
-{
-    const char *v = getenv(name);
-    return v && atoi(v) > 0 ? atoi(v) : def;
-}
 
 /* CPU seconds of the bare gst-launch-1.0 encoder on `buffers` 20 ms
  * buffers (user + sys of the child), or -1. */
-static double bare_cpu(long buffers, const char *extra)
-{
-    char nb[64], ex[128];
-    snprintf(nb, sizeof nb, "num-buffers=%ld", buffers);
-    snprintf(ex, sizeof ex, "%s", extra);
-    char *argv[32];
-    int a = 0;
-    argv[a++] = "gst-launch-1.0";
-    argv[a++] = "-q";
-    argv[a++] = "audiotestsrc";
-    argv[a++] = nb;
-    argv[a++] = "samplesperbuffer=960";
-    argv[a++] = "!";
-    argv[a++] = "audio/x-raw,rate=48000,channels=1";
-    argv[a++] = "!";
-    argv[a++] = "opusenc";
-    for (char *tok = strtok(ex, " "); tok; tok = strtok(NULL, " "))
-        argv[a++] = tok;
-    argv[a++] = "!";
-    argv[a++] = "oggmux";
-    argv[a++] = "!";
-    argv[a++] = "filesink";
-    argv[a++] = "location=/dev/null";
-    argv[a] = NULL;
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    struct rusage ru;
-    if (wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
-        return -1;
-    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-           ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
 
 /* A meeting: m participants at 0 s, capture from WINDOW_S for `seconds`. */
 static int write_scenario(const char *path, int id, int m, int seconds)
@@ -227,9 +160,9 @@ static int bench_throughput(int meetings, int m, int seconds, int threads)
     if (audio <= 0)
         return -1;
     long buffers = (long)(audio * 50 + 0.5);
-    double start = bare_cpu(1, "");
-    double bare = bare_cpu(buffers, "");
-    double same = bare_cpu(buffers, "bitrate=24000 audio-type=voice");
+    double start = bench_bare_cpu(1, "");
+    double bare = bench_bare_cpu(buffers, "");
+    double same = bench_bare_cpu(buffers, "bitrate=24000 audio-type=voice");
     if (bare <= 0 || same <= 0 || start < 0) {
         fprintf(stderr, "gst-launch-1.0 baseline failed\n");
         return -1;
