@@ -89,6 +89,16 @@ static void leave(double s, const char *id)
     CU_ASSERT(rg_consent_leave(E, (int64_t)(s * 1000), id) == RG_OK);
 }
 #define CAP(id) rg_consent_may_capture(E, id)
+
+/* The usual start: alice (host) and bob are there when the bot joins and
+ * the public notice informs them at 0. */
+static void alice_and_bob(rg_basis basis, int window_s)
+{
+    E = engine(basis, window_s);
+    join(0, "alice", true);
+    join(0, "bob", false);
+    round_s(0);
+}
 #define ASSERT_LOG(expr, want) CU_ASSERT_STRING_EQUAL(expr, want)
 
 /* Everyone present at join gets the public notice; nobody is captured in
@@ -115,10 +125,7 @@ static void test_opt_out_basic(void)
 
 static void test_opt_out_objection_before_start_refuses(void)
 {
-    E = engine(RG_BASIS_OPT_OUT, 60);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_OPT_OUT, 60);
     said(20.5, "bob", RG_INTENT_OBJECTION);
     ASSERT_LOG(round_s(20.5), "refuse:bob;");
     CU_ASSERT_EQUAL(rg_consent_state(E), RG_MEETING_REFUSED);
@@ -133,10 +140,7 @@ static void test_opt_out_objection_before_start_refuses(void)
  * window ends still refuses. */
 static void test_objection_at_window_end_wins(void)
 {
-    E = engine(RG_BASIS_OPT_OUT, 60);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_OPT_OUT, 60);
     said(60, "bob", RG_INTENT_OBJECTION);
     ASSERT_LOG(round_s(60), "refuse:bob;");
     rg_consent_free(E);
@@ -144,10 +148,7 @@ static void test_objection_at_window_end_wins(void)
 
 static void test_opt_out_host_objection_counts(void)
 {
-    E = engine(RG_BASIS_OPT_OUT, 60);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_OPT_OUT, 60);
     said(10, "alice", RG_INTENT_OBJECTION);
     ASSERT_LOG(round_s(10), "refuse:alice;");
     rg_consent_free(E);
@@ -156,10 +157,7 @@ static void test_opt_out_host_objection_counts(void)
 /* Consent and chatter do not shorten the opt-out window. */
 static void test_opt_out_consent_does_not_shorten(void)
 {
-    E = engine(RG_BASIS_OPT_OUT, 60);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_OPT_OUT, 60);
     said(5, "bob", RG_INTENT_CONSENT);
     said(5, "bob", RG_INTENT_NONE);
     ASSERT_LOG(round_s(5), "");
@@ -186,10 +184,7 @@ static void test_public_notice_failure_refuses(void)
  * their own window. */
 static void test_late_joiner_before_start_delays_start(void)
 {
-    E = engine(RG_BASIS_OPT_OUT, 60);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_OPT_OUT, 60);
     join(30, "carol", false);
     round_s(30);
     CU_ASSERT_EQUAL(notices_private, 1);
@@ -203,10 +198,7 @@ static void test_late_joiner_before_start_delays_start(void)
  * own clearance. */
 static void test_late_joiner_after_start(void)
 {
-    E = engine(RG_BASIS_OPT_OUT, 60);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_OPT_OUT, 60);
     round_s(60);
     join(100.01, "carol", false);
     ASSERT_LOG(round_s(100.01), "");
@@ -220,10 +212,7 @@ static void test_late_joiner_after_start(void)
 
 static void test_late_joiner_objection_stops_all(void)
 {
-    E = engine(RG_BASIS_OPT_OUT, 60);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_OPT_OUT, 60);
     round_s(60);
     join(100, "carol", false);
     round_s(100);
@@ -240,10 +229,7 @@ static void test_late_joiner_objection_stops_all(void)
 
 static void test_late_joiner_notice_failure_stops_all(void)
 {
-    E = engine(RG_BASIS_OPT_OUT, 60);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_OPT_OUT, 60);
     round_s(60);
     fail_only = "carol";
     join(100, "carol", false);
@@ -254,10 +240,7 @@ static void test_late_joiner_notice_failure_stops_all(void)
 
 static void test_late_joiner_notice_failure_before_start_refuses(void)
 {
-    E = engine(RG_BASIS_OPT_OUT, 60);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_OPT_OUT, 60);
     fail_only = "dave";
     join(10, "dave", false);
     ASSERT_LOG(round_s(10), "refuse:dave;");
@@ -267,10 +250,7 @@ static void test_late_joiner_notice_failure_before_start_refuses(void)
 /* Objection after the start by someone already captured: delete. */
 static void test_objection_after_start_deletes(void)
 {
-    E = engine(RG_BASIS_OPT_OUT, 60);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_OPT_OUT, 60);
     round_s(60);
     said(300, "bob", RG_INTENT_OBJECTION);
     ASSERT_LOG(round_s(300),
@@ -312,10 +292,7 @@ static void test_consent_all_yes(void)
 
 static void test_consent_silence_is_no(void)
 {
-    E = engine(RG_BASIS_CONSENT, 120);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_CONSENT, 120);
     ASSERT_LOG(round_s(119.98), "");
     ASSERT_LOG(round_s(120), "refuse:bob;");
     CU_ASSERT_EQUAL(rg_consent_reason(E), RG_REASON_NO_CONSENT);
@@ -325,10 +302,7 @@ static void test_consent_silence_is_no(void)
 
 static void test_consent_objection_refuses(void)
 {
-    E = engine(RG_BASIS_CONSENT, 120);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_CONSENT, 120);
     said(3, "bob", RG_INTENT_OBJECTION);
     ASSERT_LOG(round_s(3), "refuse:bob;");
     rg_consent_free(E);
@@ -337,10 +311,7 @@ static void test_consent_objection_refuses(void)
 /* A consent later withdrawn with "nej" is an objection. */
 static void test_consent_then_withdraw(void)
 {
-    E = engine(RG_BASIS_CONSENT, 120);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_CONSENT, 120);
     said(3, "bob", RG_INTENT_CONSENT);
     ASSERT_LOG(round_s(3), "gate_open;capture_start:alice;capture_start:bob;");
     said(50, "bob", RG_INTENT_OBJECTION);
@@ -353,10 +324,7 @@ static void test_consent_then_withdraw(void)
  * window counts as objecting and stops everyone. */
 static void test_consent_late_joiner(void)
 {
-    E = engine(RG_BASIS_CONSENT, 120);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_CONSENT, 120);
     said(1, "bob", RG_INTENT_CONSENT);
     round_s(1);
     join(200, "carol", false);
@@ -377,17 +345,11 @@ static void test_consent_late_joiner(void)
  * objection still refuses by default. */
 static void test_documentation_basic(void)
 {
-    E = engine(RG_BASIS_DOCUMENTATION, 30);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_DOCUMENTATION, 30);
     ASSERT_LOG(round_s(30), "gate_open;capture_start:alice;capture_start:bob;");
     rg_consent_free(E);
 
-    E = engine(RG_BASIS_DOCUMENTATION, 30);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_DOCUMENTATION, 30);
     said(10, "bob", RG_INTENT_OBJECTION);
     ASSERT_LOG(round_s(10), "refuse:bob;");
     rg_consent_free(E);
@@ -458,10 +420,7 @@ static void test_require_host_false(void)
 /* Leaving stops a participant's capture; rejoining keeps their status. */
 static void test_leave_and_rejoin(void)
 {
-    E = engine(RG_BASIS_OPT_OUT, 60);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_OPT_OUT, 60);
     round_s(60);
     leave(100, "bob");
     ASSERT_LOG(round_s(100), "capture_stop:bob;");
@@ -476,10 +435,7 @@ static void test_leave_and_rejoin(void)
  * count for the start (here the host alone). */
 static void test_rejoin_during_window(void)
 {
-    E = engine(RG_BASIS_OPT_OUT, 60);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_OPT_OUT, 60);
     leave(10, "bob");
     ASSERT_LOG(round_s(10), "gate_open;capture_start:alice;");
     join(20, "bob", false);
@@ -493,10 +449,7 @@ static void test_rejoin_during_window(void)
 /* An objection from someone the engine never saw still counts. */
 static void test_stranger_objection_counts(void)
 {
-    E = engine(RG_BASIS_OPT_OUT, 60);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_OPT_OUT, 60);
     said(5, "mallory", RG_INTENT_OBJECTION);
     ASSERT_LOG(round_s(5), "refuse:mallory;");
     rg_consent_free(E);
@@ -504,10 +457,7 @@ static void test_stranger_objection_counts(void)
 
 static void test_meeting_ends_in_window(void)
 {
-    E = engine(RG_BASIS_OPT_OUT, 60);
-    join(0, "alice", true);
-    join(0, "bob", false);
-    round_s(0);
+    alice_and_bob(RG_BASIS_OPT_OUT, 60);
     ASSERT_LOG(end_s(30), "end;");
     CU_ASSERT_EQUAL(rg_consent_reason(E), RG_REASON_MEETING_ENDED);
     CU_ASSERT(!rg_consent_ever_opened(E));
