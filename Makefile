@@ -145,7 +145,9 @@ run: deps
 	@rec=$$(ls -dt $(DEMO)/recordings/rec-* | head -1); \
 	echo; echo "Recorded (encrypted) to $$rec. Try:"; \
 	echo "  $(CLI) verify $$rec --identity $(DEMO)/org.key"; \
-	echo "  $(CLI) audit verify $$rec/audit.log --key-file $(DEMO)/audit.key"
+	echo "  $(CLI) audit verify $$rec/audit.log --key-file $(DEMO)/audit.key"; \
+	echo "  $(CLI) export $$rec --identity $(DEMO)/org.key --audit-key $(DEMO)/audit.key -o $(DEMO)/meeting.ogg"; \
+	echo "  $(CLI) report $$rec --identity $(DEMO)/org.key --audit-key $(DEMO)/audit.key -o $(DEMO)/report.html"
 
 fuzz-build: $(FUZZ_BIN)
 fuzz: fuzz-build
