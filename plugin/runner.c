@@ -66,8 +66,7 @@ rg_err rg_run_meeting(const rg_run_opts *opts, char **summary_json,
     if (!opts || !opts->policy || !opts->shim || !opts->params || !summary_json)
         return RG_ERR_ARG;
     const rg_shim_ops *shim = opts->shim;
-    if (shim->api_version != RG_SHIM_API_VERSION ||
-        shim->struct_size < sizeof(rg_shim_ops) || !shim->create || !shim->run ||
+    if (!RG_SHIM_TABLE_OK(shim, rg_shim_ops) || !shim->create || !shim->run ||
         !shim->host || !shim->host->send_chat || !shim->host->leave)
         return RG_ERR_VERSION;
     runner r = {shim, NULL, opts->timeline, opts->label ? opts->label : ""};

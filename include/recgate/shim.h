@@ -28,6 +28,11 @@ extern "C" {
 
 #define RG_SHIM_API_VERSION 1u
 
+/* True when table `t` (rg_core_ops, rg_shim_ops, rg_shim_params) is of
+ * this API version and at least as large as this side's `type`. */
+#define RG_SHIM_TABLE_OK(t, type) \
+    ((t)->api_version == RG_SHIM_API_VERSION && (t)->struct_size >= sizeof(type))
+
 /* shim -> core. Each function has the contract of the rg_session_* function
  * of the same name (session.h). */
 typedef struct rg_core_ops {

@@ -187,8 +187,7 @@ static rg_err janus_create(const rg_shim_params *params, void **out,
 {
     if (!params || !out || !meeting)
         return RG_ERR_ARG;
-    if (params->api_version != RG_SHIM_API_VERSION ||
-        params->struct_size < sizeof(rg_shim_params))
+    if (!RG_SHIM_TABLE_OK(params, rg_shim_params))
         return RG_ERR_VERSION;
     if (!params->url || !*params->url || !id_ok(params->room) ||
         (params->textroom && !id_ok(params->textroom))) {
@@ -415,8 +414,7 @@ static rg_err janus_run(void *shim, const rg_core_ops *core, rg_session *session
     rg_janus *j = shim;
     if (!j || !core || !session)
         return RG_ERR_ARG;
-    if (core->api_version != RG_SHIM_API_VERSION ||
-        core->struct_size < sizeof(rg_core_ops))
+    if (!RG_SHIM_TABLE_OK(core, rg_core_ops))
         return RG_ERR_VERSION;
     j->core = core;
     j->session = session;

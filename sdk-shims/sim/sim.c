@@ -29,8 +29,7 @@ static rg_err sim_create(const rg_shim_params *params, void **out,
 {
     if (!params || !out || !meeting)
         return RG_ERR_ARG;
-    if (params->api_version != RG_SHIM_API_VERSION ||
-        params->struct_size < sizeof(rg_shim_params))
+    if (!RG_SHIM_TABLE_OK(params, rg_shim_params))
         return RG_ERR_VERSION;
     if (!params->scenario) {
         if (errbuf)
@@ -170,8 +169,7 @@ static rg_err sim_run(void *shim, const rg_core_ops *core, rg_session *session,
     sim *s = shim;
     if (!s || !core || !session)
         return RG_ERR_ARG;
-    if (core->api_version != RG_SHIM_API_VERSION ||
-        core->struct_size < sizeof(rg_core_ops))
+    if (!RG_SHIM_TABLE_OK(core, rg_core_ops))
         return RG_ERR_VERSION;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
