@@ -39,7 +39,7 @@
 #include "agekey.h"
 #include "audit.h"
 #include "policy.h"
-#include "recording.h"
+#include "recsink.h"
 #include "runner.h"
 
 #define WINDOW_S 30 /* board-meeting (documentation): capture after 30 s */

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include "vault.h"
-#include "vaultio.h"
+#include "fileio.h"
 
 static void make_record(char *buf, size_t size, const char *track,
                         unsigned long n, long long t_ms)

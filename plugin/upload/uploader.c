@@ -14,7 +14,7 @@
 #include "upload.h"
 #include "errfmt.h"
 #include "uploader.h"
-#include "vaultio.h"
+#include "fileio.h"
 
 #define MAX_FILE_BYTES (1024u * 1024 * 1024)
 

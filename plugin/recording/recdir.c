@@ -22,7 +22,7 @@
 #include "jsonerr.h"
 #include "policy.h"
 #include "recdir.h"
-#include "vaultio.h"
+#include "fileio.h"
 
 #define META_MAX (16u << 20)
 #define MANIFEST_MAX (64u << 20)

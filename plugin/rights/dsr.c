@@ -11,7 +11,7 @@
 #include "dsr.h"
 #include "recdir.h"
 #include "vault.h"
-#include "vaultio.h"
+#include "fileio.h"
 #include "withdraw.h"
 
 #define OTHER "[other participant]"

@@ -13,7 +13,7 @@
 #include "cli.h"
 #include "policy.h"
 #include "uploader.h"
-#include "vaultio.h"
+#include "fileio.h"
 
 typedef struct cli_ctx {
     rg_audit *log;

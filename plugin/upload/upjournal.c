@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "upjournal.h"
-#include "vaultio.h"
+#include "fileio.h"
 
 #define MAX_JOURNAL (64u * 1024 * 1024)
 

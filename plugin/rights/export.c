@@ -22,7 +22,7 @@
 
 #include "agefile.h"
 #include "vault.h"
-#include "vaultio.h"
+#include "fileio.h"
 
 #define META_MAX (16u << 20)     /* recording.json, manifest */
 #define SEGMENT_MAX (256u << 20) /* one sealed segment file */

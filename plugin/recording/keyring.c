@@ -11,7 +11,7 @@
 #include <openssl/rand.h>
 #include "agefile.h"
 #include "keyring.h"
-#include "vaultio.h"
+#include "fileio.h"
 
 static rg_err entry_path(const char *recdir, const char *track_id, char *dir,
                          char *name, char *path)

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "vaultio.h"
+#include "fileio.h"
 
 static int valid_token(const char *s, int allow_dot)
 {

@@ -16,7 +16,7 @@
 #include "policy.h"
 #include "recgate/recgate.h"
 #include "session_priv.h"
-#include "recording.h"
+#include "recsink.h"
 #include "session_state.h"
 
 

@@ -7,7 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include "upload.h"
-#include "vaultio.h"
+#include "fileio.h"
 
 #define MAX_SECRET 4096
 #define MAX_DIRS 64

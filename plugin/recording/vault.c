@@ -14,7 +14,7 @@
 #include <openssl/evp.h>
 #include "keyring.h"
 #include "vault.h"
-#include "vaultio.h"
+#include "fileio.h"
 
 struct rg_vault_track {
     rg_vault *v;

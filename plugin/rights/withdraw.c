@@ -12,7 +12,7 @@
 #include "jsonerr.h"
 #include "recdir.h"
 #include "vault.h"
-#include "vaultio.h"
+#include "fileio.h"
 #include "withdraw.h"
 
 #define JOURNAL_FORMAT "recgate-withdraw/1"

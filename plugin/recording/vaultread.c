@@ -12,7 +12,7 @@
 #include <openssl/evp.h>
 #include "keyring.h"
 #include "vault.h"
-#include "vaultio.h"
+#include "fileio.h"
 
 #define INDEX_MAX (64u << 20)
 

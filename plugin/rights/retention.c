@@ -13,7 +13,7 @@
 #include "recdir.h"
 #include "retention.h"
 #include "uploader.h"
-#include "vaultio.h"
+#include "fileio.h"
 
 #define PURGE_PREFIX ".purge-"
 

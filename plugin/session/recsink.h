@@ -9,8 +9,8 @@
  * Each capture span of a participant is one track: PCM is encoded to
  * Ogg/Opus (Opus is muxed as is) by the capture module and every byte goes
  * straight into the vault, encrypted. Nothing plaintext touches the disk. */
-#ifndef RG_RECORDING_H
-#define RG_RECORDING_H
+#ifndef RG_RECSINK_H
+#define RG_RECSINK_H
 
 #include <stdint.h>
 #include "audit.h"

@@ -11,7 +11,7 @@
 #include "agefile.h"
 #include "agekey.h"
 #include "cli.h"
-#include "vaultio.h"
+#include "fileio.h"
 
 #define MAX_IDFILES 16
 

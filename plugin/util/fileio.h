@@ -1,6 +1,6 @@
 /* Small durable-file helpers shared by the vault modules. */
-#ifndef RG_VAULTIO_H
-#define RG_VAULTIO_H
+#ifndef RG_FILEIO_H
+#define RG_FILEIO_H
 
 #include <stddef.h>
 #include "errfmt.h"

@@ -15,10 +15,10 @@
 #include "capture.h"
 #include "recgate/recgate.h"
 #include "recdir.h"
-#include "recording.h"
+#include "recsink.h"
 #include "uploader.h"
 #include "vault.h"
-#include "vaultio.h"
+#include "fileio.h"
 
 typedef struct rec_track {
     char id[16];               /* "t1", "t2", ... */

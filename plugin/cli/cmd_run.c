@@ -16,7 +16,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include "audit.h"
-#include "vaultio.h"
+#include "fileio.h"
 #include "cli.h"
 #include "policy.h"
 #include "runner.h"

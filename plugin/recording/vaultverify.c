@@ -11,7 +11,7 @@
 #include <openssl/evp.h>
 #include "keyring.h"
 #include "vault.h"
-#include "vaultio.h"
+#include "fileio.h"
 
 __attribute__((format(printf, 3, 4)))
 static void rep_add(rg_vault_report *rep, int problem, const char *fmt, ...)

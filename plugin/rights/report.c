@@ -10,7 +10,7 @@
 #include "recdir.h"
 #include "report.h"
 #include "retention.h"
-#include "vaultio.h"
+#include "fileio.h"
 #include "withdraw.h"
 
 #define MAX_PEOPLE 256
