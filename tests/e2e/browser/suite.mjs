@@ -117,14 +117,17 @@ function decryptTrack(bot, id, label) {
 }
 
 // The track of participant ID decrypts to HZ and is as long as what passed
-// the gate (its spans), within 0.3 s.
+// the gate (its spans): within 5 % + 0.2 s, since the recorder fills late
+// arrivals (jitter) with silence and still keeps every frame.
+// Tones must be among media_probe's candidates (300..1000 Hz, see
+// tests/unit/media_util.c).
 function trackOk(r, bot, id, name, hz) {
     let t = null;
     try { t = decryptTrack(bot, id, `${name}-${id}`); } catch (e) { r.note(`decrypt: ${e.message}`); }
     const spanS = bot.spans(id).reduce((a, c) => a + (c.to - c.from), 0);
     r.ok(`${name}'s track decrypts to ${hz} Hz`, t && t.hz === hz, t ? `got ${t.hz} Hz` : "no track");
     r.ok(`${name}'s track is as long as captured (${spanS.toFixed(2)} s)`,
-        t && Math.abs(t.seconds - spanS) <= 0.3, t ? `decoded ${t.seconds} s` : "no track");
+        t && Math.abs(t.seconds - spanS) <= 0.05 * spanS + 0.2, t ? `decoded ${t.seconds} s` : "no track");
 }
 
 // Frames per track: what passed the gate matches the captured time (20 ms
@@ -133,9 +136,11 @@ function framesOk(r, bot, id, name, maxLost) {
     const st = bot.stats(id);
     const spanS = bot.spans(id).reduce((a, c) => a + (c.to - c.from), 0);
     if (!r.ok(`${name}: per-connection figures reported`, st)) return null;
+    // The sender's clock is not the bot's: allow 1 % drift either way.
     const want = Math.round(spanS / 0.02);
     r.ok(`${name}: ${st.passed} frames passed for ${spanS.toFixed(2)} s captured`,
-        Math.abs(st.passed - want) <= 1 + st.lost, `want ${want}`);
+        st.passed >= Math.floor(want * 0.99) - 1 - st.lost && st.passed <= Math.ceil(want * 1.01) + 1,
+        `want ${want}`);
     r.ok(`${name}: ${st.lost} frame(s) lost on ${st.conns} connection(s) (<= ${maxLost})`, st.lost <= maxLost);
     r.ok(`${name}: audio only (no video track received)`, st.other === 0, `${st.other} other tracks`);
     return st;
@@ -278,7 +283,7 @@ cases["chat-after-video"] = async (r) => {
     const [leder] = await people(room, [{ name: "leder", tone: 440 }]);
     const bot = new Bot(room, 34);
     await bot.wait(/notice to everyone delivered/);
-    const [eve] = await people(room, [{ name: "eve", tone: 990, chat: null }]);
+    const [eve] = await people(room, [{ name: "eve", tone: 1000, chat: null }]);
     const inVideo = (Date.now() - T0) / 1000;
     await sleep(5000);
     await eve.joinChat(room, "Eve");
@@ -296,7 +301,7 @@ cases["chat-after-video"] = async (r) => {
         s.captured.every((c) => c.from >= told + WINDOW_S - 0.05));
     const [L] = bot.ids("leder"), [V] = bot.ids("eve");
     r.ok("recorded, both captured", s.decision === "recorded" && bot.spans(L).length === 1 && bot.spans(V).length === 1);
-    trackOk(r, bot, L, "leder", 440); trackOk(r, bot, V, "eve", 990);
+    trackOk(r, bot, L, "leder", 440); trackOk(r, bot, V, "eve", 1000);
     r.ok("eve's page shows the private notice", seen.eve.some((l) => /\[whisper from recgate\]/.test(l) && RE.notice.test(l)));
     r.ok("leder saw the start only after eve's window",
         clock(first(seen.leder, RE.started)) - clock(first(seen.leder, RE.notice)) >= told + WINDOW_S - 1);
@@ -344,7 +349,7 @@ cases.churn = async (r) => {
     await bot.wait(/capture starts: carl/, 30000);
     await sleep(2000);
     await carl.leaveVideo(); await carl.leaveChat();
-    const [dave] = await people(room, [{ name: "dave", tone: 770 }]);
+    const [dave] = await people(room, [{ name: "dave", tone: 800 }]);
     await bot.wait(/capture starts: dave/, 30000);
     await sleep(3000);
     dave.kill();
@@ -369,7 +374,7 @@ cases.churn = async (r) => {
     r.ok("carl captured after his window, until he left", C && bot.spans(C).length === 1);
     trackOk(r, bot, C, "carl", 550);
     r.ok("dave (joined after carl left) captured", D && bot.spans(D).length === 1);
-    trackOk(r, bot, D, "dave", 770);
+    trackOk(r, bot, D, "dave", 800);
     const ds = bot.stats(D);
     r.ok("dave's audio stopped when his browser was killed",
         ds && bot.spans(D)[0].to <= killedAt + 1, JSON.stringify(bot.spans(D)));
@@ -412,7 +417,7 @@ cases.sigterm = async (r) => {
     const ps = await people(room, [{ name: "leder", tone: 440 }, { name: "anna", tone: 660 }]);
     const bot = new Bot(room, 60);
     await bot.wait(/capture starts/);
-    await sleep(4000);
+    await sleep(12000); // past the first sealed segment (segment_s)
     bot.proc.kill("SIGTERM");
     const res = await bot.done;
     await sleep(3000);
@@ -424,7 +429,24 @@ cases.sigterm = async (r) => {
     const D = join(bot.out, dirs[0]);
     let rj = null; try { rj = JSON.parse(readFileSync(join(D, "recording.json"), "utf8")); } catch { /* none */ }
     const run = (args) => { try { execFileSync(RECGATE, args, { stdio: "pipe" }); return true; } catch { return false; } };
-    r.ok("what was sealed verifies", run(["verify", D, "--identity", ORG_KEY]) || existsSync(join(D, "tracks")));
+    // Whatever happens to the process, each track's sealed segments decrypt
+    // (age alone) to its participant's tone.
+    const tones = [];
+    for (const t of existsSync(join(D, "tracks")) ? readdirSync(join(D, "tracks")) : []) {
+        try {
+            const key = join(W, `sig-${t}.key`), ogg = join(W, `sig-${t}.ogg`);
+            writeFileSync(key, execFileSync("age", ["-d", "-i", ORG_KEY, join(D, "keyring", `${t}.age`)]));
+            const parts = [];
+            for (const f of readdirSync(join(D, "tracks", t)).filter((x) => x.endsWith(".age")).sort()) {
+                try { parts.push(execFileSync("age", ["-d", "-i", key, join(D, "tracks", t, f)], { stdio: "pipe" })); }
+                catch { /* an unsealed last segment */ }
+            }
+            writeFileSync(ogg, Buffer.concat(parts));
+            tones.push(Number(execFileSync(PROBE, ["tone", ogg]).toString().trim().split(/\s+/)[1]));
+        } catch (e) { r.note(`track ${t}: ${e.message.split("\n")[0]}`); }
+    }
+    r.ok("every track's sealed segments decrypt to its participant's tone (440, 660)",
+        tones.sort().join() === "440,660", JSON.stringify(tones));
     const why = "issue 10 item 5, branch truth";
     r.pending("exit code is the documented one for a signal (not killed by it)", res.signal === null && res.code !== 0, why, `code ${res.code} signal ${res.signal}`);
     r.pending("a summary is printed", !!bot.summary(), why);
