@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "consent.h"
+#include "idmap.h"
 
 typedef enum notice_state { NOTICE_PENDING, NOTICE_DELIVERED, NOTICE_FAILED } notice_state;
 
@@ -30,6 +31,7 @@ struct rg_consent {
     bool gate_open;
     participant *people;
     size_t n_people, cap_people;
+    rg_idmap ids;              /* id -> index in people: O(1) per frame */
     rg_action *actions;
     size_t n_actions, cap_actions;
 };
@@ -65,6 +67,7 @@ void rg_consent_free(rg_consent *c)
     for (size_t i = 0; i < c->n_people; i++)
         free(c->people[i].id);
     free(c->people);
+    rg_idmap_free(&c->ids);
     free(c->actions);
     free(c);
 }
@@ -77,10 +80,8 @@ static bool is_final(const rg_consent *c)
 
 static participant *find(const rg_consent *c, const char *id)
 {
-    for (size_t i = 0; i < c->n_people; i++)
-        if (strcmp(c->people[i].id, id) == 0)
-            return &c->people[i];
-    return NULL;
+    size_t i;
+    return rg_idmap_get(&c->ids, id, &i) ? &c->people[i] : NULL;
 }
 
 /* Find or add; a new participant is not present until joined. */
@@ -99,6 +100,10 @@ static rg_err find_or_add(rg_consent *c, const char *id, participant **out)
         char *copy = strdup(id);
         if (!copy)
             return RG_ERR_NOMEM;
+        if (rg_idmap_put(&c->ids, copy, c->n_people) != RG_OK) {
+            free(copy);
+            return RG_ERR_NOMEM;
+        }
         p = &c->people[c->n_people++];
         memset(p, 0, sizeof *p);
         p->id = copy;

@@ -152,6 +152,7 @@ void rg_session_free(rg_session *s)
         free(s->members[i].spans);
     }
     free(s->members);
+    rg_idmap_free(&s->member_ids);
     for (size_t i = 0; i < s->n_chat; i++) {
         free(s->chat[i].from);
         free(s->chat[i].to);
@@ -169,10 +170,8 @@ void rg_session_free(rg_session *s)
 
 static member *find_member(const rg_session *s, const char *id)
 {
-    for (size_t i = 0; i < s->n_members; i++)
-        if (strcmp(s->members[i].id, id) == 0)
-            return &s->members[i];
-    return NULL;
+    size_t i;
+    return rg_idmap_get(&s->member_ids, id, &i) ? &s->members[i] : NULL;
 }
 
 void rg_session_pseudonym(const rg_session *s, const char *id,
@@ -290,7 +289,8 @@ static rg_err add_member(rg_session *s, const char *id, const char *name,
     memset(m, 0, sizeof *m);
     m->id = strdup(id);
     m->name = strdup(name ? name : id);
-    if (!m->id || !m->name) {
+    if (!m->id || !m->name ||
+        rg_idmap_put(&s->member_ids, m->id, s->n_members) != RG_OK) {
         free(m->id);
         free(m->name);
         return RG_ERR_NOMEM;

@@ -9,6 +9,7 @@
 #include "audit.h"
 #include "classify.h"
 #include "consent.h"
+#include "idmap.h"
 #include "policy.h"
 #include "sink.h"
 
@@ -52,6 +53,7 @@ struct rg_session {
     void *sink_ctx;
     member *members;
     size_t n_members, cap_members;
+    rg_idmap member_ids;       /* id -> index in members: O(1) per frame */
     int64_t last_t;
     int64_t left_at;
     bool left;
