@@ -9,7 +9,9 @@ typedef enum notice_state { NOTICE_PENDING, NOTICE_DELIVERED, NOTICE_FAILED } no
 
 typedef struct participant {
     char *id;                 /* [owned] */
-    bool host;
+    bool host;                /* the role of the latest join */
+    bool ever_guest;          /* joined as a guest at least once */
+    int64_t guest_since;      /* host -> guest change (consent deadline) */
     bool present;
     notice_state notice;      /* private notice, or the public one at join */
     bool notice_due;          /* a notice must be tried for this participant */
@@ -142,7 +144,14 @@ rg_err rg_consent_join(rg_consent *c, int64_t t_ms, const char *id, bool host)
     if (err)
         return err;
     p->present = true;
-    p->host = p->host || host;
+    /* Roles follow the latest join: a host who comes back as a guest is a
+     * guest (no longer keeps the gate open, must consent like one); once a
+     * guest, a participant keeps the guest rules for their own window. */
+    if (p->host && !host)
+        p->guest_since = t_ms;
+    p->host = host;
+    if (!host)
+        p->ever_guest = true;
     /* Rejoining keeps the earlier status: only the never-informed are due. */
     if (p->notice == NOTICE_PENDING)
         p->notice_due = true;
@@ -176,8 +185,8 @@ rg_err rg_consent_intent(rg_consent *c, int64_t t_ms, const char *id,
     (void)t_ms;
     if (intent == RG_INTENT_OBJECTION)
         p->objection_pending = true;
-    else if (intent == RG_INTENT_CONSENT)
-        p->consented = true;
+    else if (intent == RG_INTENT_CONSENT && p->notice == NOTICE_DELIVERED)
+        p->consented = true; /* a yes before being informed is no yes */
     return RG_OK;
 }
 
@@ -239,11 +248,18 @@ rg_err rg_consent_notice_result(rg_consent *c, int64_t t_ms, const char *to,
     return RG_OK;
 }
 
+/* Host rule: cleared as soon as informed. Only for someone who has been
+ * host in every join: a guest who rejoins as host keeps their window. */
+static bool host_rule(const participant *p)
+{
+    return p->host && !p->ever_guest;
+}
+
 static bool cleared(const rg_consent *c, const participant *p, int64_t t)
 {
     if (p->notice != NOTICE_DELIVERED)
         return false;
-    if (p->host)
+    if (host_rule(p))
         return true; /* records on the controller's behalf: consent implied */
     switch (c->rules.basis) {
     case RG_BASIS_CONSENT:
@@ -318,9 +334,11 @@ static rg_err judge_objections(rg_consent *c, int64_t t)
             p->objection_pending = false;
             err = fail_closed(c, t, p, RG_REASON_OBJECTION, true);
         } else if (c->rules.basis == RG_BASIS_CONSENT && p->present &&
-                   !p->host && !p->consented && !p->no_consent_seen &&
+                   !host_rule(p) && !p->consented && !p->no_consent_seen &&
                    p->notice == NOTICE_DELIVERED &&
-                   t >= p->informed_at + c->rules.window_ms) {
+                   t >= (p->guest_since > p->informed_at ? p->guest_since
+                                                         : p->informed_at) +
+                            c->rules.window_ms) {
             /* Silence is not consent: an expired window counts as "no". */
             p->no_consent_seen = true;
             err = fail_closed(c, t, p, RG_REASON_NO_CONSENT, false);
@@ -441,6 +459,18 @@ bool rg_consent_may_capture(const rg_consent *c, const char *id)
         return false;
     const participant *p = find(c, id);
     return p && p->capturing;
+}
+
+bool rg_consent_informed(const rg_consent *c, const char *id)
+{
+    const participant *p = c && id ? find(c, id) : NULL;
+    return p && p->notice == NOTICE_DELIVERED;
+}
+
+bool rg_consent_is_host(const rg_consent *c, const char *id)
+{
+    const participant *p = c && id ? find(c, id) : NULL;
+    return p && p->host;
 }
 
 rg_meeting_state rg_consent_state(const rg_consent *c) { return c->state; }
