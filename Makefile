@@ -235,7 +235,7 @@ install: all
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/recgate
 	install -m 644 include/recgate/*.h $(DESTDIR)$(PREFIX)/include/recgate/
 	install -m 644 config/recgate.json $(DESTDIR)$(PREFIX)/share/recgate/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@PKGS@|$(PKGS)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBS@|$(PKG_LIBS)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	  config/recgate.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/recgate.pc
 	install -m 644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 $(MAN5) $(DESTDIR)$(PREFIX)/share/man/man5/
