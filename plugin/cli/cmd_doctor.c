@@ -295,7 +295,8 @@ static void check_output(doctor *d, const char *out)
     dstat s = avail < SPACE_FAIL ? D_FAIL : avail < SPACE_WARN ? D_WARN : D_OK;
     report(d, s, "disk", "free space there, or point --out at a larger file system "
            "(a meeting hour of audio is ~30 MB per participant)",
-           "%s: %.1f GiB free%s", where, (double)avail / (1ull << 30),
+           "%s: %.1f %s free%s", where, avail < (1ull << 30) ? (double)avail / (1 << 20)
+           : (double)avail / (1ull << 30), avail < (1ull << 30) ? "MiB" : "GiB",
            s == D_FAIL ? " (under 256 MiB: recordings would be cut short)"
            : s == D_WARN ? " (under 2 GiB)" : "");
 }
