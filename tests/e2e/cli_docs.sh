@@ -49,6 +49,21 @@ for c in "$TOP"/plugin/cli/cmd_*.c; do
 done
 [ $fail -eq 0 ] && ok "$n flags accepted by plugin/cli/cmd_*.c, each documented in docs/cli/"
 
+# ---- usage lines elsewhere in docs/*.md use only documented commands and flags
+n=0
+for md in "$TOP"/docs/*.md "$TOP"/README.md; do
+    grep -n '^ *\(\$ \)\{0,1\}recgate [a-z]' "$md" | while IFS= read -r line; do
+        k=$(printf '%s\n' "$line" | sed 's/^[0-9]*: *\(\$ \)\{0,1\}recgate \([a-z-]*\).*/\2/')
+        src=$TOP/docs/cli/$k.txt
+        [ -f "$src" ] || continue   # prose ("recgate refuses ...")
+        for f in $(printf '%s\n' "${line#*:}" | sed 's/#.*//' | grep -o -- '[] [(|]--\?-[a-z][a-z0-9-]*' | cut -c2- | sort -u); do
+            grep -q -- "$f\b" "$src" || echo "$(basename "$md"):${line%%:*}: recgate $k $f is not in docs/cli/$k.txt"
+        done
+    done
+done >"$T/stale"
+[ -s "$T/stale" ] && bad "usage in docs that docs/cli/ does not know:" && sed 's/^/      /' "$T/stale"
+[ -s "$T/stale" ] || ok "every 'recgate CMD --flag' line in docs/*.md and README.md is in docs/cli/"
+
 # ---- --help of every command is the documented usage; a man page each
 for f in "$TOP"/docs/cli/*.txt; do
     k=$(sed -n 's/^name: //p' "$f")
