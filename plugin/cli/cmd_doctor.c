@@ -125,6 +125,28 @@ static bool check_private(doctor *d, const char *check, const char *what,
     return true;
 }
 
+/* The policy decides what is recorded: only root or its owner may change it. */
+static bool policy_writable(doctor *d, const char *path)
+{
+    struct stat st;
+    char fix[1200], who[64];
+    if (stat(path, &st) != 0)
+        return false; /* it just loaded; a race is not a deployment problem */
+    if (st.st_mode & 022) {
+        snprintf(fix, sizeof fix, "chmod go-w %.1000s", path);
+        report(d, D_FAIL, "policy", fix, "%s has mode %04o: %s can change what is recorded",
+               path, (unsigned)(st.st_mode & 07777), st.st_mode & 002 ? "every user" : "its group");
+        return true;
+    }
+    if (!owner_ok(st.st_uid)) {
+        snprintf(fix, sizeof fix, "chown root %.1000s", path);
+        report(d, D_FAIL, "policy", fix, "%s is owned by %s, who can change what is recorded",
+               path, user_name(st.st_uid, who, sizeof who));
+        return true;
+    }
+    return false;
+}
+
 static void check_audit_key(doctor *d, const rg_policy *pol, const char *flag)
 {
     const char *path = flag ? flag : pol->audit_key_file;
@@ -563,6 +585,8 @@ int rg_cmd_doctor(int argc, char **argv)
     if (e) {
         report(&d, D_FAIL, "policy", "correct the policy (man recgate.json); nothing is "
                "recorded while it does not load", "%s", err[0] ? err : rg_strerror(e));
+    } else if (policy_writable(&d, config)) {
+        /* reported: whoever can write it decides what is recorded */
     } else {
         report(&d, D_OK, "policy", NULL, "%s loads: %zu meeting type%s (default %s), "
                "%zu upload destination%s", config, pol->n_types, pol->n_types == 1 ? "" : "s",

@@ -80,6 +80,10 @@ else bad "--json: rc $RC: $OUT"; fi
 printf '{"controller": {}}' >"$T/broken.json"
 doc sync --config "$T/broken.json" --out "$T/rec"
 expect 1 fail policy "controller.name" "invalid policy"
+chmod 666 "$T/good.json"
+doc sync --config "$T/good.json" --out "$T/rec"
+expect 1 fail policy "mode 0666: every user can change what is recorded; fix: chmod go-w" "world-writable policy"
+chmod 600 "$T/good.json"
 policy "$T/us.json" '.upload.destinations[0].region = "US"'
 doc sync --config "$T/us.json" --out "$T/rec"
 expect 1 fail policy "allowed_regions" "destination outside the allowed regions"

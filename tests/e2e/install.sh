@@ -67,9 +67,9 @@ fi
 # ---- man pages: every page renders, not one groff warning
 n=0
 for m in "$P"/share/man/man1/*.1 "$P"/share/man/man5/*.5; do
-    w=$(groff -ww -man -Tutf8 -z "$m" 2>&1)
+    w=$(LC_ALL=C.UTF-8 groff -ww -man -Tutf8 -z "$m" 2>&1)
     [ -z "$w" ] || bad "groff -ww $(basename "$m"): $w"
-    w=$(MANWIDTH=80 man -l "$m" 2>&1 >"$tmp/page")
+    w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man -l "$m" 2>&1 >"$tmp/page")
     [ -z "$w" ] || bad "man -l $(basename "$m"): $w"
     grep -q '^NAME' "$tmp/page" && grep -q '^SEE ALSO' "$tmp/page" || bad "$(basename "$m"): no NAME / SEE ALSO"
     n=$((n + 1))
