@@ -585,12 +585,11 @@ int rg_cmd_doctor(int argc, char **argv)
     if (e) {
         report(&d, D_FAIL, "policy", "correct the policy (man recgate.json); nothing is "
                "recorded while it does not load", "%s", err[0] ? err : rg_strerror(e));
-    } else if (policy_writable(&d, config)) {
-        /* reported: whoever can write it decides what is recorded */
     } else {
-        report(&d, D_OK, "policy", NULL, "%s loads: %zu meeting type%s (default %s), "
-               "%zu upload destination%s", config, pol->n_types, pol->n_types == 1 ? "" : "s",
-               pol->default_type, pol->n_upload_dests, pol->n_upload_dests == 1 ? "" : "s");
+        if (!policy_writable(&d, config))
+            report(&d, D_OK, "policy", NULL, "%s loads: %zu meeting type%s (default %s), "
+                   "%zu upload destination%s", config, pol->n_types, pol->n_types == 1 ? "" : "s",
+                   pol->default_type, pol->n_upload_dests, pol->n_upload_dests == 1 ? "" : "s");
         check_audit_key(&d, pol, audit_key);
         check_recipients(&d, pol, &rcpt, &nr);
         for (size_t i = 0; i < nid; i++)
