@@ -114,6 +114,12 @@ expect 1 fail audit-key "junk.key" "audit key file that holds no key"
 policy "$T/norcpt.json" 'del(.vault)'
 doc sync --config "$T/norcpt.json" --out "$T/rec"
 expect 3 warn recipients "vault.recipients is empty" "no recipients (warning only: exit 3)"
+# A typo the policy's format check lets through (bech32 checksum): found
+# here, not when the first meeting tries to encrypt.
+case $ORG in *q) TYPO=${ORG%q}p ;; *) TYPO=${ORG%?}q ;; esac
+policy "$T/typo.json" ".vault.recipients[0] = \"$TYPO\""
+doc sync --config "$T/typo.json" --out "$T/rec"
+expect 1 fail recipients "vault.recipients[0]: not a valid age recipient" "recipient with a broken checksum"
 cp "$T/org.key" "$T/org-open.key"; chmod 644 "$T/org-open.key"
 doc sync --config "$T/good.json" --out "$T/rec" --identity "$T/org-open.key"
 expect 1 fail identity "mode 0644: every user can read it" "world-readable organisation key"
