@@ -312,7 +312,21 @@ END {
             if (W[2] ~ /^[a-z][a-z-]*$/ && !(W[2] in seen)) { seen[W[2]] = 1; sc = sc (sc == "" ? "" : " ") W[2] }
         }
         printf "    %s) words=\"%s\"; subs=\"%s\" ;;\n", nm, fl, sc > f
+        # flag values spelled out in the synopsis: --lang da|en, --platform janus
+        n = split(blk[d, "synopsis"], L, /[ \t\n]+/)
+        for (k = 1; k < n; k++) {
+            w = L[k]; v = L[k + 1]; sub(/^[[(]/, "", w); sub(/[])]+$/, "", v)
+            if (w !~ /^--?[a-z][a-z0-9-]*$/ || v !~ /^[a-z0-9][a-z0-9|-]*$/) continue
+            m = split(v, V, "|")
+            for (j = 1; j <= m; j++)
+                if (!((w, V[j]) in hasval)) {
+                    hasval[w, V[j]] = 1; t = (w in vals) ? vals[w] " " V[j] : V[j]; vals[w] = t
+                }
+        }
     }
+    print "    esac" > f
+    print "    case $prev in" > f
+    for (w in vals) printf "    %s) COMPREPLY=($(compgen -W \"%s\" -- \"$cur\")); return ;;\n", w, vals[w] > f
     print "    esac" > f
     print "    if [ -n \"$subs\" ] && [ \"$COMP_CWORD\" -eq 2 ]; then" > f
     print "        COMPREPLY=($(compgen -W \"$subs\" -- \"$cur\"))\n        return\n    fi" > f

@@ -107,6 +107,8 @@ comp run --co | grep -qx -- --config && comp run --re | grep -qx -- --recipient 
     ok "completion: run's flags" || bad "completion of run's flags: $(comp run --)"
 [ "$(comp audit ve)" = verify ] && ok "completion: audit sub-commands" || bad "completion: audit ve -> $(comp audit ve)"
 comp doctor --j | grep -qx -- --json || bad "completion: doctor --json"
+[ "$(comp classify --lang "" | tr '\n' ' ')" = "da en " ] && ok "completion: --lang da|en" ||
+    bad "completion of --lang values: $(comp classify --lang "")"
 
 # ---- the policy: installed once, never overwritten
 [ -s "$P/etc/recgate/recgate.json" ] && cmp -s "$P/etc/recgate/recgate.json" "$TOP/config/recgate.json" ||
