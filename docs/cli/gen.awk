@@ -9,7 +9,7 @@
 
 function die(msg) { printf "%s:%d: %s\n", FILENAME, FNR, msg > "/dev/stderr"; err = 1; exit 1 }
 
-function add(key, line) { blk[key] = (key in blk) ? blk[key] "\n" line : line }
+function add(key, line,   t) { t = (key in blk) ? blk[key] "\n" line : line; blk[key] = t }
 
 FNR == 1 {
     nd++; block = ""; src[nd] = FILENAME
