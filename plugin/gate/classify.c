@@ -95,7 +95,7 @@ static const lex builtin[] = {
     /* Hedged refusals (a negation next to a wish is also a rule, see
      * scan_word): Danish and English. */
     O("helst ikke"), O("hellere ikke"), O("helst lade være"),
-    O("hellere lade være"), O("lad være"), O("lad vaere med at optage"),
+    O("hellere lade være"), O("lad være med at optage"),
     O("det ønsker jeg ikke"), O("det vil jeg ikke"), O("det gider jeg ikke"),
     O("har ikke lyst"), O("ikke lyst til"), O("ingen lyst"),
     O("det bryder jeg mig ikke om"), O("bryder mig ikke om"),
@@ -110,13 +110,13 @@ static const lex builtin[] = {
     O("vil helst være fri"), O("hellere være fri for"),
     /* Asking to be left out. */
     O("count me out"), O("leave me out"), O("keep me out"), O("leave me off"),
-    O("exclude me"), O("excluded"), O("without me"), O("not me"),
+    O("exclude me"), O("be excluded"), O("get excluded"), O("without me"),
     O("opt me out"), O("i'm out"), O("im out"), O("i am out"),
     O("don't include me"), O("do not include me"), O("not include me"),
     O("not be included"), O("not included"), O("don't count me"),
     O("skip me"), O("remove me"), O("take me out"), O("i'll pass"),
     O("ill pass"), O("i pass"), O("sit this one out"), O("sit it out"),
-    O("uden mig"), O("ikke mig"), O("ikke med mig"), O("tæl mig ikke med"),
+    O("uden mig"), O("ikke med mig"), O("tæl mig ikke med"),
     O("regn ikke med mig"), O("hold mig ude"), O("hold mig udenfor"),
     O("hold mig uden for"), O("lad mig være ude"), O("udelad mig"),
     O("udeluk mig"), O("ekskluder mig"), O("fjern mig"), O("tag mig ud"),
@@ -128,9 +128,11 @@ static const lex builtin[] = {
     O("not comfortable"), O("uncomfortable"), O("not comfy"),
     O("not feel comfortable"), O("uneasy"), O("not happy with"),
     O("not happy about"), O("not ok with"), O("not okay with"),
-    O("not fine with"), O("not cool with"), O("feel weird"), O("creepy"),
+    O("not fine with"), O("not cool with"), O("feel weird"),
+    O("feels creepy"), O("feel creepy"),
     O("ikke komfortabel"), O("ukomfortabel"), O("ikke tryg"), O("utryg"),
-    O("utilpas"), O("ubehageligt"), O("ubehagelig"), O("ikke rart"),
+    O("utilpas"), O("det er ubehageligt"), O("ubehageligt for mig"),
+    O("ubehageligt at blive optaget"), O("ikke rart"),
     O("ikke glad for"), O("ikke vild med"), O("føler mig ikke tryg"),
     /* Stop / sluk / pause aimed at the recording. */
     O("sluk den"), O("sluk det"), O("sluk for den"), O("sluk for det"),
@@ -143,7 +145,7 @@ static const lex builtin[] = {
     O("switch off"), O("shut it off"), O("shut off"), O("kill the recording"),
     O("slukke den"), O("slukke det"), O("slukke for den"),
     O("slukke for det"), O("stoppe den"), O("stoppe det"),
-    O("stop it"), O("stop that"), O("stop this"), O("stoppe"),
+    O("stop it"), O("stop that"), O("stop this"),
     /* Short negatives in the other languages of Danish workplaces: always
      * objection, never consent (nothing but Danish and English can be). */
     O("nein"), O("nee"), O("nein danke"), O("auf keinen fall"),
@@ -198,6 +200,8 @@ static const lex builtin[] = {
     D("hvorfor"), D("ikke"), D("not"), D("never"), D("aldrig"),
     D("intet"), D("ingen"), D("pause"), D("sluk"), D("pass"),
     D("inte"), D("ikkje"), D("nicht"), D("не"), D("pas"), D("non"),
+    D("not me"), D("ikke mig"), D("lad være"), D("ubehageligt"),
+    D("ubehagelig"),
 
     /* Politeness fillers: ignored around a consent phrase. */
     F("tak"), F("mange tak"), F("tusind tak"), F("tak for det"),
@@ -264,7 +268,7 @@ static const char *const topic_prefixes[] = {
 static const char *const neg_words[] = {
     "ikke", "ik", "not", "t", "dont", "doesnt", "didnt", "wont", "cant",
     "cannot", "never", "aldrig", "ingen", "intet", "wouldnt", "nicht",
-    "inte", "ikkje", "nie", "не", "pas", "kein", "keine",
+    "inte", "ikkje", "nie", "не", "kein", "keine",
 };
 /* A negation within 3 words of one of these, from a first-person
  * message, is a refusal: "I'd rather not", "det ønsker jeg ikke". */
