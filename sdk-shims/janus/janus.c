@@ -22,8 +22,8 @@ int64_t rg_janus_now(rg_janus *j) { return (rg_jnow_us() - j->t0_us) / 1000; }
 
 void rg_janus_fail(rg_janus *j, const char *fmt, ...)
 {
-    if (j->lost)
-        return;
+    if (j->lost || j->left)
+        return; /* after leaving, connections closing is expected */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(j->lost_why, sizeof j->lost_why, fmt, ap);
@@ -490,7 +490,9 @@ static rg_err janus_run(void *shim, const rg_core_ops *core, rg_session *session
                      rg_strerror(j->core_err));
         return j->core_err;
     }
-    if (j->lost && !j->left) {
+    /* Lost before the bot left (even if the session then left because of
+     * it): never a silent exit 0, always the cause. */
+    if (j->lost) {
         if (errbuf)
             snprintf(errbuf, RG_ERRBUF_SIZE,
                      "janus: lost the meeting at %.3f s: %.300s; capture stopped and what "
