@@ -13,11 +13,11 @@
  *      equal or an initial of the other ("Anna B." ~ "anna" ~ "Anna Berg").
  * A participant's candidates are the chat users at the best level any of
  * them reaches. One candidate, claimed by nobody else present: reached
- * privately. Several candidates for a group of present participants with
- * the same candidates (duplicate names), at least as many as the group:
- * reached publicly, in the room, addressed by name. No candidate, or fewer
- * than the group: cannot be reached (yet); the core retries until the
- * person's window has run, then fails closed. A message from a user who is
+ * privately. A group of present participants with the same candidates
+ * (duplicate names): the first of them to arrive, as many as there are
+ * candidates, are reached publicly, in the room, addressed by name; the
+ * rest, and anyone without a candidate, cannot be reached (yet): the core
+ * retries until the person's window has run, then fails closed. A message from a user who is
  * nobody's only candidate still counts, as a stranger's. The bot
  * joins with history off; should Janus replay history anyway, it does so
  * before answering the join, so every message that arrived before the
@@ -175,13 +175,22 @@ rg_jreach rg_jtr_reach(const rg_janus *j, const jpart *p, const jtruser **user)
     uint64_t c = candidates(j, p);
     if (!c)
         return RG_JREACH_NONE;
-    int group = 0;
-    for (size_t i = 0; i < j->n_parts; i++)
-        if (&j->parts[i] == p || (j->parts[i].present && candidates(j, &j->parts[i]) == c))
-            group++;
+    /* The group: people present with the same candidates, in the order
+     * they arrived. With fewer candidates than people, the last to arrive
+     * are the ones who cannot be in the chat (who exactly does not matter:
+     * that many are not informed, so the meeting fails closed all the
+     * same), and those before them are not held up by them. */
+    int group = 0, rank = 0;
+    for (size_t i = 0; i < j->n_parts; i++) {
+        if (&j->parts[i] != p && !(j->parts[i].present && candidates(j, &j->parts[i]) == c))
+            continue;
+        group++;
+        if (&j->parts[i] == p)
+            rank = group;
+    }
     int n = __builtin_popcountll(c);
-    if (n < group)
-        return RG_JREACH_NONE; /* one of them is not in the chat */
+    if (rank > n)
+        return RG_JREACH_NONE;
     if (n == 1 && group == 1) {
         *user = &j->users[__builtin_ctzll(c)];
         return RG_JREACH_PRIVATE;
