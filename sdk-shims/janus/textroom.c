@@ -414,49 +414,60 @@ rg_err rg_jtr_join(rg_janus *j, char *errbuf)
     return RG_OK;
 }
 
-rg_err rg_jtr_send(rg_janus *j, const char *to_sid, const char *text)
+/* One TextRoom message, acknowledged; to_user NULL: to the room. */
+static rg_err send_one(rg_janus *j, const char *to_user, const char *text)
 {
-    if (!j->tr_joined || !text)
-        return RG_ERR_DELIVERY;
-    const char *username = NULL;
-    char *addressed = NULL;
-    if (to_sid && !strncmp(to_sid, "textroom:", 9)) {
-        username = to_sid + 9;
-    } else if (to_sid) {
-        jpart *p = NULL;
-        for (size_t i = 0; i < j->n_parts && !p; i++)
-            if (!strcmp(j->parts[i].sid, to_sid))
-                p = &j->parts[i];
-        const jtruser *u = NULL;
-        rg_jreach r = p ? rg_jtr_reach(j, p, &u) : RG_JREACH_NONE;
-        if (r == RG_JREACH_NONE)
-            return RG_ERR_DELIVERY; /* not in the chat (yet): cannot be informed */
-        if (r == RG_JREACH_PRIVATE) {
-            username = u->username;
-        } else {
-            /* Several chat users could be them: tell them in the room. */
-            if (!(addressed = malloc(strlen(p->display) + strlen(text) + 8)))
-                return RG_ERR_DELIVERY;
-            sprintf(addressed, "@%s: %s", p->display, text);
-            text = addressed;
-        }
-    }
     cJSON *req = tr_req(j, "message"), *reply = NULL;
     if (req) {
         cJSON_AddStringToObject(req, "text", text);
         cJSON_AddTrueToObject(req, "ack");
-        if (username)
-            cJSON_AddStringToObject(req, "to", username);
+        if (to_user)
+            cJSON_AddStringToObject(req, "to", to_user);
     }
     rg_err err = dc_request(j, req, ACK_MS, &reply);
     const char *why;
     if (!err && !is_success(reply, &why)) {
-        fprintf(stderr, "recgate: janus: TextRoom refused a message: %s\n", why);
+        fprintf(stderr, "recgate: janus: TextRoom refused a message%s: %s\n",
+                to_user ? " to one user" : "", why);
         err = RG_ERR_DELIVERY;
     }
     cJSON_Delete(reply);
-    free(addressed);
     return err ? RG_ERR_DELIVERY : RG_OK;
+}
+
+/* `text` in the room, addressed to DISPLAY by name. */
+static rg_err send_addressed(rg_janus *j, const char *display, const char *text)
+{
+    char *addressed = malloc(strlen(display) + strlen(text) + 8);
+    if (!addressed)
+        return RG_ERR_DELIVERY;
+    sprintf(addressed, "@%s: %s", display, text);
+    rg_err err = send_one(j, NULL, addressed);
+    free(addressed);
+    return err;
+}
+
+rg_err rg_jtr_send(rg_janus *j, const char *to_sid, const char *text)
+{
+    if (!j->tr_joined || !text)
+        return RG_ERR_DELIVERY;
+    if (!to_sid)
+        return send_one(j, NULL, text);
+    if (!strncmp(to_sid, "textroom:", 9))
+        return send_one(j, to_sid + 9, text);
+    jpart *p = NULL;
+    for (size_t i = 0; i < j->n_parts && !p; i++)
+        if (!strcmp(j->parts[i].sid, to_sid))
+            p = &j->parts[i];
+    const jtruser *u = NULL;
+    rg_jreach r = p ? rg_jtr_reach(j, p, &u) : RG_JREACH_NONE;
+    if (r == RG_JREACH_NONE)
+        return RG_ERR_DELIVERY; /* not in the chat (yet): cannot be informed */
+    /* Several chat users could be them, or the private message did not go
+     * through: tell them in the room rather than give up. */
+    if (r == RG_JREACH_PRIVATE && send_one(j, u->username, text) == RG_OK)
+        return RG_OK;
+    return send_addressed(j, p->display, text);
 }
 
 void rg_jtr_message(rg_janus *j, const rg_jev *ev, int64_t t)
