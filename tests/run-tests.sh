@@ -5,7 +5,9 @@
 BUILD=${BUILD:-build}
 TOP=$(pwd)
 RECGATE="$TOP/$BUILD/recgate"
-export BUILD TOP RECGATE
+# Shim modules (janus.so ...) of this build.
+RECGATE_SHIM_DIR=${RECGATE_SHIM_DIR:-$TOP/$BUILD/shims}
+export BUILD TOP RECGATE RECGATE_SHIM_DIR
 # GLib's load-time constructor allocates once and never frees: not ours.
 LSAN_OPTIONS="suppressions=$TOP/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS

@@ -29,6 +29,11 @@ void rg_policy_free(rg_policy *policy);
 /* [borrowed] name of the default meeting type; valid while the policy lives. */
 const char *rg_policy_default_type(const rg_policy *policy);
 
+/* [borrowed] the settings of platform shim `name` (platforms.<name>) as
+ * JSON object text, or NULL when the policy has none. Opaque to the core:
+ * the shim validates them (shim.h). Valid while the policy lives. */
+const char *rg_policy_platform_settings(const rg_policy *policy, const char *name);
+
 #ifdef __cplusplus
 }
 #endif

@@ -93,9 +93,22 @@ typedef struct rg_session_params {
     size_t n_recipients;
     /* The audit log's key file; NULL = the policy's audit.key_file. */
     const char *audit_key_file;
+    /* --- appended: older callers' tables end above and read as NULL --- */
+    /* A recording sink of the caller's (recgate/sink.h) instead of out_dir
+     * (set one or neither): the session then builds no media pipeline,
+     * vault or uploader. sink_ctx is [owned] by the session from
+     * rg_session_new on (sink->destroy, also if rg_session_new fails). */
+    const struct rg_sink_ops *sink;
+    void *sink_ctx;
 } rg_session_params;
+/* Size of the first layout of rg_session_params (all fields up to
+ * audit_key_file); later fields are optional. */
+#define RG_SESSION_PARAMS_MIN_SIZE \
+    (offsetof(rg_session_params, audit_key_file) + sizeof(const char *))
 
-/* Create a session. *out is [owned] by the caller. Fails with
+/* Create a session. *out is [owned] by the caller. `params` may come from
+ * an older build (struct_size >= RG_SESSION_PARAMS_MIN_SIZE); so may
+ * params->host (send_chat and leave required). Fails with
  * RG_ERR_NOT_FOUND if the meeting type does not exist, and, when out_dir is
  * set, if the recording folder, its audit log or its vault cannot be made
  * (no recipients, no audit key...): nothing is recorded. */
