@@ -43,7 +43,9 @@ CUNIT_LIBS = $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE -fPIC $(WARN)
+# Hidden by default: only RG_EXPORT functions (include/recgate) leave
+# librecgate.so, and config/librecgate.map says so again at link time.
+CFLAGS   += -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden $(WARN)
 CPPFLAGS += -Iinclude $(PKG_CFLAGS)
 
 # Layers of plugin/ and what each may include (docs/design.md). A file sees
@@ -123,8 +125,10 @@ $(STATIC_LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(SHARED_LIB): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,librecgate.so.0 $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+LIB_MAP := config/librecgate.map
+$(SHARED_LIB): $(LIB_OBJ) $(LIB_MAP)
+	$(CC) -shared -Wl,-soname,librecgate.so.0 -Wl,--version-script=$(LIB_MAP) $(LDFLAGS) \
+	  -o $@ $(LIB_OBJ) $(PKG_LIBS)
 
 # A shim module: its own objects and the platform's libraries; no symbol
 # of librecgate (--no-undefined proves it), one export (RG_SHIM_MODULE).
@@ -169,6 +173,20 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(CPPFLAGS) $(ALL_INC) -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
 
+# Test-only crash hooks (RG_TEST_CRASH_AT, recdir.h) exist only in
+# $(BUILD)/tests/recgate-testhooks: the files that call them, rebuilt with
+# -DRG_TEST_HOOKS and linked ahead of the archive. Never in the library.
+HOOK_SRC := $(shell grep -l rg_recdir_crash_point $(LIB_SRC))
+HOOK_OBJ := $(HOOK_SRC:%.c=$(BUILD)/testhooks/%.o)
+HOOK_CLI := $(BUILD)/tests/recgate-testhooks
+$(foreach l,$(LAYERS),$(eval $(BUILD)/testhooks/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l)) -DRG_TEST_HOOKS))
+$(BUILD)/testhooks/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+$(HOOK_CLI): $(CLI_OBJ) $(HOOK_OBJ) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(HOOK_OBJ) $(STATIC_LIB) $(PKG_LIBS)
+
 # LD_PRELOAD fixtures for the e2e tests (tests/helpers/preload/NAME.c).
 PRELOAD_SRC := $(wildcard tests/helpers/preload/*.c)
 PRELOAD_SO  := $(PRELOAD_SRC:tests/helpers/preload/%.c=$(BUILD)/tests/lib%.so)
@@ -177,7 +195,7 @@ $(BUILD)/tests/lib%.so: tests/helpers/preload/%.c
 	$(CC) -shared -fPIC -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $< -ldl
 
 # Benchmarks are built (not run) by every test run so they cannot rot.
-test: all $(TEST_BIN) $(HELPER_BIN) $(PRELOAD_SO) $(BENCH_BIN)
+test: all $(TEST_BIN) $(HELPER_BIN) $(PRELOAD_SO) $(BENCH_BIN) $(HOOK_CLI)
 	@BUILD=$(BUILD) COUNTS=$(BUILD)/.counts sh tests/run-tests.sh $(TEST_BIN)
 
 # Both halves always run; the last line adds them up for CI.

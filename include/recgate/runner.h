@@ -49,7 +49,7 @@ typedef struct rg_run_params {
  * meeting was cut short after it started (the platform went away), the
  * error comes back AND *summary_json is set (what was captured is
  * sealed). */
-rg_err rg_run_meeting(const rg_run_params *params, char **summary_json,
+RG_EXPORT rg_err rg_run_meeting(const rg_run_params *params, char **summary_json,
                       char *errbuf);
 
 #ifdef __cplusplus

@@ -83,7 +83,7 @@ typedef struct rg_core_ops {
 #define RG_SHIM_MIN_SIZE_rg_core_ops RG_SHIM_FIELD_END(rg_core_ops, strerror)
 
 /* [borrowed] the core's table; static, never freed. */
-const rg_core_ops *rg_core_ops_get(void);
+RG_EXPORT const rg_core_ops *rg_core_ops_get(void);
 
 /* What the core tells a shim when creating it. Strings [borrowed] for the
  * duration of create(); a shim copies what it keeps. */
@@ -145,11 +145,11 @@ typedef struct rg_shim_ops {
  * `ops` is [borrowed] for the call only: strings and the host table it
  * points to must live as long as the process (static tables do).
  * Thread-safe. */
-rg_err rg_shim_register(const rg_shim_ops *ops, size_t size, char *errbuf);
+RG_EXPORT rg_err rg_shim_register(const rg_shim_ops *ops, size_t size, char *errbuf);
 
 /* [borrowed] the registered shim called `name` (the core's checked copy),
  * or NULL. "sim" is always registered. Thread-safe. */
-const rg_shim_ops *rg_shim_find(const char *name);
+RG_EXPORT const rg_shim_ops *rg_shim_find(const char *name);
 
 /* Find the shim `name`: a registered one, else the module NAME.so in the
  * shim directory `dir` (NULL: $RECGATE_SHIM_DIR, else the directory the
@@ -158,11 +158,11 @@ const rg_shim_ops *rg_shim_find(const char *name);
  * shims and modules in the directory) and why a candidate was rejected
  * (RG_ERR_NOT_FOUND, or the registration's error). *ops [borrowed], lives
  * as long as the process. Thread-safe. */
-rg_err rg_shim_open(const char *name, const char *dir, const rg_shim_ops **ops,
+RG_EXPORT rg_err rg_shim_open(const char *name, const char *dir, const rg_shim_ops **ops,
                     char *errbuf);
 
 /* [borrowed] the default shim directory (see rg_shim_open). */
-const char *rg_shim_default_dir(void);
+RG_EXPORT const char *rg_shim_default_dir(void);
 
 /* A loadable shim module exports exactly one symbol, made by
  * RG_SHIM_MODULE(table): rg_shim_module(), returning its table and that

@@ -18,14 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <cjson/cJSON.h>
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
-#include "audit.h"
-#include "fileio.h"
+#include "refusal.h"
 #include "cli.h"
-#include "policy.h"
 #include "recgate/runner.h"
 
 #define MAX_MEETINGS 256
@@ -39,39 +34,6 @@ typedef struct meeting_job {
     rg_err err;
     char errbuf[RG_ERRBUF_SIZE];
 } meeting_job;
-/* The transfer guard refused the policy: no recording exists, so the
- * attempt gets its own audit log OUT/refused-<time>-<rand>.audit.log
- * (one `refused` event, reason transfer_region), when an audit key is
- * at hand. Best effort: the refusal itself never depends on it. */
-static void audit_transfer_refusal(const char *out, const char *keyfile,
-                                   const char *detail)
-{
-    uint8_t key[RG_AUDIT_KEY_LEN];
-    unsigned char rnd[3];
-    char path[4096], stamp[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    rg_audit *log = NULL;
-    if (!out || !keyfile || rg_audit_key_load(keyfile, key, NULL) ||
-        RAND_bytes(rnd, sizeof rnd) != 1 || rg_vaultio_mkdir(out, NULL))
-        return;
-    gmtime_r(&now, &tm);
-    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    snprintf(path, sizeof path, "%s/refused-%s-%02x%02x%02x.audit.log", out,
-             stamp, rnd[0], rnd[1], rnd[2]);
-    cJSON *f = cJSON_CreateObject();
-    if (f && rg_audit_open(path, key, &log, NULL) == RG_OK) {
-        cJSON_AddStringToObject(f, "reason", "transfer_region");
-        cJSON_AddStringToObject(f, "detail", detail);
-        if (rg_audit_append(log, RG_AUDIT_EV_REFUSED, f, -1, true) == RG_OK &&
-            rg_audit_checkpoint(log) == RG_OK)
-            fprintf(stderr, "recgate run: refusal logged in %s\n", path);
-    }
-    cJSON_Delete(f);
-    rg_audit_close(log);
-    OPENSSL_cleanse(key, sizeof key);
-}
-
 static int usage(void)
 {
     fprintf(stderr,
@@ -262,10 +224,16 @@ int rg_cmd_run(int argc, char **argv)
     rg_err err = rg_policy_load(config, &policy, errbuf);
     if (err) {
         fprintf(stderr, "recgate run: %s\n", errbuf[0] ? errbuf : rg_strerror(err));
-        if (strstr(errbuf, "(allowed_regions)")) {
+        /* RG_ERR_REFUSED from the loader: the transfer guard. No recording
+         * exists, so the refusal gets its own audit log (when an audit
+         * key is at hand). */
+        char path[4096];
+        if (err == RG_ERR_REFUSED) {
             fprintf(stderr, "recgate run: transfer guard: an upload destination "
                             "lies outside the EU/EEA and adequacy countries\n");
-            audit_transfer_refusal(out, audit_key, errbuf);
+            if (rg_audit_refusal_log(out, audit_key, "transfer_region", errbuf, path,
+                                     sizeof path) == RG_OK)
+                fprintf(stderr, "recgate run: refusal logged in %s\n", path);
         }
         fprintf(stderr, "recgate run: nothing was recorded\n");
         goto cleanup;
