@@ -244,6 +244,9 @@ install: all
 	$(if $(SHIM_SO),install -m 755 $(SHIM_SO) $(DESTDIR)$(SHIM_DIR)/)
 	install -m 644 include/recgate/*.h $(DESTDIR)$(PREFIX)/include/recgate/
 	install -m 644 config/recgate.json $(DESTDIR)$(PREFIX)/share/recgate/
+	install -d $(DESTDIR)$(PREFIX)/share/recgate/skeleton
+	install -m 644 sdk-shims/skeleton/skeleton.c sdk-shims/skeleton/Makefile \
+	  $(DESTDIR)$(PREFIX)/share/recgate/skeleton/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@PKGS@|$(PKGS)|g' config/recgate.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/recgate.pc
 

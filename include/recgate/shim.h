@@ -152,8 +152,8 @@ RG_EXPORT rg_err rg_shim_register(const rg_shim_ops *ops, size_t size, char *err
 RG_EXPORT const rg_shim_ops *rg_shim_find(const char *name);
 
 /* Find the shim `name`: a registered one, else the module NAME.so in the
- * shim directory `dir` (NULL: $RECGATE_SHIM_DIR, else the directory the
- * library was installed with, PREFIX/lib/recgate/shims), which is loaded
+ * shim directory `dir` (NULL: $RECGATE_SHIM_DIR, else
+ * rg_shim_default_dir()), which is loaded
  * and registered. On failure errbuf names what is available (registered
  * shims and modules in the directory) and why a candidate was rejected
  * (RG_ERR_NOT_FOUND, or the registration's error). *ops [borrowed], lives
@@ -161,7 +161,9 @@ RG_EXPORT const rg_shim_ops *rg_shim_find(const char *name);
 RG_EXPORT rg_err rg_shim_open(const char *name, const char *dir, const rg_shim_ops **ops,
                     char *errbuf);
 
-/* [borrowed] the default shim directory (see rg_shim_open). */
+/* [borrowed] the default shim directory: PREFIX/lib/recgate/shims of the
+ * installation this code runs from (found from the library's or the
+ * program's own path), else that of the build's PREFIX. */
 RG_EXPORT const char *rg_shim_default_dir(void);
 
 /* A loadable shim module exports exactly one symbol, made by

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "errfmt.h"
 #include "recgate/shim.h"
 
@@ -31,7 +32,40 @@ static const rg_core_ops core_ops = {
 
 const rg_core_ops *rg_core_ops_get(void) { return &core_ops; }
 
-const char *rg_shim_default_dir(void) { return RG_SHIM_DIR; }
+static char default_dir[4096];
+static pthread_once_t default_once = PTHREAD_ONCE_INIT;
+
+/* PREFIX/lib/recgate/shims of the installed files, found from where this
+ * code lives (PREFIX/lib/librecgate.so or PREFIX/bin/recgate), so an
+ * installation works wherever it was copied; else the build's PREFIX. */
+static void find_default_dir(void)
+{
+    char self[4096] = "", dir[4200];
+    Dl_info info;
+    snprintf(default_dir, sizeof default_dir, "%s", RG_SHIM_DIR);
+    /* The main program has no name in dladdr: ask the kernel. */
+    if (dladdr((void *)find_default_dir, &info) && info.dli_fname && info.dli_fname[0] == '/')
+        snprintf(self, sizeof self, "%s", info.dli_fname);
+    else {
+        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+        self[n > 0 ? n : 0] = '\0';
+    }
+    char *slash = strrchr(self, '/');
+    if (!slash)
+        return;
+    *slash = '\0';
+    snprintf(dir, sizeof dir, "%s/../lib/recgate/shims", self);
+    char *real = realpath(dir, NULL);
+    if (real && strlen(real) < sizeof default_dir)
+        snprintf(default_dir, sizeof default_dir, "%s", real);
+    free(real);
+}
+
+const char *rg_shim_default_dir(void)
+{
+    pthread_once(&default_once, find_default_dir);
+    return default_dir;
+}
 
 /* Built into the library (sdk-shims/sim): the embedded default, so that
  * `recgate run --scenario` and tests need no shim directory. */
@@ -207,29 +241,32 @@ static rg_err load_locked(const char *dir, const char *name,
     return err;
 }
 
-/* "a, b, c" of the registered shims and the *.so in dir (not yet loaded). */
+/* "sim, x (registered); janus, y in DIR": the registered shims and the
+ * modules in dir not loaded yet. */
 static void available_locked(const char *dir, char *buf, size_t len)
 {
-    size_t n = 0;
+    size_t n = 0, m = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < n_registry && n < len; i++)
-        n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", registry[i]->ops.name);
+        n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", registry[i]->ops.name);
+    if (n < len)
+        n += (size_t)snprintf(buf + n, len - n, " (registered)");
     DIR *d = dir ? opendir(dir) : NULL;
     struct dirent *de;
     while (d && (de = readdir(d)) && n < len) {
         size_t l = strlen(de->d_name);
-        if (l <= 3 || strcmp(de->d_name + l - 3, ".so"))
-            continue;
         char nm[MAX_NAME + 1];
-        if (l - 3 > MAX_NAME)
+        if (l <= 3 || l - 3 > MAX_NAME || strcmp(de->d_name + l - 3, ".so"))
             continue;
         memcpy(nm, de->d_name, l - 3);
         nm[l - 3] = '\0';
         if (!find_locked(nm))
-            n += (size_t)snprintf(buf + n, len - n, "%s%s (%s)", n ? ", " : "", nm, dir);
+            n += (size_t)snprintf(buf + n, len - n, "%s%s", m++ ? ", " : "; ", nm);
     }
     if (d)
         closedir(d);
+    if (m && n < len)
+        snprintf(buf + n, len - n, " in %s", dir);
 }
 
 rg_err rg_shim_open(const char *name, const char *dir, const rg_shim_ops **ops,
@@ -240,11 +277,11 @@ rg_err rg_shim_open(const char *name, const char *dir, const rg_shim_ops **ops,
     if (!dir || !*dir)
         dir = getenv("RECGATE_SHIM_DIR");
     if (!dir || !*dir)
-        dir = RG_SHIM_DIR;
+        dir = rg_shim_default_dir();
     pthread_mutex_lock(&reg_lock);
     builtins_locked();
     rg_err err = RG_OK;
-    char why[RG_ERRBUF_SIZE] = "", avail[256];
+    char why[RG_ERRBUF_SIZE] = "", avail[300];
     if ((*ops = find_locked(name)))
         goto done;
     if (!name_ok(name)) {
@@ -262,9 +299,8 @@ rg_err rg_shim_open(const char *name, const char *dir, const rg_shim_ops **ops,
     }
     if (err) {
         available_locked(dir, avail, sizeof avail);
-        rg_errbuf(errbuf, "unknown platform '%.40s': %.250s; available: %s "
-                  "(shim directory %.100s: --shim-dir or RECGATE_SHIM_DIR)",
-                  name, why, avail[0] ? avail : "none", dir);
+        rg_errbuf(errbuf, "unknown platform '%.40s': %.200s; available: %s "
+                  "(shim directory: --shim-dir or RECGATE_SHIM_DIR)", name, why, avail);
         *ops = NULL;
     }
 done:
