@@ -205,7 +205,8 @@ check: deps
 	@rm -f $(BUILD)/.counts
 	@$(MAKE) --no-print-directory test; t=$$?; \
 	 $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_CHECK_SECONDS:-5}; f=$$?; \
-	 awk '{p += $$1; x += $$2} END {printf "check: %d passed, %d failed\n", p, x}' $(BUILD)/.counts; \
+	 awk '{p += $$1; x += $$2; k += $$3} END {printf "check: %d passed, %d failed, %d skipped\n", p, x, k}' \
+	   $(BUILD)/.counts; \
 	 [ $$t -eq 0 ] && [ $$f -eq 0 ]
 
 # The demo records for real: an organisation identity (to read recordings)

@@ -7,13 +7,15 @@
 #              notice to someone not in the chat (refused), media before
 #              the gate, the session leaving;
 #   room 1002: Janus killed mid-meeting: a lost connection, reported.
-. "$TOP/tests/e2e/lib/e2e.sh"
+# (Before lib/e2e.sh: exec would leak its temp dir.)
 if [ "${1:-}" != inside ]; then
-    unshare -n true 2>/dev/null || skip "cannot create a network namespace (unshare -n needs root)"
-    command -v janus >/dev/null || skip "janus is not installed (make deps)"
-    [ -f "$TOP/$BUILD/shims/janus.so" ] || { bad "no $BUILD/shims/janus.so"; finish; }
+    unshare -n true 2>/dev/null ||
+        { echo "  SKIP: cannot create a network namespace (unshare -n needs root)"; exit 77; }
+    command -v janus >/dev/null || { echo "  FAIL: janus is not installed (make deps)"; exit 1; }
     exec unshare -n sh "$0" inside
 fi
+. "$TOP/tests/e2e/lib/e2e.sh"
+[ -f "$TOP/$BUILD/shims/janus.so" ] || { bad "no $BUILD/shims/janus.so"; finish; }
 . "$TOP/tests/e2e/janus/lib.sh"
 ip link set lo up
 only_loopback || exit 1
