@@ -38,47 +38,6 @@ static void timeline(rg_session *s, int64_t t, const char *fmt, ...)
 
 
 
-/* Recording to disk: a recording folder with its audit log and vault.
- * Any failure here means nothing may be recorded. */
-static rg_err attach_recording(rg_session *s, const rg_session_params *params,
-                               char *errbuf)
-{
-    const char *key_file = params->audit_key_file ? params->audit_key_file
-                                                  : s->policy->audit_key_file;
-    if (!key_file) {
-        rg_errbuf(errbuf, "recording needs an audit key: set audit.key_file in "
-                        "the policy or pass --audit-key FILE "
-                        "(make one with: recgate audit keygen -o FILE)");
-        return RG_ERR_CONFIG;
-    }
-    uint8_t key[RG_AUDIT_KEY_LEN];
-    rg_err err = rg_audit_key_load(key_file, key, errbuf);
-    if (err)
-        return err;
-    rg_recording_params rp = {
-        .out_dir = params->out_dir,
-        .policy = s->policy,
-        .type = s->type,
-        .recipients = params->recipients
-                          ? params->recipients
-                          : (const char *const *)s->policy->vault_recipients,
-        .n_recipients = params->recipients ? params->n_recipients
-                                           : s->policy->n_vault_recipients,
-        .audit_key = key,
-    };
-    rg_recording *rec = NULL;
-    err = rg_recording_create(&rp, &rec, errbuf);
-    if (!err) {
-        s->sink = rg_recording_sink_ops();
-        s->sink_ctx = rec;
-        err = rg_session_set_audit(s, rg_recording_audit(rec), key);
-        if (!err)
-            timeline(s, 0, "recording to %s", rg_recording_dir(rec));
-    }
-    OPENSSL_cleanse(key, sizeof key);
-    return err;
-}
-
 /* Take an injected sink (recgate/sink.h): a checked copy of its table. */
 static rg_err inject_sink(rg_session *s, const rg_sink_ops *sink, void *ctx, char *errbuf)
 {
@@ -168,8 +127,12 @@ rg_err rg_session_new(const rg_session_params *in, rg_session **out,
     err = rg_consent_new(&rules, &s->engine);
     if (err)
         goto cleanup;
-    if (params->out_dir && (err = attach_recording(s, params, errbuf)))
+    /* out_dir: the library's own sink, built by the recording module. */
+    const char *dir = NULL;
+    if (params->out_dir && (err = rg_recording_attach(s, params, &dir, errbuf)))
         goto cleanup;
+    if (dir)
+        timeline(s, 0, "recording to %s", dir);
     *out = s;
     return RG_OK;
 cleanup:
