@@ -210,7 +210,10 @@ $(BUILD)/fuzzobj/%.o: %.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(CPPFLAGS) $(ALL_INC) -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(CPPFLAGS) $(ALL_INC) -o $@ $< \
+	  $(filter %.o,$^) $(PKG_LIBS)
+# Parsers of shim modules: their objects on top of the library's.
+$(BUILD)/fuzz/fuzz_jsettings: $(BUILD)/fuzzobj/sdk-shims/janus/jsettings.o
 
 # Test-only crash hooks (RG_TEST_CRASH_AT, recdir.h) exist only in
 # $(BUILD)/tests/recgate-testhooks: the files that call them, rebuilt with
