@@ -39,6 +39,8 @@ struct rg_uploader {
     rg_upload_event *ev;         /* [owned] not yet drained */
     size_t nev, capev;
     long long deadline_ms;       /* owner's hard limit (under mu); 0 none */
+    int give_up_fails;           /* run: stop when every backed-off
+                                  * destination failed this often; 0 never */
 };
 
 typedef struct work {
@@ -617,6 +619,17 @@ size_t rg_uploader_run(rg_uploader *up, long long max_ms,
         }
         if (!pending || now >= deadline)
             break;
+        if (up->give_up_fails) {
+            /* Nothing due: every pending item waits on a backed-off
+             * destination. Unreachable for that many tries: stop early,
+             * the journal keeps the rest. */
+            bool hopeless = true;
+            for (size_t i = 0; i < up->nd; i++)
+                if (up->dests[i].due_ms > now && up->dests[i].fails < up->give_up_fails)
+                    hopeless = false;
+            if (hopeless)
+                break;
+        }
         long long wake = next_due < deadline ? next_due : deadline;
         if (wake > now)
             usleep((useconds_t)((wake - now) * 1000));
@@ -714,6 +727,7 @@ rg_err rg_upload_delete_remote(const rg_policy *pol, const char *recdir,
     if (!err && replace_manifest && !(err = queue_path(up, "manifest.json.age")))
         err = queue_path(up, "recording.json");
     delete_ctx d = {log, rg_uploader_recid(up), RG_OK};
+    up->give_up_fails = 4; /* a server that is down: ~10 s, not max_ms */
     size_t left = err ? 0 : rg_uploader_run(up, max_ms, on_delete_event, &d);
     char probs[300];
     rg_uploader_problems(up, probs, sizeof probs);
