@@ -33,7 +33,12 @@ struct rg_upload_conn {
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+/* libxml2 too: its implicit initialisation is not thread-safe. */
+static void curl_init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    xmlInitParser();
+}
 
 static void hex(const unsigned char *b, size_t n, char *out)
 {

@@ -172,6 +172,10 @@ static void test_journal_replay(void)
     CU_ASSERT_EQUAL_FATAL(rg_upj_open(dir, &j, err), RG_OK);
     CU_ASSERT_EQUAL(j->bad_lines, 1);
     CU_ASSERT_EQUAL(j->n, 2);
+    /* issue 18: damage is reported with its line numbers, not dropped */
+    char probs[200];
+    rg_upj_problems(j, probs, sizeof probs);
+    CU_ASSERT_STRING_EQUAL(probs, "line 6 damaged (skipped); torn last line cut");
     rg_upj_file *f = rg_upj_find(j, "tracks/t1/000000.age");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     CU_ASSERT_STRING_EQUAL(rg_upj_dest_of(f, "d1")->done_sha, SHA);
@@ -187,11 +191,23 @@ static void test_journal_replay(void)
     CU_ASSERT_TRUE(rg_upj_delete_covers(j, "keyring/t1.age"));
     CU_ASSERT_FALSE(rg_upj_delete_covers(j, "tracks/t10/000000.age"));
     CU_ASSERT_FALSE(rg_upj_delete_covers(j, "recording.json"));
+    /* swept scopes replay; a damaged delete_wanted is named */
+    CU_ASSERT_FALSE(rg_upj_is_swept(j, "d1", "tracks/t1/"));
+    CU_ASSERT_EQUAL(rg_upj_swept(j, "d1", "tracks/t1/", 3), RG_OK);
+    CU_ASSERT_TRUE(rg_upj_is_swept(j, "d1", "tracks/t1/"));
     rg_upj_close(j);
+    fd = open(path, O_WRONLY | O_APPEND);
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(write(fd, "{\"op\":\"delete_wanted\",\"track\":\"../x\"}\n", 38), 38);
+    close(fd);
     /* the torn line was cut, so the file ends in a newline again */
     CU_ASSERT_EQUAL_FATAL(rg_upj_open(dir, &j, err), RG_OK);
     CU_ASSERT_TRUE(rg_upj_delete_covers(j, "tracks/t1/000001.age"));
-    CU_ASSERT_EQUAL(j->bad_lines, 1);
+    CU_ASSERT_TRUE(rg_upj_is_swept(j, "d1", "tracks/t1/"));
+    CU_ASSERT_FALSE(rg_upj_is_swept(j, "d1", ""));
+    CU_ASSERT_EQUAL(j->bad_lines, 2);
+    rg_upj_problems(j, probs, sizeof probs);
+    CU_ASSERT_STRING_EQUAL(probs, "line 6, 9 damaged (skipped), one of them a delete_wanted");
     rg_upj_close(j);
     unlink(path);
     rmdir(dir);
