@@ -747,62 +747,82 @@ rg_err rg_upload_delete_remote(const rg_policy *pol, const char *recdir,
     return err;
 }
 
-static void add_name(char *names, size_t n, const char *name)
+static bool has_name(const char *names, const char *name)
 {
-    size_t k = strlen(name), u = strlen(names);
+    size_t k = strlen(name);
     for (const char *p = names; (p = strstr(p, name)); p += k)
         if ((p == names || p[-1] == ' ') && (p[k] == ',' || !p[k]))
-            return;
-    snprintf(names + u, n - u, "%s%s", u ? ", " : "", name);
+            return true;
+    return false;
+}
+
+static void add_name(char *names, size_t n, const char *name)
+{
+    size_t u = strlen(names);
+    if (!has_name(names, name))
+        snprintf(names + u, n - u, "%s%s", u ? ", " : "", name);
+}
+
+/* One line of the journal or the audit log: a destination that got a
+ * copy (`done` / `upload` ok) goes to up, one proven empty for the whole
+ * recording (`swept` "" / `remote_delete` "*" ok) to gone. */
+static void scan_line(char *l, char *up, char *gone, size_t n)
+{
+    if (!strstr(l, "\"done\"") && !strstr(l, "\"swept\"") &&
+        !strstr(l, "\"event\":\"upload\"") && !strstr(l, "\"event\":\"remote_delete\""))
+        return;
+    cJSON *o = cJSON_Parse(l);
+    const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "op"));
+    const char *ev = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "event"));
+    const char *d = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "dest"));
+    const char *dn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "destination"));
+    const char *pre = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "prefix"));
+    const char *file = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "file"));
+    bool ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ok"));
+    if (op && d && !strcmp(op, "done"))
+        add_name(up, n, d);
+    else if (op && d && pre && !strcmp(op, "swept") && !*pre)
+        add_name(gone, n, d);
+    else if (ev && dn && ok && !strcmp(ev, "upload"))
+        add_name(up, n, dn);
+    else if (ev && dn && ok && file && !strcmp(ev, "remote_delete") && !strcmp(file, "*"))
+        add_name(gone, n, dn);
+    cJSON_Delete(o);
+}
+
+static void scan_file(const char *path, size_t max, char *up, char *gone, size_t n)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    if (rg_vaultio_read_file(path, max, &buf, &len, NULL) != RG_OK)
+        return;
+    for (char *l = buf, *e; l < buf + len; l = e + 1) {
+        if (!(e = memchr(l, '\n', (size_t)(buf + len - l))))
+            e = buf + len;
+        *e = '\0';
+        scan_line(l, up, gone, n);
+    }
+    free(buf);
 }
 
 bool rg_upload_remote_copies(const char *recdir, char *names, size_t n)
 {
-    char path[4096], *buf = NULL;
-    size_t len = 0;
-    bool any = false;
+    char path[4096], up[1024] = "", gone[1024] = "";
     names[0] = '\0';
-    /* The journal, read only (opening it for real would create it). */
+    /* The journal, read only (opening it for real would create it), and
+     * the audit log, which keeps every confirmed upload even when the
+     * journal is lost or damaged. */
     snprintf(path, sizeof path, "%s/%s", recdir, RG_UPJ_NAME);
-    if (rg_vaultio_read_file(path, 64u << 20, &buf, &len, NULL) == RG_OK) {
-        for (char *l = buf, *e; l < buf + len; l = e + 1) {
-            if (!(e = memchr(l, '\n', (size_t)(buf + len - l))))
-                e = buf + len;
-            *e = '\0';
-            cJSON *o = cJSON_Parse(l);
-            const cJSON *op = cJSON_GetObjectItemCaseSensitive(o, "op");
-            const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "dest");
-            if (cJSON_IsString(op) && cJSON_IsString(d) && !strcmp(op->valuestring, "done")) {
-                any = true;
-                add_name(names, n, d->valuestring);
-            }
-            cJSON_Delete(o);
-        }
-        free(buf);
-        buf = NULL;
-    }
-    /* The audit log keeps every confirmed upload even when the journal is
-     * lost or damaged. */
+    scan_file(path, 64u << 20, up, gone, sizeof up);
     snprintf(path, sizeof path, "%s/audit.log", recdir);
-    if (rg_vaultio_read_file(path, 256u << 20, &buf, &len, NULL) == RG_OK) {
-        for (char *l = buf, *e; l < buf + len; l = e + 1) {
-            if (!(e = memchr(l, '\n', (size_t)(buf + len - l))))
-                e = buf + len;
-            *e = '\0';
-            if (!strstr(l, "\"event\":\"upload\""))
-                continue;
-            cJSON *o = cJSON_Parse(l);
-            const cJSON *ev = cJSON_GetObjectItemCaseSensitive(o, "event");
-            const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "destination");
-            if (cJSON_IsString(ev) && !strcmp(ev->valuestring, "upload") &&
-                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ok")) &&
-                cJSON_IsString(d)) {
-                any = true;
-                add_name(names, n, d->valuestring);
-            }
-            cJSON_Delete(o);
-        }
-        free(buf);
+    scan_file(path, 256u << 20, up, gone, sizeof up);
+    for (char *p = up, *e; *p; p = e) {
+        e = p + strcspn(p, ",");
+        char one[70];
+        snprintf(one, sizeof one, "%.*s", (int)(e - p), p);
+        if (!has_name(gone, one))
+            add_name(names, n, one);
+        e += strspn(e, ", ");
     }
-    return any;
+    return names[0] != '\0';
 }

@@ -113,8 +113,10 @@ rg_err rg_upload_delete_remote(const rg_policy *pol, const char *recdir,
                                long long max_ms, char *errbuf);
 
 /* Has RECDIR copies on upload destinations, as far as its journal (`done`
- * lines) or its audit log (`upload` events, ok) tell? names gets the
- * destinations ("dk-dav, se-s3"). Creates nothing. */
+ * lines) or its audit log (`upload` events, ok) tell, on a destination not
+ * since proven empty for the whole recording (`swept` "", or a
+ * `remote_delete` of "*")? names gets them ("dk-dav, se-s3"). Creates
+ * nothing. */
 bool rg_upload_remote_copies(const char *recdir, char *names, size_t n);
 
 /* [borrowed] the recording id used in remote names. */

@@ -50,6 +50,9 @@ left=$(remote_files "$R")
 [ "$left" = 0 ] && [ ! -d "$T/www/dav/$(basename "$R")" ] && ok "lost journal: remote folder gone ($n files, proven by the collection DELETE)" ||
     bad "lost journal: $left remote files left"
 grep -q "remote copies deleted from every destination" "$T/w2" && ok "said deleted only after proof" || bad "$(cat "$T/w2")"
+"$RECGATE" withdraw "$R" --participant bob --mode delete --audit-key "$T/audit.key" > "$T/w2b" 2>&1 &&
+    ok "once proven gone, withdraw without --config is no longer refused: $(head -c 100 "$T/w2b")..." ||
+    bad "withdraw after proven delete: $(cat "$T/w2b")"
 
 # ---- 3. a damaged journal is reported, not silently skipped
 R=$(rec "$T/r3")
