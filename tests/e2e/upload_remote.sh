@@ -107,6 +107,14 @@ if [ -x "$S3RVER" ]; then
     make_policy "$T/ps.json" "[$S3D]"
     "$RECGATE" run --config "$T/ps.json" --scenario "$T/sc.json" --out "$T/r5" --quiet >/dev/null 2>&1
     R=$(ls -d "$T"/r5/rec-* | tail -1)
+    # anonymise bob: the remote manifest object is replaced (read back)
+    "$RECGATE" withdraw "$R" --participant bob --mode anonymize --identity "$T/org.key" \
+        --config "$T/ps.json" > "$T/w5a" 2>&1 || bad "S3 anonymize: $(cat "$T/w5a")"
+    RM="$T/s3/recs/$(basename "$R")/manifest.json.age._S3rver_object"
+    if cmp -s "$RM" "$R/manifest.json.age" && age -d -i "$T/org.key" "$RM" > "$T/rm5.json" 2>/dev/null &&
+       ! grep -q '"bob"' "$T/rm5.json"; then
+        ok "S3: remote manifest replaced by the anonymised one (decrypts, no bob)"
+    else bad "S3: remote manifest still the old one"; fi
     n=$(find "$T/s3/recs/$(basename "$R")" -name '*._S3rver_object' | wc -l)
     rm "$R/upload.journal"
     "$RECGATE" withdraw "$R" --participant bob --mode delete --config "$T/ps.json" > "$T/w5" 2>&1 ||
