@@ -44,7 +44,16 @@ rg_err rg_keyring_add(const char *recdir, const char *track_id,
         rg_errbuf(errbuf, "%s: keyring entry exists", path);
         return RG_ERR_STATE;
     }
-    if ((err = rg_vaultio_mkdir(dir, errbuf)) || (err = rg_agekey_generate(&id)))
+    /* keyring/ was made new by rg_vault_open; never write through a
+     * symlink or a replaced folder. */
+    int kfd = rg_vaultio_dir_open(recdir, "keyring");
+    if (kfd < 0) {
+        rg_errbuf(errbuf, "%s: %s", dir, errno == ELOOP || errno == ENOTDIR
+                  ? "not a directory (a symlink?): refusing" : strerror(errno));
+        return RG_ERR_IO;
+    }
+    close(kfd);
+    if ((err = rg_agekey_generate(&id)))
         return err;
     memcpy(track_rcpt->pk, id.pk, sizeof id.pk);
     if ((err = rg_agekey_recipient_format(track_rcpt, rcpt, sizeof rcpt)) ||
@@ -76,7 +85,8 @@ rg_err rg_keyring_load(const char *recdir, const char *track_id,
     rg_err err;
     if ((err = entry_path(recdir, track_id, dir, name, path)))
         return err;
-    if ((err = rg_vaultio_read_file(path, 1u << 20, &ct, &ctlen, why))) {
+    if ((err = rg_vaultio_read_in(recdir, path + strlen(recdir) + 1, 1u << 20,
+                                  &ct, &ctlen, why))) {
         rg_errbuf(errbuf, "%s: %s", path,
                        err == RG_ERR_NOT_FOUND
                        ? "no keyring entry (track shredded or key lost)"
@@ -107,15 +117,25 @@ rg_err rg_keyring_shred(const char *recdir, const char *track_id,
     rg_err err;
     if ((err = entry_path(recdir, track_id, dir, name, path)))
         return err;
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) != 0) {
+    /* Never follow a symlink out of the recording: the entry must be a
+     * regular file inside keyring/ (itself not a symlink). */
+    int kfd = rg_vaultio_dir_open(recdir, "keyring");
+    int fd = kfd < 0 ? -1 : openat(kfd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW |
+                                               O_NONBLOCK);
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        fd = -1;
+        errno = EINVAL;
+    }
+    if (fd < 0) {
+        int e = errno;
         rg_errbuf(errbuf, "%s: %s", path,
-                       errno == ENOENT ? "no keyring entry (already shredded?)"
-                       : strerror(errno));
-        err = errno == ENOENT ? RG_ERR_NOT_FOUND : RG_ERR_IO;
-        if (fd >= 0)
-            close(fd);
-        return err;
+                  e == ENOENT ? "no keyring entry (already shredded?)"
+                  : e == ELOOP ? "a symlink, not a keyring entry (refusing)"
+                  : strerror(e));
+        if (kfd >= 0)
+            close(kfd);
+        return e == ENOENT ? RG_ERR_NOT_FOUND : RG_ERR_IO;
     }
     /* Overwrite first: on filesystems that write in place this removes the
      * ciphertext itself, not just the name. Unlink regardless. */
@@ -128,7 +148,9 @@ rg_err rg_keyring_shred(const char *recdir, const char *track_id,
     }
     int synced = fsync(fd) == 0;
     close(fd);
-    if (unlink(path) != 0 || rg_vaultio_fsync_dir(dir) || !synced) {
+    int gone = unlinkat(kfd, name, 0) == 0 && fsync(kfd) == 0;
+    close(kfd);
+    if (!gone || !synced) {
         rg_errbuf(errbuf, "%s: cannot destroy entry: %s",
                        path, strerror(errno));
         return RG_ERR_IO;

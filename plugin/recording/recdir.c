@@ -334,6 +334,8 @@ cJSON *rg_recdir_participant(const cJSON *m, const char *id)
     return NULL;
 }
 
+static rg_err add_word(char ***words, size_t *n, const char *w, size_t len);
+
 /* ---- keys, actor, audit -------------------------------------------------- */
 
 rg_err rg_recdir_audit_key(const char *key_file, const char *config,
@@ -404,10 +406,10 @@ rg_err rg_recdir_audit_check(const char *recdir, const uint8_t *key,
 
 static bool audit_grep(const char *recdir, const char *a, const char *b)
 {
-    char path[PATH_MAX], *text = NULL;
+    char *text = NULL;
     size_t len = 0;
-    snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_AUDIT);
-    if (rg_vaultio_read_file(path, RG_AUDIT_MAX_FILE, &text, &len, NULL))
+    if (rg_vaultio_read_in(recdir, RG_RECDIR_AUDIT, RG_AUDIT_MAX_FILE, &text,
+                           &len, NULL))
         return false;
     bool found = false;
     for (char *line = text; line && *line && !found;) {
@@ -428,6 +430,65 @@ bool rg_recdir_audit_has(const char *recdir, const char *event,
     snprintf(ev, sizeof ev, "\"event\":\"%s\"", event);
     snprintf(jr, sizeof jr, "\"journal\":\"%s\"", journal);
     return audit_grep(recdir, ev, jr);
+}
+
+/* Each line of the audit log whose event is `event` and participant ps. */
+typedef rg_err (*line_fn)(void *ctx, const cJSON *line);
+static rg_err audit_each(const char *recdir, const char *event, const char *ps,
+                         line_fn fn, void *ctx)
+{
+    char *text = NULL;
+    size_t len = 0;
+    rg_err err = rg_vaultio_read_in(recdir, RG_RECDIR_AUDIT, RG_AUDIT_MAX_FILE,
+                                    &text, &len, NULL);
+    for (char *line = text; !err && line < text + len;) {
+        char *nl = memchr(line, '\n', (size_t)(text + len - line));
+        if (!nl)
+            break;
+        cJSON *o = cJSON_ParseWithLength(line, (size_t)(nl - line));
+        const char *ev = str_member(o, "event"), *who = str_member(o, "participant");
+        if (ev && who && !strcmp(ev, event) && !strcmp(who, ps))
+            err = fn(ctx, o);
+        cJSON_Delete(o);
+        line = nl + 1;
+    }
+    free(text);
+    return err;
+}
+
+typedef struct track_list {
+    char ***words;
+    size_t *n;
+} track_list;
+
+static rg_err add_track(void *ctx, const cJSON *line)
+{
+    track_list *l = ctx;
+    const char *t = str_member(line, "track");
+    if (!t || !rg_vaultio_valid_id(t))
+        return RG_OK;
+    return add_word(l->words, l->n, t, strlen(t));
+}
+
+rg_err rg_recdir_audit_tracks(const char *recdir, const char *ps,
+                              char ***tracks, size_t *n)
+{
+    track_list l = {tracks, n};
+    return audit_each(recdir, RG_AUDIT_EV_CAPTURE_START, ps, add_track, &l);
+}
+
+static rg_err found(void *ctx, const cJSON *line)
+{
+    (void)line;
+    *(bool *)ctx = true;
+    return RG_OK;
+}
+
+bool rg_recdir_audit_withdrawn(const char *recdir, const char *ps)
+{
+    bool yes = false;
+    (void)audit_each(recdir, RG_AUDIT_EV_WITHDRAWAL, ps, found, &yes);
+    return yes;
 }
 
 bool rg_recdir_audit_joined(const char *recdir, const char *ps)
@@ -558,24 +619,32 @@ rg_err rg_recdir_shred_file(const char *path)
 
 int rg_recdir_remove_segments(const char *recdir, const char *track)
 {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/tracks/%s", recdir, track);
-    DIR *d = opendir(path);
-    if (!d)
+    char rel[96];
+    if (!rg_vaultio_valid_id(track))
         return 0;
+    snprintf(rel, sizeof rel, "tracks/%s", track);
+    /* Relative to the recording, no symlink followed: a tracks/<id> that
+     * is a symlink to elsewhere is not entered (nothing outside the
+     * recording is ever deleted). */
+    int dfd = rg_vaultio_dir_open(recdir, rel);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
+        return 0;
+    }
     int removed = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
         size_t n = strlen(e->d_name);
         bool seg = (n > 4 && !strcmp(e->d_name + n - 4, ".age")) ||
                    (n > 9 && !strcmp(e->d_name + n - 9, ".age.part"));
-        char f[PATH_MAX + 256];
-        snprintf(f, sizeof f, "%s/%s", path, e->d_name);
-        if (seg && unlink(f) == 0)
+        /* unlinkat removes the entry itself, never a symlink's target. */
+        if (seg && unlinkat(dirfd(d), e->d_name, 0) == 0)
             removed++;
     }
+    fsync(dirfd(d));
     closedir(d);
-    rg_vaultio_fsync_dir(path);
     return removed;
 }
 

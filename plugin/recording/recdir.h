@@ -82,6 +82,13 @@ rg_err rg_recdir_audit_check(const char *recdir, const uint8_t *key,
  * (other lines may name people who never were there, e.g. a refused
  * access request). */
 bool rg_recdir_audit_joined(const char *recdir, const char *ps);
+/* Track ids the audit log's capture_start lines give to pseudonym ps (what
+ * survives a crash that left no manifest). *tracks [owned]: free with
+ * rg_recdir_free_words. Call after the log was verified. */
+rg_err rg_recdir_audit_tracks(const char *recdir, const char *ps,
+                              char ***tracks, size_t *n);
+/* Whether the audit log records a withdrawal of pseudonym ps. */
+bool rg_recdir_audit_withdrawn(const char *recdir, const char *ps);
 /* Whether some line of RECDIR/audit.log holds event `event` and a member
  * "journal":"<journal>" (to avoid logging a resumed step twice). */
 bool rg_recdir_audit_has(const char *recdir, const char *event,

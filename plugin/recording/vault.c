@@ -33,6 +33,7 @@ struct rg_vault_track {
     int64_t seg_from_ms, last_ms;
     long long seg_wall_ms;
     int seg_has_data, closed, failed;
+    int sys_errno;               /* errno of the last failed write */
 };
 
 struct rg_vault {
@@ -115,7 +116,11 @@ static rg_err seg_sink(void *ctx, const void *data, size_t len)
     if (EVP_DigestUpdate(t->sha, data, len) != 1)
         return RG_ERR_CRYPTO;
     t->seg_bytes += len;
-    return rg_vaultio_write_all(t->fd, data, len);
+    errno = 0;
+    rg_err err = rg_vaultio_write_all(t->fd, data, len);
+    if (err)
+        t->sys_errno = errno ? errno : EIO;
+    return err;
 }
 
 static rg_err seg_start(rg_vault_track *t, int64_t t_ms)
@@ -157,10 +162,12 @@ static rg_err seg_seal(rg_vault_track *t, int64_t to_ms)
     g.plain_bytes = rg_age_enc_plain_bytes(t->enc);
     rg_age_enc_free(t->enc);
     t->enc = NULL;
-    if (!err && (fsync(t->fd) != 0 || close(t->fd) != 0))
+    if (!err && (fsync(t->fd) != 0 || close(t->fd) != 0)) {
+        t->sys_errno = errno;
         err = RG_ERR_IO;
-    else if (err)
+    } else if (err) {
         close(t->fd);
+    }
     t->fd = -1;
     if (!err && (rename(part, path) != 0 || rg_vaultio_fsync_dir(t->dir)))
         err = RG_ERR_IO;
@@ -168,7 +175,7 @@ static rg_err seg_seal(rg_vault_track *t, int64_t to_ms)
         err = RG_ERR_CRYPTO;
     if (err) {
         rg_errbuf(t->v->errmsg, "%s: cannot seal segment: %s", part,
-                       rg_strerror(err));
+                  t->sys_errno ? strerror(t->sys_errno) : rg_strerror(err));
         return err;
     }
     if (t->nsegs == t->capsegs) {
@@ -271,13 +278,15 @@ rg_err rg_vault_open(const char *recdir, const char *const *org_recipients,
         err = RG_ERR_STATE;
         goto fail;
     }
-    if ((err = rg_vaultio_mkdir(recdir, errbuf)))
+    /* Every folder is made here, new: a folder or symlink planted in
+     * advance (pointing anywhere) is refused, never written through. */
+    if ((err = rg_vaultio_mkdir_new(recdir, errbuf)))
         goto fail;
     snprintf(path, sizeof path, "%s/tracks", recdir);
-    if ((err = rg_vaultio_mkdir(path, errbuf)))
+    if ((err = rg_vaultio_mkdir_new(path, errbuf)))
         goto fail;
     snprintf(path, sizeof path, "%s/keyring", recdir);
-    if ((err = rg_vaultio_mkdir(path, errbuf)))
+    if ((err = rg_vaultio_mkdir_new(path, errbuf)))
         goto fail;
     err = RG_ERR_NOMEM;
     if (!(root = cJSON_CreateObject()))
@@ -400,8 +409,9 @@ rg_err rg_vault_track_write(rg_vault_track *t, int64_t t_ms, const void *data,
         goto out;
     if ((err = rg_age_enc_write(t->enc, data, len))) {
         t->failed = 1;
-        rg_errbuf(v->errmsg, "%s: segment write failed: %s", t->dir,
-                       rg_strerror(err));
+        rg_errbuf(v->errmsg, "%s/%06u.age.part: segment write failed: %s",
+                  t->dir, t->seq, t->sys_errno ? strerror(t->sys_errno)
+                                               : rg_strerror(err));
         goto out;
     }
     t->seg_has_data |= len > 0;

@@ -48,6 +48,7 @@ struct rg_recording {
     bool deleted;
     char decision[16];
     char errmsg[RG_ERRBUF_SIZE];
+    rg_err seal_err;           /* a seal line could not be logged */
 };
 
 static void iso8601(time_t t, char out[32])
@@ -130,6 +131,24 @@ static rg_err write_metadata(rg_recording *r)
     return err;
 }
 
+/* Each sealed segment is bound into the audit log (track, seq, SHA-256)
+ * before anyone else hears of it: an index entry without its seal line is
+ * not trusted by any reader. Sealing happens on the meeting thread (the
+ * capture drains into the vault synchronously), the log's one writer. */
+static void sealed(void *ctx, const char *track_id, const rg_vault_segment *seg)
+{
+    rg_recording *r = ctx;
+    rg_err err = rg_vault_seal_audit(r->audit, track_id, seg);
+    if (err && !r->seal_err) {
+        r->seal_err = err;
+        snprintf(r->errmsg, sizeof r->errmsg, "%s/audit.log: cannot log the "
+                 "seal of segment %s of track %s: %s", r->dir, seg->file,
+                 track_id, rg_strerror(err));
+    }
+    if (r->up)
+        rg_uploader_sealed_hook(r->up, track_id, seg);
+}
+
 rg_err rg_recording_create(const rg_recording_params *p, rg_recording **out,
                            char *errbuf)
 {
@@ -179,12 +198,11 @@ rg_err rg_recording_create(const rg_recording_params *p, rg_recording **out,
     }
     /* Uploads: the journal is opened (and the transfer guard re-checked)
      * before anything is captured; a failure here records nothing. */
-    if (p->policy->n_upload_dests) {
-        if ((err = rg_uploader_new(p->policy, r->dir, &r->up, errbuf)) ||
-            (err = rg_uploader_start(r->up)))
-            goto cleanup;
-        rg_vault_set_sealed_hook(r->vault, rg_uploader_sealed_hook, r->up);
-    }
+    if (p->policy->n_upload_dests &&
+        ((err = rg_uploader_new(p->policy, r->dir, &r->up, errbuf)) ||
+         (err = rg_uploader_start(r->up))))
+        goto cleanup;
+    rg_vault_set_sealed_hook(r->vault, sealed, r);
     *out = r;
     return RG_OK;
 cleanup:
@@ -274,6 +292,8 @@ static rg_err rec_frame(void *ctx, void *track, int64_t t_ms,
         f = &vf;
     }
     rg_err err = rg_capture_track_push(t->capture, t_ms, f);
+    if (!err && r->seal_err)
+        return r->seal_err; /* fail closed: sealed media must be bound */
     if (err) {
         snprintf(r->errmsg, sizeof r->errmsg, "%s", rg_capture_track_error(t->capture));
         return err;
