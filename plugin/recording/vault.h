@@ -99,7 +99,7 @@ typedef struct rg_vault_track_info {
  * index.json is plain and unauthenticated; the track's recipient in it is
  * public, so anyone can encrypt bytes to it and fix the index. What an
  * attacker without the audit key cannot do is add a line to the HMAC'd
- * audit log: the writer logs a "seal" event (track, seq, sha256, bytes)
+ * audit log: the writer logs a "seal" event (track, segment, sha256, bytes)
  * for every segment it seals, and every reader checks the segments it
  * uses against those lines. */
 typedef struct rg_vault_seals rg_vault_seals;

@@ -315,7 +315,7 @@ rg_err rg_vault_seal_audit(rg_audit *log, const char *track_id,
     if (!f)
         return RG_ERR_NOMEM;
     cJSON_AddStringToObject(f, "track", track_id);
-    cJSON_AddNumberToObject(f, "seq", seg->seq);
+    cJSON_AddNumberToObject(f, "segment", seg->seq); /* "seq" is the line's */
     cJSON_AddStringToObject(f, "sha256", seg->sha256);
     cJSON_AddNumberToObject(f, "bytes", (double)seg->bytes);
     rg_err err = rg_audit_append(log, RG_AUDIT_EV_SEAL, f, -1, true);
@@ -349,7 +349,7 @@ static rg_err seals_add_line(rg_vault_seals *s, const cJSON *o)
         return RG_OK;
     int64_t seq;
     const char *sha = get_str(o, "sha256", 64);
-    if (get_int(o, "seq", &seq) || seq > 999999 || !sha || strlen(sha) != 64)
+    if (get_int(o, "segment", &seq) || seq > 999999 || !sha || strlen(sha) != 64)
         return RG_ERR_PARSE;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 64;
