@@ -590,17 +590,18 @@ rg_err rg_vault_shred_track(const char *recdir, const char *track_id,
     rg_err err = rg_keyring_shred(recdir, track_id, errbuf);
     if (err)
         return err;
-    /* Mark the index so verify reports the track as shredded on purpose. */
-    snprintf(dir, sizeof dir, "%s/tracks/%s", recdir, track_id);
-    char path[PATH_MAX + 160];
-    snprintf(path, sizeof path, "%s/index.json", dir);
-    if (rg_vaultio_read_file(path, INDEX_MAX, &text, &len, NULL) == RG_OK &&
+    /* Mark the index so verify reports the track as shredded on purpose
+     * (read and written inside the recording, no symlink followed). */
+    snprintf(dir, sizeof dir, "tracks/%s", track_id);
+    char rel[PATH_MAX + 160];
+    snprintf(rel, sizeof rel, "%s/index.json", dir);
+    if (rg_vaultio_read_in(recdir, rel, INDEX_MAX, &text, &len, NULL) == RG_OK &&
         (root = cJSON_ParseWithLength(text, len)) && cJSON_IsObject(root)) {
         cJSON_DeleteItemFromObjectCaseSensitive(root, "shredded");
         cJSON_AddBoolToObject(root, "shredded", 1);
         if ((out = cJSON_Print(root)))
-            err = rg_vaultio_write_atomic(dir, "index.json", out, strlen(out),
-                                          errbuf);
+            err = rg_vaultio_write_atomic_in(recdir, dir, "index.json", out,
+                                             strlen(out), errbuf);
     }
     cJSON_Delete(root);
     free(text);

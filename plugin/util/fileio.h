@@ -37,6 +37,11 @@ int rg_vaultio_open_in(const char *base, const char *rel);
  * big; errbuf names base/rel and the fault. */
 rg_err rg_vaultio_read_in(const char *base, const char *rel, size_t max,
                           char **out, size_t *len, char *errbuf);
+/* rg_vaultio_write_atomic into base/reldir, reldir opened the safe way
+ * (no symlink followed): temp file, fsync, renameat, fsync dir. */
+rg_err rg_vaultio_write_atomic_in(const char *base, const char *reldir,
+                                  const char *name, const void *data,
+                                  size_t len, char *errbuf);
 /* Read an already opened regular file (at most max bytes). */
 rg_err rg_vaultio_read_fd(int fd, const char *what, size_t max, char **out,
                           size_t *len, char *errbuf);
