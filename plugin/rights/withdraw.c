@@ -465,7 +465,7 @@ rg_err rg_withdraw(const rg_withdraw_params *p, rg_withdraw_result *res,
         err = rg_recdir_read_manifest(p->recdir, p->ids, p->n_ids, &m, errbuf);
         /* No manifest (a crash cut the recording short): the audit log's
          * capture_start lines still say which tracks are theirs. */
-        no_manifest = err == RG_ERR_NOT_FOUND;
+        no_manifest = res->no_manifest = err == RG_ERR_NOT_FOUND;
         if (err && !no_manifest)
             goto cleanup;
         err = RG_OK;
