@@ -500,9 +500,46 @@ bool rg_recdir_audit_joined(const char *recdir, const char *ps)
 
 /* ---- redaction ----------------------------------------------------------- */
 
+/* Word characters: letters, digits and every byte of a multi-byte UTF-8
+ * character (so "Søren" is one word), except the typographic apostrophe
+ * U+2019 ("Bob\u2019s"). '_' and '.' separate words: "bob_berg" and
+ * "bob.berg" are two names. */
 static bool wordch(unsigned char c)
 {
-    return isalnum(c) || c >= 0x80 || c == '_';
+    return isalnum(c) || c >= 0x80;
+}
+
+static bool rsquo_at(const char *s)
+{
+    return (unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
+           (unsigned char)s[2] == 0x99;
+}
+
+static bool boundary_after(const char *text, size_t pos)
+{
+    return !text[pos] || !wordch((unsigned char)text[pos]) || rsquo_at(text + pos);
+}
+
+static bool boundary_before(const char *text, size_t i)
+{
+    return i == 0 || !wordch((unsigned char)text[i - 1]) ||
+           (i >= 3 && rsquo_at(text + i - 3));
+}
+
+/* Length of a match of w at text+i: the word itself, or with the genitive
+ * -s ("Bobs", Danish and English without apostrophe); 0 if none. "Bob's"
+ * and "Bob\u2019s" need nothing: the apostrophe already ends the word. */
+static size_t match_at(const char *text, size_t tl, size_t i, const char *w)
+{
+    size_t wl = strlen(w);
+    if (!wl || i + wl > tl || strncasecmp(text + i, w, wl))
+        return 0;
+    if (boundary_after(text, i + wl))
+        return wl;
+    if ((text[i + wl] == 's' || text[i + wl] == 'S') &&
+        boundary_after(text, i + wl + 1))
+        return wl + 1;
+    return 0;
 }
 
 char *rg_recdir_redact(const char *text, const char *const *words, size_t n,
@@ -514,13 +551,11 @@ char *rg_recdir_redact(const char *text, const char *const *words, size_t n,
         return NULL;
     for (size_t i = 0; i < tl;) {
         size_t best = 0;
-        if (i == 0 || !wordch((unsigned char)text[i - 1]))
+        if (boundary_before(text, i))
             for (size_t k = 0; k < n; k++) {
-                size_t wl = strlen(words[k]);
-                if (wl > best && wl && i + wl <= tl &&
-                    !strncasecmp(text + i, words[k], wl) &&
-                    !wordch((unsigned char)text[i + wl]))
-                    best = wl;
+                size_t m = match_at(text, tl, i, words[k]);
+                if (m > best)
+                    best = m;
             }
         size_t add = best ? rl : 1;
         if (o + add + 1 > cap) {
@@ -569,6 +604,8 @@ rg_err rg_recdir_words_of(const cJSON *participant, char ***words, size_t *n)
     if (id)
         err = add_word(words, n, id, strlen(id));
     if (!err && name) {
+        char joined[256];
+        size_t jl = 0, parts = 0;
         err = add_word(words, n, name, strlen(name));
         for (const char *p = name; !err && *p;) {
             while (*p && (isspace((unsigned char)*p) || *p == '-'))
@@ -576,9 +613,18 @@ rg_err rg_recdir_words_of(const cJSON *participant, char ***words, size_t *n)
             const char *s = p;
             while (*p && !isspace((unsigned char)*p) && *p != '-')
                 p++;
-            if (p - s >= 2)
+            if (p - s >= 2) {
                 err = add_word(words, n, s, (size_t)(p - s));
+                if (jl + (size_t)(p - s) < sizeof joined) {
+                    memcpy(joined + jl, s, (size_t)(p - s));
+                    jl += (size_t)(p - s);
+                    parts++;
+                }
+            }
         }
+        /* The parts run together, as in a user name ("larsberg"). */
+        if (!err && parts >= 2)
+            err = add_word(words, n, joined, jl);
     }
     return err;
 }
