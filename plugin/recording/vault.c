@@ -139,12 +139,31 @@ static rg_err seg_start(rg_vault_track *t, int64_t t_ms)
     t->seg_wall_ms = t->v->now(t->v->now_ctx);
     rg_err err = RG_ERR_CRYPTO;
     if (EVP_DigestInit_ex(t->sha, EVP_sha256(), NULL) != 1 ||
-        (err = rg_age_enc_new(&t->rcpt, 1, seg_sink, t, &t->enc)) ||
-        (err = write_index(t))) {
-        rg_errbuf(t->v->errmsg, "%s: cannot start segment", path);
+        (err = rg_age_enc_new(&t->rcpt, 1, seg_sink, t, &t->enc))) {
+        rg_errbuf(t->v->errmsg, "%s: cannot start segment: %s", path,
+                  t->sys_errno ? strerror(t->sys_errno) : rg_strerror(err));
         return err;
     }
+    if ((err = write_index(t))) /* its message names index.json and why */
+        return err;
     return RG_OK;
+}
+
+/* A segment that failed can never be sealed: drop its temp file, which
+ * holds only ciphertext nobody can use, so a full disk gets its space
+ * back for the metadata that says what happened. */
+static void discard_part(rg_vault_track *t)
+{
+    char part[PATH_MAX + 128];
+    if (t->fd >= 0) {
+        close(t->fd);
+        t->fd = -1;
+    }
+    rg_age_enc_free(t->enc);
+    t->enc = NULL;
+    snprintf(part, sizeof part, "%s/%06u.age.part", t->dir, t->seq);
+    if (unlink(part) == 0)
+        (void)rg_vaultio_fsync_dir(t->dir);
 }
 
 /* Final chunk, fsync, rename NNNNNN.age.part -> NNNNNN.age, fsync dir,
@@ -176,6 +195,8 @@ static rg_err seg_seal(rg_vault_track *t, int64_t to_ms)
     if (err) {
         rg_errbuf(t->v->errmsg, "%s: cannot seal segment: %s", part,
                   t->sys_errno ? strerror(t->sys_errno) : rg_strerror(err));
+        if (access(path, F_OK) != 0)
+            discard_part(t);
         return err;
     }
     if (t->nsegs == t->capsegs) {
@@ -209,8 +230,8 @@ static void fire_sealed(rg_vault_track *t)
 static rg_err rotate(rg_vault_track *t, int64_t t_ms)
 {
     rg_err err = seg_seal(t, t_ms);
-    if (!err)
-        err = seg_start(t, t_ms); /* rewrites the index */
+    if (!err && (err = seg_start(t, t_ms))) /* rewrites the index */
+        discard_part(t);
     if (err)
         t->failed = 1;
     else
@@ -412,6 +433,7 @@ rg_err rg_vault_track_write(rg_vault_track *t, int64_t t_ms, const void *data,
         rg_errbuf(v->errmsg, "%s/%06u.age.part: segment write failed: %s",
                   t->dir, t->seq, t->sys_errno ? strerror(t->sys_errno)
                                                : rg_strerror(err));
+        discard_part(t);
         goto out;
     }
     t->seg_has_data |= len > 0;

@@ -694,7 +694,9 @@ rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
         if (!err && s->sink->frame && track)
             err = s->sink->frame(s->sink_ctx, track, t_ms, frame);
         if (err) {
-            timeline(s, t_ms, "capture of %s failed: %s", id, rg_strerror(err));
+            const char *why = s->sink->error ? s->sink->error(s->sink_ctx) : "";
+            timeline(s, t_ms, "capture of %s failed: %s", id,
+                     why && *why ? why : rg_strerror(err));
             rg_consent_fail(s->engine, t_ms);
             const rg_action *acts = NULL;
             size_t n = 0;

@@ -34,6 +34,10 @@ typedef struct rg_sink_ops {
      * `summary` [borrowed] (docs/formats.md). */
     void (*describe)(void *ctx, void *summary_cjson);
     void (*destroy)(void *ctx);
+    /* Optional: the sink's last error as one line naming what failed and
+     * where (e.g. "DIR/tracks/t1/000003.age.part: ...: No space left on
+     * device"), "" if none; [borrowed]. */
+    const char *(*error)(void *ctx);
 } rg_sink_ops;
 
 #endif
