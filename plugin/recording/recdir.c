@@ -113,7 +113,8 @@ rg_err rg_recdir_load_meta(const char *recdir, cJSON **meta, char *errbuf)
     if (stat(recdir, &st) != 0 || !S_ISDIR(st.st_mode))
         return rg_errorf(errbuf, RG_ERR_NOT_FOUND, "%s: not a directory", recdir);
     snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_META);
-    rg_err err = rg_vaultio_read_file(path, META_MAX, &text, &len, errbuf);
+    rg_err err = rg_vaultio_read_in(recdir, RG_RECDIR_META, META_MAX, &text, &len,
+                                    errbuf);
     if (err == RG_ERR_NOT_FOUND)
         return rg_errorf(errbuf, err, "%s: not a recording (no %s)", recdir,
                    RG_RECDIR_META);
@@ -197,30 +198,6 @@ typedef struct membuf {
     size_t len, cap;
 } membuf;
 
-static rg_err mem_sink(void *ctx, const void *data, size_t len)
-{
-    membuf *b = ctx;
-    if (b->len + len > MANIFEST_MAX)
-        return RG_ERR_ARG;
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = (b->len + len + 1) * 2;
-        unsigned char *np = malloc(cap);
-        if (!np)
-            return RG_ERR_NOMEM;
-        if (b->p) {
-            memcpy(np, b->p, b->len);
-            OPENSSL_cleanse(b->p, b->cap);
-            free(b->p);
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, len);
-    b->len += len;
-    b->p[b->len] = 0;
-    return RG_OK;
-}
-
 rg_err rg_recdir_read_manifest(const char *recdir, const rg_age_identity *ids,
                                size_t n, cJSON **out, char *errbuf)
 {
@@ -228,13 +205,23 @@ rg_err rg_recdir_read_manifest(const char *recdir, const rg_age_identity *ids,
     membuf b = {0};
     cJSON *m = NULL;
     snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_MANIFEST);
-    if (access(path, F_OK) != 0)
+    char *ct = NULL, why[RG_ERRBUF_SIZE] = "";
+    size_t ctlen = 0;
+    rg_err err = rg_vaultio_read_in(recdir, RG_RECDIR_MANIFEST, MANIFEST_MAX,
+                                    &ct, &ctlen, errbuf);
+    if (err == RG_ERR_NOT_FOUND)
         return rg_errorf(errbuf, RG_ERR_NOT_FOUND, "%s: missing (the recording has "
                    "no manifest: deleted, or cut short before the meeting "
                    "ended)", path);
-    rg_err err = rg_age_decrypt_file(path, ids, n, mem_sink, &b, errbuf);
     if (err)
+        return err;
+    err = rg_age_decrypt_buf(ids, n, ct, ctlen, &b.p, &b.len, why);
+    b.cap = b.len;
+    free(ct);
+    if (err) {
+        rg_errorf(errbuf, err, "%s: %s", path, why[0] ? why : rg_strerror(err));
         goto cleanup;
+    }
     if ((err = rg_json_parse(b.p ? (char *)b.p : "", b.len, path, &m, errbuf)))
         goto cleanup;
     err = RG_ERR_PARSE;

@@ -21,6 +21,8 @@ struct rg_vault_track {
     rg_vault_track *next;
     char id[65];
     char dir[PATH_MAX + 80];
+    int dfd;                     /* tracks/<id>, opened without following
+                                    symlinks: every file op is relative */
     rg_age_recipient rcpt;
     rg_vault_segment *segs;
     size_t nsegs, capsegs;
@@ -100,8 +102,8 @@ static rg_err write_index(rg_vault_track *t)
         cJSON_AddNumberToObject(root, "end_ms", (double)t->last_ms);
     if (!(text = cJSON_Print(root)))
         goto cleanup;
-    err = rg_vaultio_write_atomic(t->dir, "index.json", text, strlen(text),
-                                  t->v->errmsg);
+    err = rg_vaultio_write_atomic_at(t->dfd, t->dir, "index.json", text,
+                                     strlen(text), t->v->errmsg);
 cleanup:
     cJSON_Delete(root);
     free(text);
@@ -125,9 +127,11 @@ static rg_err seg_sink(void *ctx, const void *data, size_t len)
 
 static rg_err seg_start(rg_vault_track *t, int64_t t_ms)
 {
-    char path[PATH_MAX + 128];
+    char path[PATH_MAX + 128], name[32];
     snprintf(path, sizeof path, "%s/%06u.age.part", t->dir, t->seq);
-    t->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    snprintf(name, sizeof name, "%06u.age.part", t->seq);
+    t->fd = openat(t->dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+                   O_NOFOLLOW, 0600);
     if (t->fd < 0) {
         rg_errbuf(t->v->errmsg, "%s: cannot create: %s", path,
                        strerror(errno));
@@ -154,29 +158,31 @@ static rg_err seg_start(rg_vault_track *t, int64_t t_ms)
  * back for the metadata that says what happened. */
 static void discard_part(rg_vault_track *t)
 {
-    char part[PATH_MAX + 128];
+    char part[32];
     if (t->fd >= 0) {
         close(t->fd);
         t->fd = -1;
     }
     rg_age_enc_free(t->enc);
     t->enc = NULL;
-    snprintf(part, sizeof part, "%s/%06u.age.part", t->dir, t->seq);
-    if (unlink(part) == 0)
-        (void)rg_vaultio_fsync_dir(t->dir);
+    snprintf(part, sizeof part, "%06u.age.part", t->seq);
+    if (unlinkat(t->dfd, part, 0) == 0)
+        (void)fsync(t->dfd);
 }
 
 /* Final chunk, fsync, rename NNNNNN.age.part -> NNNNNN.age, fsync dir,
  * then record it in the index. */
 static rg_err seg_seal(rg_vault_track *t, int64_t to_ms)
 {
-    char part[PATH_MAX + 128], path[PATH_MAX + 128];
+    char part[PATH_MAX + 128], path[PATH_MAX + 128], pname[32], fname[32];
     unsigned char md[32];
     unsigned mdlen = 0;
     rg_vault_segment g;
     memset(&g, 0, sizeof g);
     snprintf(part, sizeof part, "%s/%06u.age.part", t->dir, t->seq);
     snprintf(path, sizeof path, "%s/%06u.age", t->dir, t->seq);
+    snprintf(pname, sizeof pname, "%06u.age.part", t->seq);
+    snprintf(fname, sizeof fname, "%06u.age", t->seq);
     rg_err err = rg_age_enc_finish(t->enc);
     g.plain_bytes = rg_age_enc_plain_bytes(t->enc);
     rg_age_enc_free(t->enc);
@@ -188,14 +194,17 @@ static rg_err seg_seal(rg_vault_track *t, int64_t to_ms)
         close(t->fd);
     }
     t->fd = -1;
-    if (!err && (rename(part, path) != 0 || rg_vaultio_fsync_dir(t->dir)))
+    if (!err && (renameat(t->dfd, pname, t->dfd, fname) != 0 ||
+                 fsync(t->dfd) != 0)) {
+        t->sys_errno = errno;
         err = RG_ERR_IO;
+    }
     if (!err && EVP_DigestFinal_ex(t->sha, md, &mdlen) != 1)
         err = RG_ERR_CRYPTO;
     if (err) {
         rg_errbuf(t->v->errmsg, "%s: cannot seal segment: %s", part,
                   t->sys_errno ? strerror(t->sys_errno) : rg_strerror(err));
-        if (access(path, F_OK) != 0)
+        if (faccessat(t->dfd, fname, F_OK, AT_SYMLINK_NOFOLLOW) != 0)
             discard_part(t);
         return err;
     }
@@ -358,6 +367,8 @@ static void track_free(rg_vault_track *t)
     rg_age_enc_free(t->enc);
     if (t->fd >= 0)
         close(t->fd);
+    if (t->dfd >= 0)
+        close(t->dfd);
     EVP_MD_CTX_free(t->sha);
     free(t->segs);
     free(t);
@@ -379,7 +390,7 @@ rg_err rg_vault_track_open(rg_vault *v, const char *track_id, int64_t t_ms,
     if (!t || !(t->sha = EVP_MD_CTX_new()))
         goto fail;
     t->v = v;
-    t->fd = -1;
+    t->fd = t->dfd = -1;
     snprintf(t->id, sizeof t->id, "%s", track_id);
     snprintf(t->dir, sizeof t->dir, "%s/tracks/%s", v->dir, track_id);
     if (mkdir(t->dir, 0700) != 0) {
@@ -387,6 +398,13 @@ rg_err rg_vault_track_open(rg_vault *v, const char *track_id, int64_t t_ms,
                        errno == EEXIST ? "track already exists"
                                        : strerror(errno));
         err = errno == EEXIST ? RG_ERR_STATE : RG_ERR_IO;
+        goto fail;
+    }
+    char rel[96];
+    snprintf(rel, sizeof rel, "tracks/%s", track_id);
+    if ((t->dfd = rg_vaultio_dir_open(v->dir, rel)) < 0) {
+        rg_errbuf(v->errmsg, "%s: cannot open: %s", t->dir, strerror(errno));
+        err = RG_ERR_IO;
         goto fail;
     }
     /* The key entry is durable before any media can depend on it. */

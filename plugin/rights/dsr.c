@@ -140,7 +140,8 @@ static rg_err export_audit(const char *recdir, const cJSON *m, const char *ps,
     char path[PATH_MAX], *text = NULL;
     size_t len = 0;
     snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_AUDIT);
-    rg_err err = rg_vaultio_read_file(path, RG_AUDIT_MAX_FILE, &text, &len, errbuf);
+    rg_err err = rg_vaultio_read_in(recdir, RG_RECDIR_AUDIT, RG_AUDIT_MAX_FILE, &text,
+                                    &len, errbuf);
     if (err)
         return err;
     size_t cap = len + 1, o = 0;

@@ -32,7 +32,8 @@ rg_err rg_retention_read_hold(const char *recdir, cJSON **hold, char *errbuf)
     size_t len = 0;
     *hold = NULL;
     snprintf(path, sizeof path, "%s/%s", recdir, RG_HOLD_FILE);
-    rg_err err = rg_vaultio_read_file(path, 1 << 20, &text, &len, errbuf);
+    rg_err err = rg_vaultio_read_in(recdir, RG_HOLD_FILE, 1 << 20, &text, &len,
+                                    errbuf);
     if (err == RG_ERR_NOT_FOUND)
         return RG_OK;
     if (err)

@@ -139,7 +139,8 @@ static rg_err read_journal(const char *recdir, cJSON **out, char *errbuf)
     size_t len = 0;
     cJSON *j = NULL;
     snprintf(path, sizeof path, "%s/%s", recdir, RG_WITHDRAW_JOURNAL);
-    rg_err err = rg_vaultio_read_file(path, 1 << 20, &text, &len, errbuf);
+    rg_err err = rg_vaultio_read_in(recdir, RG_WITHDRAW_JOURNAL, 1 << 20, &text,
+                                    &len, errbuf);
     if (err)
         return err;
     if (!(err = rg_json_parse(text, len, path, &j, errbuf))) {

@@ -167,22 +167,12 @@ rg_err rg_vaultio_read_fd(int fd, const char *what, size_t max, char **out,
     return RG_OK;
 }
 
-rg_err rg_vaultio_write_atomic_in(const char *base, const char *reldir,
-                                  const char *name, const void *data,
-                                  size_t len, char *errbuf)
+rg_err rg_vaultio_write_atomic_at(int dfd, const char *what, const char *name,
+                                  const void *data, size_t len, char *errbuf)
 {
     char tmp[300];
     if (snprintf(tmp, sizeof tmp, "%s.part", name) >= (int)sizeof tmp)
         return RG_ERR_ARG;
-    int dfd = rg_vaultio_dir_open(base, reldir);
-    if (dfd < 0) {
-        int e = errno;
-        rg_errbuf(errbuf, "%s/%s: %s", base, reldir ? reldir : "",
-                  e == ELOOP || e == ENOTDIR
-                  ? "not a directory (a symlink?): refusing to write through it"
-                  : strerror(e));
-        return RG_ERR_IO;
-    }
     int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
                     O_NOFOLLOW, 0600);
     int e = 0;
@@ -194,12 +184,29 @@ rg_err rg_vaultio_write_atomic_in(const char *base, const char *reldir,
     if (!e && (renameat(dfd, tmp, dfd, name) != 0 || fsync(dfd) != 0))
         e = errno;
     if (e) {
-        rg_errbuf(errbuf, "%s/%s/%s: cannot write: %s", base,
-                  reldir ? reldir : "", name, strerror(e));
+        rg_errbuf(errbuf, "%s/%s: cannot write: %s", what, name, strerror(e));
         unlinkat(dfd, tmp, 0);
     }
-    close(dfd);
     return e ? RG_ERR_IO : RG_OK;
+}
+
+rg_err rg_vaultio_write_atomic_in(const char *base, const char *reldir,
+                                  const char *name, const void *data,
+                                  size_t len, char *errbuf)
+{
+    char what[4200];
+    snprintf(what, sizeof what, "%s/%s", base, reldir ? reldir : "");
+    int dfd = rg_vaultio_dir_open(base, reldir);
+    if (dfd < 0) {
+        int e = errno;
+        rg_errbuf(errbuf, "%s: %s", what, e == ELOOP || e == ENOTDIR
+                  ? "not a directory (a symlink?): refusing to write through it"
+                  : strerror(e));
+        return RG_ERR_IO;
+    }
+    rg_err err = rg_vaultio_write_atomic_at(dfd, what, name, data, len, errbuf);
+    close(dfd);
+    return err;
 }
 
 rg_err rg_vaultio_read_in(const char *base, const char *rel, size_t max,

@@ -42,6 +42,9 @@ rg_err rg_vaultio_read_in(const char *base, const char *rel, size_t max,
 rg_err rg_vaultio_write_atomic_in(const char *base, const char *reldir,
                                   const char *name, const void *data,
                                   size_t len, char *errbuf);
+/* The same into an open directory dfd; `what` names it in errbuf. */
+rg_err rg_vaultio_write_atomic_at(int dfd, const char *what, const char *name,
+                                  const void *data, size_t len, char *errbuf);
 /* Read an already opened regular file (at most max bytes). */
 rg_err rg_vaultio_read_fd(int fd, const char *what, size_t max, char **out,
                           size_t *len, char *errbuf);
