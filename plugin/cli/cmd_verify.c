@@ -10,7 +10,6 @@
 #include "recdir.h"
 #include "vault.h"
 
-#define USAGE "usage: recgate verify RECDIR [--identity FILE] [--audit-key FILE | --config FILE]\n"
 
 int rg_cmd_verify(int argc, char **argv)
 {
@@ -26,12 +25,12 @@ int rg_cmd_verify(int argc, char **argv)
         else if (argv[i][0] != '-' && !dir)
             dir = argv[i];
         else {
-            fprintf(stderr, USAGE);
+            fputs(RG_USAGE_verify, stderr);
             return 2;
         }
     }
     if (!dir) {
-        fprintf(stderr, USAGE);
+        fputs(RG_USAGE_verify, stderr);
         return 2;
     }
     uint8_t key[RG_AUDIT_KEY_LEN];
