@@ -650,6 +650,59 @@ rg_err rg_recdir_shred_file(const char *path)
     return err;
 }
 
+/* Overwrite an open regular file with random bytes and fsync it. */
+static rg_err overwrite_fd(int fd)
+{
+    struct stat st;
+    unsigned char buf[4096];
+    rg_err err = RG_OK;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return RG_OK;
+    for (off_t done = 0; done < st.st_size && !err;) {
+        size_t k = (size_t)(st.st_size - done) < sizeof buf
+                       ? (size_t)(st.st_size - done) : sizeof buf;
+        if (RAND_bytes(buf, (int)k) != 1 || rg_vaultio_write_all(fd, buf, k))
+            err = RG_ERR_IO;
+        done += (off_t)k;
+    }
+    if (!err && fsync(fd) != 0)
+        err = RG_ERR_IO;
+    return err;
+}
+
+rg_err rg_recdir_shred_keyring(const char *recdir, int *files)
+{
+    int dfd = rg_vaultio_dir_open(recdir, "keyring");
+    if (dfd < 0)
+        return errno == ENOENT ? RG_OK : RG_ERR_IO;
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return RG_ERR_IO;
+    }
+    rg_err err = RG_OK;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        int fd = openat(dirfd(d), e->d_name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW |
+                                             O_NONBLOCK);
+        if (fd >= 0) {
+            if (overwrite_fd(fd))
+                err = RG_ERR_IO;
+            close(fd);
+        }
+        /* A symlink or special file is removed, never followed. */
+        if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+            (*files)++;
+        else if (errno != ENOENT)
+            err = RG_ERR_IO;
+    }
+    fsync(dirfd(d));
+    closedir(d);
+    return err;
+}
+
 int rg_recdir_remove_segments(const char *recdir, const char *track)
 {
     char rel[96];

@@ -110,6 +110,10 @@ void rg_recdir_free_words(char **words, size_t n);
 
 /* Overwrite a file with random bytes, fsync, unlink. Missing is ok. */
 rg_err rg_recdir_shred_file(const char *path);
+/* Shred every entry of RECDIR/keyring (opened without following a
+ * symlink; only regular files are overwritten, anything else is just
+ * unlinked, never followed). *files counts what was removed. */
+rg_err rg_recdir_shred_keyring(const char *recdir, int *files);
 /* Remove every *.age and *.age.part file in RECDIR/tracks/<track>/;
  * returns how many were removed (index.json is kept). */
 int rg_recdir_remove_segments(const char *recdir, const char *track);

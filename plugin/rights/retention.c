@@ -315,30 +315,11 @@ static rg_err log_purge(purge_run *r, const char *id, const char *expires,
     return err;
 }
 
-/* Destroy the keys of RECDIR: every keyring entry overwritten + unlinked. */
+/* Destroy the keys of RECDIR: every keyring entry overwritten + unlinked
+ * (inside the recording: a symlinked keyring/ or entry is not followed). */
 static rg_err shred_keys(const char *recdir, int *files)
 {
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s/keyring", recdir);
-    DIR *d = opendir(path);
-    if (!d)
-        return errno == ENOENT ? RG_OK : RG_ERR_IO;
-    rg_err err = RG_OK;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' && (!e->d_name[1] ||
-                                    (e->d_name[1] == '.' && !e->d_name[2])))
-            continue;
-        char f[PATH_MAX + 512];
-        snprintf(f, sizeof f, "%s/%s", path, e->d_name);
-        if (rg_recdir_shred_file(f))
-            err = RG_ERR_IO;
-        else
-            (*files)++;
-    }
-    closedir(d);
-    rg_vaultio_fsync_dir(path);
-    return err;
+    return rg_recdir_shred_keyring(recdir, files);
 }
 
 static void finish_interrupted(purge_run *r, const char *name)

@@ -138,6 +138,14 @@ for how in delete-log break-mac; do
         "$RECGATE" audit verify "$T/dir/purge.log" --key-file "$AUDIT_KEY" >/dev/null &&
         ok "$how: logged as expiry_unverified in purge.log" || bad "$how: not audited"
 done
+# A symlinked keyring/: purge shreds inside the recording, never through it.
+rm -rf "$T/dir"; mkdir "$T/dir"; cp -r "$T/pristine" "$T/dir/rec"
+mkdir -p "$T/victim2"; echo precious >"$T/victim2/t1.age"
+rm -rf "$T/dir/rec/keyring"; ln -s "$T/victim2" "$T/dir/rec/keyring"
+"$RECGATE" purge "$T/dir" --now "$NOW" $AK --by t >"$T/out" 2>&1
+[ "$(cat "$T/victim2/t1.age" 2>/dev/null)" = precious ] &&
+    ok "purge did not shred through a symlinked keyring/" ||
+    bad "purge overwrote a file outside the recording: $(cat "$T/out")"
 # Intact log: the edit alone is capped by the log (as before), exit 0.
 rm -rf "$T/dir"; mkdir "$T/dir"; cp -r "$T/pristine" "$T/dir/rec"
 jq '.expires_at = "2099-01-01T00:00:00Z"' "$T/dir/rec/recording.json" >"$T/m" && mv "$T/m" "$T/dir/rec/recording.json"
