@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include "agefile.h"
+#include "recdir.h"
 #include "vault.h"
 #include "fileio.h"
 
@@ -195,6 +196,32 @@ static rg_err log_event(exporter *ex, const char *event, const char *what,
                      rg_strerror(rc)) : RG_OK;
 }
 
+/* --participant without a manifest (the session was cut short by a
+ * crash): the audit log's capture_start lines name each track's
+ * participant by pseudonym. */
+static rg_err from_audit(exporter *ex, char *errbuf)
+{
+    const rg_export_params *p = ex->p;
+    rg_err rc = RG_OK;
+    if (!strncmp(p->participant, "p-", 2) &&
+        strlen(p->participant) < sizeof ex->pseudonym)
+        snprintf(ex->pseudonym, sizeof ex->pseudonym, "%s", p->participant);
+    else if ((rc = rg_audit_pseudonym(p->audit_key, p->participant,
+                                      ex->pseudonym)))
+        return rc;
+    if ((rc = rg_recdir_audit_tracks(p->recdir, ex->pseudonym, &ex->want,
+                                     &ex->nwant)))
+        return rc;
+    if (!ex->nwant)
+        return rg_errorf(errbuf, RG_ERR_NOT_FOUND, "no participant '%s' in this "
+                         "recording (it has no manifest, and its audit log "
+                         "records no capture of them)", p->participant);
+    note(ex, "warning: %s/manifest.json.age is missing (cut short by a "
+         "crash): the participant's tracks come from the audit log",
+         p->recdir);
+    return RG_OK;
+}
+
 /* --participant: decrypt the manifest in memory, find the person by
  * platform id or pseudonym, and collect their track ids. */
 static rg_err find_participant(exporter *ex, char *errbuf)
@@ -204,15 +231,13 @@ static rg_err find_participant(exporter *ex, char *errbuf)
     unsigned char *plain = NULL;
     size_t ctlen = 0, plen = 0;
     cJSON *root = NULL;
-    rg_err rc = log_event(ex, RG_AUDIT_EV_DECRYPT, "manifest", errbuf);
-    if (rc)
-        return rc;
     snprintf(path, sizeof path, "%s/manifest.json.age", p->recdir);
-    if ((rc = rg_vaultio_read_in(p->recdir, "manifest.json.age", META_MAX, &ct,
-                                 &ctlen, errbuf))) {
-        if (rc == RG_ERR_NOT_FOUND)
-            rg_errorf(errbuf, rc, "%s: no such file (the session never finished); "
-                 "--participant needs it", path);
+    rg_err rc = rg_vaultio_read_in(p->recdir, "manifest.json.age", META_MAX,
+                                   &ct, &ctlen, errbuf);
+    if (rc == RG_ERR_NOT_FOUND)
+        return from_audit(ex, errbuf); /* nothing to decrypt, nothing logged */
+    if (rc || (rc = log_event(ex, RG_AUDIT_EV_DECRYPT, "manifest", errbuf))) {
+        free(ct);
         return rc;
     }
     char why[RG_ERRBUF_SIZE] = "";

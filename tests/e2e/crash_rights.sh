@@ -39,6 +39,13 @@ jq -e --arg t "$TG" '[.tracks[].track] == [$t] and .cut_short == true' "$T/dsr/s
     bad "dsr export content: $(cat "$T/dsr/subject.json")"
 grep -q "withdrawn or the recording deleted" "$T/dsr/subject.json" && bad "subject.json claims withdrawal"
 
+# The mixed export of one participant works from the audit log too.
+"$RECGATE" export "$D" --participant g --partial --identity "$ORG_KEY" --audit-key "$AUDIT_KEY" \
+    -o "$T/g-mix.ogg" 2>"$T/err" && ffprobe -v error "$T/g-mix.ogg" &&
+    grep -q "tracks come from the audit log" "$T/err" &&
+    ok "export --participant g without a manifest: $(stat -c %s "$T/g-mix.ogg") bytes" ||
+    bad "export --participant g: $(cat "$T/err")"
+
 # Withdrawal by anonymisation: g's track only.
 "$RECGATE" withdraw "$D" --participant g --mode anonymize --identity "$ORG_KEY" \
     --audit-key "$AUDIT_KEY" --by dpo >"$T/w.txt" 2>&1 &&
