@@ -40,21 +40,23 @@ rg_err rg_keyring_add(const char *recdir, const char *track_id,
         return RG_ERR_ARG;
     if ((err = entry_path(recdir, track_id, dir, name, path)))
         return err;
-    if (stat(path, &st) == 0) {
-        rg_errbuf(errbuf, "%s: keyring entry exists", path);
-        return RG_ERR_STATE;
-    }
-    /* keyring/ was made new by rg_vault_open; never write through a
-     * symlink or a replaced folder. */
+    /* keyring/ was made new by rg_vault_open; every operation is relative
+     * to it, opened without following a symlink. */
     int kfd = rg_vaultio_dir_open(recdir, "keyring");
     if (kfd < 0) {
         rg_errbuf(errbuf, "%s: %s", dir, errno == ELOOP || errno == ENOTDIR
                   ? "not a directory (a symlink?): refusing" : strerror(errno));
         return RG_ERR_IO;
     }
-    close(kfd);
-    if ((err = rg_agekey_generate(&id)))
+    if (fstatat(kfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        close(kfd);
+        rg_errbuf(errbuf, "%s: keyring entry exists", path);
+        return RG_ERR_STATE;
+    }
+    if ((err = rg_agekey_generate(&id))) {
+        close(kfd);
         return err;
+    }
     memcpy(track_rcpt->pk, id.pk, sizeof id.pk);
     if ((err = rg_agekey_recipient_format(track_rcpt, rcpt, sizeof rcpt)) ||
         (err = rg_agekey_identity_format(&id, sec, sizeof sec)))
@@ -64,8 +66,9 @@ rg_err rg_keyring_add(const char *recdir, const char *track_id,
                       track_id, rcpt, sec);
     if ((err = rg_age_encrypt_buf(org, n_org, text, (size_t)tl, &ct, &ctlen)))
         goto cleanup;
-    err = rg_vaultio_write_atomic(dir, name, ct, ctlen, errbuf);
+    err = rg_vaultio_write_atomic_at(kfd, dir, name, ct, ctlen, errbuf);
 cleanup:
+    close(kfd);
     /* The secret exists only between generate and here. */
     rg_agekey_wipe(&id);
     OPENSSL_cleanse(text, sizeof text);
