@@ -286,10 +286,11 @@ rg_err rg_vaultio_read_file(const char *path, size_t max, char **out,
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     char *buf = NULL;
     if (fd < 0 || fstat(fd, &st) != 0) {
-        rg_errbuf(errbuf, "%s: %s", path, strerror(errno));
+        int e = errno;
+        rg_errbuf(errbuf, "%s: %s", path, strerror(e));
         if (fd >= 0)
             close(fd);
-        return errno == ENOENT ? RG_ERR_NOT_FOUND : RG_ERR_IO;
+        return e == ENOENT ? RG_ERR_NOT_FOUND : RG_ERR_IO;
     }
     if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
         rg_errbuf(errbuf, "%s: not a regular file or "
