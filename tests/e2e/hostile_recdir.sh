@@ -96,9 +96,7 @@ ln -s "$T/pristine/tracks/t1/index.json" "$T/x.json"; rm "$T/c/tracks/t1/index.j
 mv "$T/x.json" "$T/c/tracks/t1/index.json"
 timeout $TO "$RECGATE" verify "$T/c" >"$T/v" 2>&1 && bad "verify follows a symlinked index.json" ||
     { grep -q "symlink" "$T/v" && ok "symlinked index.json refused"; } || bad "symlinked index: $(cat "$T/v")"
-# A planted folder or symlink where a recording goes is refused.
-mkdir -p "$T/plant"
-jq '.vault = {"segment_s": 1}' "$TOP/tests/e2e/policy-test.json" >"$T/pol.json"
+# (A planted folder or symlink where a recording goes: tests/unit/test_vault.c.)
 
 # ---- 6. verify checks every field ---------------------------------------
 fresh
