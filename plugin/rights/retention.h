@@ -39,11 +39,19 @@ rg_err rg_retention_release(const char *recdir, const uint8_t *audit_key,
  * is damaged (a damaged hold still counts as a hold for purge). */
 rg_err rg_retention_read_hold(const char *recdir, cJSON **hold, char *errbuf);
 
-/* When RECDIR must be gone: recording.json's expires_at, or earlier if
- * its audit log's session_start says so (ts + retention_days): editing
- * the clear recording.json cannot extend retention. */
+/* When RECDIR must be gone. recording.json is clear and editable, so its
+ * expires_at counts only as far as the audit log confirms it: with
+ * audit_key, RECDIR/audit.log must verify and begin with session_start,
+ * and the expiry is the earlier of expires_at and that line's ts +
+ * retention_days. If that cannot be authenticated (no key, log missing,
+ * a broken MAC, no session_start) the expiry falls back to recording.json's
+ * created + the policy's retention_days for its meeting type (or its own
+ * retention_days if the policy does not know the type; never later than
+ * expires_at), and RG_ERR_AUTH is returned with the reason in problem
+ * (RG_ERRBUF_SIZE, may be NULL). */
 rg_err rg_retention_expiry(const char *recdir, const cJSON *meta,
-                           time_t *expires);
+                           const uint8_t *audit_key, const rg_policy *policy,
+                           time_t *expires, char *problem);
 
 typedef enum rg_purge_action {
     RG_PURGE_KEEP,     /* not expired */
@@ -78,9 +86,20 @@ typedef struct rg_purge_params {
 
 typedef struct rg_purge_result {
     int purged, held, kept, skipped, failed;
+    int remote_pending;  /* recordings whose remote copies are not yet
+                          * proven deleted (DIR/.remote-deletes/) */
+    int unverified;   /* expiry not authenticated: fell back to created +
+                         retention (each logged "expiry_unverified" in
+                         purge.log; rg_purge then returns RG_ERR_AUTH) */
 } rg_purge_result;
 
-/* Purge DIR. RG_OK if every folder was handled (res->failed == 0);
+/* DIR/.remote-deletes/<recording folder>/upload.journal: remote deletes
+ * that outlive a purged folder, retried by every purge (with --config)
+ * and by `recgate upload --delete DIR/<recording folder>`. */
+#define RG_PURGE_PENDING_DIR ".remote-deletes"
+
+/* Purge DIR. RG_OK if every folder was handled (res->failed == 0) and no
+ * remote delete is pending (res->remote_pending == 0, else RG_ERR_NETWORK);
  * otherwise the first error (the others were still processed, except
  * that nothing is destroyed if purge.log cannot be written). */
 rg_err rg_purge(const rg_purge_params *p, rg_purge_result *res, char *errbuf);

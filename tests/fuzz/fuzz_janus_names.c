@@ -6,7 +6,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "janus/jint.h"
+#include <glib.h>
+#include "janus/jnames.h"
 
 static int has_word(const char *s)
 {

@@ -1,8 +1,6 @@
 # Shared by tests/e2e/upload_*.sh: a private network namespace, a test CA,
 # a server certificate for localhost, nginx with WebDAV, a policy.
-# Sourced after `T` (temp dir) is set.
-ok() { echo "  ok: $*"; }
-bad() { echo "  FAIL: $*"; fail=1; }
+# Sourced after tests/e2e/lib/e2e.sh (T, ok, bad).
 
 # Test CA + server cert (localhost, 127.0.0.1) + an unrelated CA.
 make_pki() {
@@ -19,7 +17,7 @@ make_pki() {
 }
 
 # nginx on 127.0.0.1:8443: /dav/ (Basic auth), /full/ (PUT -> 507),
-# /err/ (PUT -> 503), /slow/ (replies at 8 KB/s).
+# /err/ (PUT -> 503), /slow/ (replies at 8 KB/s), /redir/ (307 elsewhere).
 start_nginx() {
     mkdir -p "$T/www/dav" "$T/www/full" "$T/www/err" "$T/www/slow" "$T/ngx"
     printf 'recgate:%s\n' "$(openssl passwd -apr1 s3cret-pw)" > "$T/htpasswd"
@@ -56,6 +54,7 @@ http {
             if (\$request_method = PUT) { return 507; }
         }
         location /err/ { return 503; }
+        location /redir/ { return 307 https://elsewhere.example:8443/x; }
         location /slow/ {
             dav_methods PUT DELETE MKCOL;
             create_full_put_path on;
