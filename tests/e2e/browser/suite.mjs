@@ -84,7 +84,7 @@ class Bot {
         return null;
     }
     async wait(re, ms = 40000) {
-        const end = Date.now() + ms;
+        const end = Date.now() + ms * Number(E.TIMEOUT_SCALE || 3);
         while (Date.now() < end) {
             const t = this.at(re);
             if (t !== null) return t;
@@ -484,7 +484,7 @@ cases.sigterm = async (r) => {
 
 const only = (E.CASES || "").split(",").filter(Boolean);
 const todo = Object.keys(cases).filter((n) => !only.length || only.includes(n));
-const jobs = Number(E.JOBS || 3);
+const jobs = Number(E.JOBS || 2);
 let next = 0;
 async function worker() {
     while (next < todo.length) {
