@@ -201,7 +201,7 @@ cases.recorded = async (r) => {
     const [leder, anna] = await people(room, [
         { name: "leder", tone: 440 }, { name: "anna", tone: 660, video: "anna", chat: "Anna B." }]);
     const [bob] = await launch(room, [{ name: "bob", tone: 880 }]);
-    const bot = new Bot(room, 50);
+    const bot = new Bot(room, 60);
     await bot.wait(/notice to everyone delivered/);
     const open = await bot.wait(/gate open/);
     await bob.joinChat(room, "bob");
@@ -301,7 +301,7 @@ cases["chat-after-video"] = async (r) => {
     const [leder] = await people(room, [{ name: "leder", tone: 440 }]);
     const [eve] = await launch(room, [{ name: "eve", tone: 1000 }]);
     const WIN = 20; // a longer window: eve's video must be in before it runs out
-    const bot = new Bot(room, 60, ["--type", "browser-w20"]);
+    const bot = new Bot(room, 70, ["--type", "browser-w20"]);
     await bot.wait(/notice to everyone delivered/);
     await eve.joinVideo(room, "eve");
     const inVideo = await bot.wait(/eve joined/);
@@ -361,7 +361,8 @@ cases.churn = async (r) => {
     const room = 2007;
     const [leder, anna] = await people(room, [{ name: "leder", tone: 440 }, { name: "anna", tone: 660 }]);
     const [carl, dave] = await launch(room, [{ name: "carl", tone: 550 }, { name: "dave", tone: 800 }]);
-    const bot = new Bot(room, 75);
+    const DUR = 90;
+    const bot = new Bot(room, DUR);
     await bot.wait(/gate open/);
     await carl.joinChat(room, "carl"); await carl.joinVideo(room, "carl");
     await sleep(1500);
@@ -386,7 +387,7 @@ cases.churn = async (r) => {
     r.ok("recorded, nothing stopped", s.decision === "recorded" && !bot.at(/stopped for good|refused/));
     const [L] = bot.ids("leder"), annas = bot.ids("anna"), [C] = bot.ids("carl"), [D] = bot.ids("dave");
     r.ok("leder captured in one span from the window to the end", bot.spans(L).length === 1 &&
-        bot.spans(L)[0].from < WINDOW_S + 1 && bot.spans(L)[0].to > 74);
+        bot.spans(L)[0].from < WINDOW_S + 1 && bot.spans(L)[0].to > DUR - 1);
     const st = framesOk(r, bot, L, "leder", 0);
     if (st) r.note(`MEASURED leder: ${st.lost} frame(s) lost over 4 joins/leaves of others (${st.passed} passed, ${st.renegs} renegotiation(s))`);
     trackOk(r, bot, L, "leder", 440);
