@@ -182,9 +182,12 @@ async function launch(room, specs) {
 }
 async function people(room, specs) {
     const ps = await launch(room, specs);
+    // Chat first, as most people do: someone in the video whose chat is
+    // not open within their window cannot be informed (that is a case of
+    // its own, chat-after-video).
     await Promise.all(ps.map(async (p, i) => {
-        if (specs[i].video !== null) await p.joinVideo(room, specs[i].video || specs[i].name);
         if (specs[i].chat !== null) await p.joinChat(room, specs[i].chat || specs[i].name);
+        if (specs[i].video !== null) await p.joinVideo(room, specs[i].video || specs[i].name);
     }));
     return ps;
 }
