@@ -25,7 +25,8 @@ DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
             libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
             gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools \
             age ffmpeg jq chromium \
-            libgstreamer-plugins-bad1.0-dev gstreamer1.0-plugins-bad gstreamer1.0-nice janus
+            libgstreamer-plugins-bad1.0-dev gstreamer1.0-plugins-bad gstreamer1.0-nice janus \
+            libmicrohttpd-dev libnats-dev nats-server
 DEB_PKGS += nginx libnginx-mod-http-dav-ext openssl curl iproute2 util-linux nodejs
 # Debian's npm conflicts with a Node.js that already ships its own npm.
 DEB_PKGS += $(if $(shell command -v npm 2>/dev/null),,npm)
@@ -52,10 +53,11 @@ LAYER_recording := recording audit policy util
 LAYER_upload    := upload recording audit policy util
 LAYER_session   := session gate recording upload audit policy util
 LAYER_rights    := rights recording upload audit policy util
-LAYER_cli       := cli session rights gate recording upload audit policy util
+LAYER_service   := service policy util
+LAYER_cli       := cli service session rights gate recording upload audit policy util
 LAYERS          := util policy gate audit recording upload session rights
 layer_inc = $(foreach l,$(LAYER_$(1)),-Iplugin/$(l))
-$(foreach l,$(LAYERS) cli,$(eval $(BUILD)/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l))))
+$(foreach l,$(LAYERS) service cli,$(eval $(BUILD)/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l))))
 $(foreach l,$(LAYERS),$(eval $(BUILD)/fuzzobj/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l))))
 # Shims see the public headers only (plus their own folder).
 $(BUILD)/sdk-shims/%.o $(BUILD)/fuzzobj/sdk-shims/%.o: CPPFLAGS += -Isdk-shims
@@ -72,7 +74,10 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
-CLI_SRC  := $(wildcard plugin/cli/*.c)
+# The service (recgate serve / worker) is part of the command, not of the
+# library: users of librecgate do not link libmicrohttpd or libnats.
+CLI_SRC  := $(wildcard plugin/cli/*.c) $(wildcard plugin/service/*.c)
+SVC_PKGS := libmicrohttpd libnats
 LIB_SRC  := $(foreach l,$(LAYERS),$(wildcard plugin/$(l)/*.c)) $(wildcard sdk-shims/*/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -113,7 +118,7 @@ $(SHARED_LIB): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,librecgate.so.0 $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(CLI): $(CLI_OBJ) $(STATIC_LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(PKG_LIBS) $(shell pkg-config --libs $(SVC_PKGS))
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(TESTLIB_OBJ) $(STATIC_LIB)
 	@mkdir -p $(dir $@)

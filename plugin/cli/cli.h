@@ -24,6 +24,8 @@ int rg_cmd_release(int argc, char **argv);
 int rg_cmd_purge(int argc, char **argv);
 int rg_cmd_report(int argc, char **argv);
 int rg_cmd_upload(int argc, char **argv);
+int rg_cmd_serve(int argc, char **argv);
+int rg_cmd_worker(int argc, char **argv);
 
 /* Load and concatenate identity files (--identity ...); prints the error
  * as "recgate CMD: ...". *ids [owned]: rg_agekey_free_identities. */

@@ -78,6 +78,33 @@ static int usage(void)
     return 2;
 }
 
+/* --status-fd N: one JSON line per state change, for `recgate serve` and
+ * `recgate worker`, which follow their child bots this way. */
+static FILE *status_out;
+static void write_state(void *ctx, int64_t t_ms, const char *state, const char *detail)
+{
+    (void)ctx;
+    if (!status_out)
+        return;
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return;
+    cJSON_AddStringToObject(o, "state", state);
+    cJSON_AddNumberToObject(o, "t", (double)t_ms / 1000.0);
+    cJSON_AddNumberToObject(o, "wall", (double)time(NULL));
+    if (detail)
+        cJSON_AddStringToObject(o, "detail", detail);
+    char *line = cJSON_PrintUnformatted(o);
+    if (line) {
+        flockfile(status_out);
+        fprintf(status_out, "%s\n", line);
+        fflush(status_out);
+        funlockfile(status_out);
+    }
+    free(line);
+    cJSON_Delete(o);
+}
+
 static void *run_job(void *arg)
 {
     meeting_job *job = arg;
@@ -104,6 +131,9 @@ int rg_cmd_run(int argc, char **argv)
         {"type", required_argument, NULL, 'y'},
         {"timeout", required_argument, NULL, 't'},
         {"duration", required_argument, NULL, 'd'},
+        {"status-fd", required_argument, NULL, 'S'},
+        {"request-id", required_argument, NULL, 'I'},
+        {"previous-recording", required_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -114,6 +144,7 @@ int rg_cmd_run(int argc, char **argv)
     const char *hosts[MAX_HOSTS];
     size_t n_hosts = 0;
     int timeout_s = 0, duration_s = 0;
+    const char *request_id = NULL, *previous_recording = NULL;
     bool json = false, realtime = false, quiet = false;
     int c;
     optind = 1;
@@ -161,6 +192,24 @@ int rg_cmd_run(int argc, char **argv)
                 return 2;
             }
             *(c == 't' ? &timeout_s : &duration_s) = (int)v;
+            break;
+        }
+        case 'I':
+        case 'V':
+            if (!rg_vaultio_valid_id(optarg)) {
+                fprintf(stderr, "recgate run: --%s wants an id ([A-Za-z0-9_-], at most 64), not '%s'\n",
+                        c == 'I' ? "request-id" : "previous-recording", optarg);
+                return 2;
+            }
+            *(c == 'I' ? &request_id : &previous_recording) = optarg;
+            break;
+        case 'S': {
+            char *end;
+            long fd = strtol(optarg, &end, 10);
+            if (*end || fd < 3 || fd > 1024 || !(status_out = fdopen((int)fd, "w"))) {
+                fprintf(stderr, "recgate run: --status-fd wants an open descriptor >= 3, not '%s'\n", optarg);
+                return 2;
+            }
             break;
         }
         case 'h': usage(); return 0;
@@ -237,7 +286,8 @@ int rg_cmd_run(int argc, char **argv)
             .out_dir = out, .timeline = quiet ? NULL : stderr,
             .recipients = n_recipients ? recipients : NULL,
             .n_recipients = n_recipients, .audit_key_file = audit_key,
-            .label = job->label,
+            .label = job->label, .on_state = write_state,
+            .request_id = request_id, .previous_recording = previous_recording,
         };
     }
     size_t started = 0;
@@ -276,5 +326,9 @@ cleanup:
     free(jobs);
     free(threads);
     rg_policy_free(policy);
+    if (status_out) {
+        fclose(status_out);
+        status_out = NULL;
+    }
     return status;
 }

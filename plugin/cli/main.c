@@ -35,6 +35,12 @@ static const cli_command commands[] = {
     {"hold", rg_cmd_hold, "hold RECDIR --reason TEXT [--until DATE] --audit-key KEY|--config FILE [--by NAME]"},
     {"release", rg_cmd_release, "release RECDIR --audit-key KEY|--config FILE [--by NAME]"},
     {"purge", rg_cmd_purge, "purge DIR [--dry-run] [--now ISO-8601] --audit-key KEY|--config FILE [--by NAME]"},
+    {"serve", rg_cmd_serve,
+     "serve --config FILE --token-file FILE --out DIR [--listen ADDR:PORT] [--max-meetings N]\n"
+     "              [--state-dir DIR] [--audit-key FILE] [--nats URL] [--port-file FILE]"},
+    {"worker", rg_cmd_worker,
+     "worker --nats URL --config FILE --out DIR [--max-meetings N] [--ack-wait S]\n"
+     "              [--audit-key FILE] [--state-dir DIR] [--name NAME]"},
     {"report", rg_cmd_report,
      "report RECDIR --identity ORG_KEY -o report.html --audit-key KEY|--config FILE [--by NAME]"},
 };

@@ -8,6 +8,7 @@ typedef struct runner {
     void *shim_ctx;
     FILE *timeline;
     const char *label; /* prefix of every timeline line, or "" */
+    const rg_run_opts *opts;
 } runner;
 
 /* Timeline lines of meetings running on other threads must not mix:
@@ -52,12 +53,20 @@ static rg_err run_leave(void *ctx, const char *reason)
     return r->shim->host->leave(r->shim_ctx, reason);
 }
 
+static void run_state(void *ctx, int64_t t_ms, const char *state, const char *detail)
+{
+    runner *r = ctx;
+    if (r->opts->on_state)
+        r->opts->on_state(r->opts->state_ctx, t_ms, state, detail);
+}
+
 static const rg_host_ops runner_host = {
     .api_version = RG_SESSION_API_VERSION,
     .struct_size = sizeof(rg_host_ops),
     .send_chat = run_send_chat,
     .leave = run_leave,
     .timeline = run_timeline,
+    .state = run_state,
 };
 
 rg_err rg_run_meeting(const rg_run_opts *opts, char **summary_json,
@@ -69,7 +78,7 @@ rg_err rg_run_meeting(const rg_run_opts *opts, char **summary_json,
     if (!RG_SHIM_TABLE_OK(shim, rg_shim_ops) || !shim->create || !shim->run ||
         !shim->host || !shim->host->send_chat || !shim->host->leave)
         return RG_ERR_VERSION;
-    runner r = {shim, NULL, opts->timeline, opts->label ? opts->label : ""};
+    runner r = {shim, NULL, opts->timeline, opts->label ? opts->label : "", opts};
     rg_session *session = NULL;
     rg_shim_meeting meeting = {0};
     rg_err err = shim->create(opts->params, &r.shim_ctx, &meeting, errbuf);
@@ -87,6 +96,8 @@ rg_err rg_run_meeting(const rg_run_opts *opts, char **summary_json,
         .recipients = opts->recipients,
         .n_recipients = opts->n_recipients,
         .audit_key_file = opts->audit_key_file,
+        .request_id = opts->request_id,
+        .previous_recording = opts->previous_recording,
     };
     err = rg_session_new(&sp, &session, errbuf);
     if (err)

@@ -17,6 +17,11 @@ typedef struct rg_run_opts {
     size_t n_recipients;
     const char *audit_key_file;   /* NULL = the policy's audit.key_file */
     const char *label;            /* timeline line prefix (NULL = none) */
+    /* Optional: the meeting's state changes (rg_host_ops.state). */
+    void (*on_state)(void *ctx, int64_t t_ms, const char *state, const char *detail);
+    void *state_ctx;
+    const char *request_id;         /* rg_session_params.request_id */
+    const char *previous_recording; /* rg_session_params.previous_recording */
 } rg_run_opts;
 
 /* Play the meeting. On success *summary_json [owned] (free()) holds the
