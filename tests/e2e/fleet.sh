@@ -238,6 +238,26 @@ while [ $i -lt 150 ]; do
     sleep 0.2; i=$((i + 1))
 done
 [ $all_ended = 1 ] && ok "nats-server restarted: the 5 queued meetings ran after it came back" || bad "after NATS restart: $n of 5 ended"
+# A real Janus room through the fleet: two WebRTC participants with tones.
+. "$TOP/tests/e2e/janus/lib.sh"
+if janus_start "$W/janus"; then
+    for p in "leder 440" "anna 660"; do
+        set -- $p
+        "$PART" --url "$JANUS_URL" --room 1001 --name "$1" --tone "$2" --leave +45 2>"$W/part-$1.log" &
+        PIDS="$PIDS $!"
+    done
+    sleep 3
+    JID=$(api POST /v1/meetings "{\"platform\":\"janus\",\"meeting_type\":\"case-meeting\",\"max_duration_s\":20,\"settings\":{\"url\":\"$JANUS_URL\",\"room\":1001,\"hosts\":[\"leder\"]}}" | body | jq -r .id)
+    wait_state "$JID" recording 30 && ok "Janus room 1001 via the fleet: recording" || bad "Janus meeting: $(api GET "/v1/meetings/$JID" | body)"
+    wait_state "$JID" 'ended|stopped|failed' 40 || bad "Janus meeting did not end"
+    st=$(api GET "/v1/meetings/$JID" | body)
+    jrec=$(echo "$st" | jq -r .recording_id)
+    if [ "$(echo "$st" | jq -r .decision)" = recorded ] && [ "$(echo "$st" | jq -r '.capture_seconds > 10')" = true ] &&
+       "$RECGATE" verify "$W/fleet/$jrec" --identity "$W/org.key" >"$W/v" 2>&1; then
+        ok "Janus meeting ended after max_duration_s: $(echo "$st" | jq -r .capture_seconds) s captured, $jrec verifies"
+    else bad "Janus meeting: $st / $(cat "$W/v")"; fi
+    janus_stop
+else bad "Janus did not start"; fi
 # A worker drains on SIGTERM.
 kill -TERM "$PID_w2" 2>/dev/null; kill -TERM "$PID_w3" 2>/dev/null
 wait "$PID_w2" 2>/dev/null; r2=$?; wait "$PID_w3" 2>/dev/null; r3=$?
