@@ -22,10 +22,7 @@
 
 static int usage(void)
 {
-    fprintf(stderr,
-            "usage: recgate serve --config FILE --token-file FILE --out DIR\n"
-            "                     [--listen ADDR:PORT] [--max-meetings N] [--state-dir DIR]\n"
-            "                     [--audit-key FILE] [--nats URL] [--port-file FILE]\n");
+    fputs(RG_USAGE_serve, stderr);
     return 2;
 }
 
@@ -68,7 +65,7 @@ int rg_cmd_serve(int argc, char **argv)
             }
             break;
         }
-        case 'h': usage(); return 0;
+        case 'h': fputs(RG_USAGE_serve, stdout); return 0;
         default: return usage();
         }
     }

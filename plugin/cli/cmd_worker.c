@@ -76,9 +76,7 @@ static void on_stop(void *ctx, const char *id)
 
 static int usage(void)
 {
-    fprintf(stderr,
-            "usage: recgate worker --nats URL --config FILE --out DIR [--max-meetings N]\n"
-            "                      [--ack-wait S] [--audit-key FILE] [--state-dir DIR] [--name NAME]\n");
+    fputs(RG_USAGE_worker, stderr);
     return 2;
 }
 
@@ -244,7 +242,7 @@ int rg_cmd_worker(int argc, char **argv)
             *(c == 'm' ? &max_meetings : &ack_wait) = v;
             break;
         }
-        case 'h': usage(); return 0;
+        case 'h': fputs(RG_USAGE_worker, stdout); return 0;
         default: return usage();
         }
     }
