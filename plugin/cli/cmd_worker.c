@@ -45,7 +45,7 @@ static void on_state(void *ctx, const char *state, const char *detail)
     if (!strcmp(state, "recording_id"))
         rg_svc_status_put_str(j->status, "recording_id", detail);
     else
-        rg_svc_status_set(j->status, state, detail, time(NULL));
+        rg_svc_status_set(j->status, state, detail);
     j->dirty = true;
     pthread_mutex_unlock(&j->w->lock);
 }
@@ -54,7 +54,7 @@ static void on_exit_cb(void *ctx, int ws, const char *summary, const char *last_
 {
     wjob *j = ctx;
     pthread_mutex_lock(&j->w->lock);
-    rg_svc_status_finish(j->status, ws, summary, last_error, j->stop_requested, time(NULL));
+    rg_svc_status_finish(j->status, ws, summary, last_error, j->stop_requested);
     j->dirty = true;
     j->done = true;
     pthread_mutex_unlock(&j->w->lock);
@@ -173,7 +173,7 @@ static void take(worker *w, rg_svc_nats *nats, const rg_svc_run_cfg *run, const 
         fprintf(stderr, "recgate worker: meeting %s: its bot on %s was lost; "
                         "joining as a new bot (new notice, new window)\n",
                 id, rg_svc_status_str(st, "worker") ? rg_svc_status_str(st, "worker") : "?");
-        rg_svc_status_new_attempt(st, rg_svc_job_delivered(job), now);
+        rg_svc_status_new_attempt(st, rg_svc_job_delivered(job));
     }
     wjob *j = calloc(1, sizeof *j);
     if (!j) {
@@ -187,7 +187,7 @@ static void take(worker *w, rg_svc_nats *nats, const rg_svc_run_cfg *run, const 
     j->w = w;
     j->last_progress = now;
     rg_svc_status_put_str(st, "worker", name);
-    rg_svc_status_set(st, "joining", NULL, now);
+    rg_svc_status_set(st, "joining", NULL);
     (void)rg_svc_nats_put(nats, st, NULL);
     rg_svc_job_progress(job);
     pthread_mutex_lock(&w->lock);
@@ -195,7 +195,7 @@ static void take(worker *w, rg_svc_nats *nats, const rg_svc_run_cfg *run, const 
     err = rg_svc_child_start(run, st, on_state, on_exit_cb, j, &j->child, errbuf);
     if (err) {
         rg_svc_status_put_str(st, "reason", errbuf);
-        rg_svc_status_set(st, "failed", NULL, now);
+        rg_svc_status_set(st, "failed", NULL);
         j->done = j->dirty = true;
     }
     pthread_mutex_unlock(&w->lock);

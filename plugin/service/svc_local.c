@@ -35,7 +35,7 @@ static void on_state(void *ctx, const char *state, const char *detail)
     if (!strcmp(state, "recording_id"))
         rg_svc_status_put_str(e->status, "recording_id", detail);
     else
-        rg_svc_status_set(e->status, state, detail, time(NULL));
+        rg_svc_status_set(e->status, state, detail);
     pthread_mutex_unlock(&e->owner->lock);
 }
 
@@ -43,7 +43,7 @@ static void on_exit_cb(void *ctx, int ws, const char *summary, const char *last_
 {
     entry *e = ctx;
     pthread_mutex_lock(&e->owner->lock);
-    rg_svc_status_finish(e->status, ws, summary, last_error, e->stop_requested, time(NULL));
+    rg_svc_status_finish(e->status, ws, summary, last_error, e->stop_requested);
     e->done = true;
     pthread_cond_broadcast(&e->owner->changed);
     pthread_mutex_unlock(&e->owner->lock);
@@ -84,11 +84,11 @@ static void *scheduler_main(void *arg)
                 continue;
             char errbuf[RG_ERRBUF_SIZE] = "";
             rg_svc_status_put_str(e->status, "worker", host);
-            rg_svc_status_set(e->status, "joining", NULL, now);
+            rg_svc_status_set(e->status, "joining", NULL);
             if (rg_svc_child_start(l->cfg, e->status, on_state, on_exit_cb, e, &e->child,
                                    errbuf) != RG_OK) {
                 rg_svc_status_put_str(e->status, "reason", errbuf);
-                rg_svc_status_set(e->status, "failed", NULL, now);
+                rg_svc_status_set(e->status, "failed", NULL);
                 e->done = true;
                 continue;
             }
@@ -192,7 +192,7 @@ static rg_err local_cancel(void *ctx, const char *id, cJSON **status, char *errb
     if (!strcmp(st, "queued")) {
         /* Never joined: nobody was told anything, nothing to seal. */
         rg_svc_status_put_str(e->status, "reason", "cancelled before the bot joined");
-        rg_svc_status_set(e->status, "ended", NULL, time(NULL));
+        rg_svc_status_set(e->status, "ended", NULL);
         e->done = true;
     } else if (e->child && !e->done) {
         rg_svc_child_stop(e->child);

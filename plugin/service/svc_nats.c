@@ -212,7 +212,7 @@ static rg_err nats_cancel(void *ctx, const char *id, cJSON **status, char *errbu
     if (!strcmp(rg_svc_status_state(st), "queued")) {
         /* A worker that picks it up sees the final state and drops it. */
         rg_svc_status_put_str(st, "reason", "cancelled before the bot joined");
-        rg_svc_status_set(st, "ended", NULL, time(NULL));
+        rg_svc_status_set(st, "ended", NULL);
         err = rg_svc_nats_put(n, st, errbuf);
     } else if (!rg_svc_state_final(rg_svc_status_state(st))) {
         char subj[128];

@@ -211,7 +211,7 @@ rg_err rg_svc_request_parse(const char *body, size_t len, const rg_policy *polic
                           settings ? cJSON_Duplicate(settings, true) : cJSON_CreateObject());
     cJSON_AddNumberToObject(st, "attempt", 1);
     cJSON_AddItemToObject(st, "states", cJSON_CreateObject());
-    rg_svc_status_set(st, "queued", NULL, now);
+    rg_svc_status_set(st, "queued", NULL);
     if (!cJSON_GetObjectItemCaseSensitive(st, "states") ||
         !cJSON_GetObjectItemCaseSensitive(st, "settings"))
         goto cleanup;
@@ -250,14 +250,25 @@ void rg_svc_status_put_num(cJSON *status, const char *field, double value)
     cJSON_AddNumberToObject(status, field, value);
 }
 
-void rg_svc_status_set(cJSON *status, const char *state, const char *detail, time_t now)
+/* Now, to the millisecond: latencies are measured from these stamps. */
+static void iso_now_ms(char buf[40])
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(buf, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, 40 - n, ".%03ldZ", ts.tv_nsec / 1000000L);
+}
+
+void rg_svc_status_set(cJSON *status, const char *state, const char *detail)
 {
     const char *cur = rg_svc_status_state(status);
     /* States only move forward; a final state is final. */
     if (rg_svc_state_final(cur) || (cur[0] && state_index(state) < state_index(cur)))
         return;
-    char iso[32];
-    rg_svc_iso(now, iso);
+    char iso[40];
+    iso_now_ms(iso);
     rg_svc_status_put_str(status, "state", state);
     rg_svc_status_put_str(status, "updated_at", iso);
     cJSON *st = cJSON_GetObjectItemCaseSensitive(status, "states");
@@ -282,7 +293,7 @@ static double capture_seconds(const cJSON *summary)
 }
 
 void rg_svc_status_finish(cJSON *status, int ws, const char *summary,
-                          const char *last_error, bool stop_requested, time_t now)
+                          const char *last_error, bool stop_requested)
 {
     cJSON *sum = summary ? cJSON_Parse(summary) : NULL;
     const char *decision = rg_svc_status_str(sum, "decision");
@@ -321,11 +332,11 @@ void rg_svc_status_finish(cJSON *status, int ws, const char *summary,
     else
         final = "ended";
     if (!rg_svc_state_final(cur))
-        rg_svc_status_set(status, final, NULL, now);
+        rg_svc_status_set(status, final, NULL);
     cJSON_Delete(sum);
 }
 
-void rg_svc_status_new_attempt(cJSON *status, int attempt, time_t now)
+void rg_svc_status_new_attempt(cJSON *status, int attempt)
 {
     cJSON *prev = cJSON_GetObjectItemCaseSensitive(status, "previous");
     if (!prev) {
@@ -351,5 +362,5 @@ void rg_svc_status_new_attempt(cJSON *status, int attempt, time_t now)
     cJSON_DeleteItemFromObjectCaseSensitive(status, "states");
     cJSON_AddItemToObject(status, "states", cJSON_CreateObject());
     rg_svc_status_put_num(status, "attempt", attempt);
-    rg_svc_status_set(status, "queued", NULL, now);
+    rg_svc_status_set(status, "queued", NULL);
 }

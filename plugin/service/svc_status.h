@@ -36,7 +36,7 @@ rg_err rg_svc_request_parse(const char *body, size_t len, const rg_policy *polic
 
 /* Set state (and its first time in "states"), updated_at; `detail` [borrowed]
  * may be NULL. Going back is ignored (a late "window" after "recording"). */
-void rg_svc_status_set(cJSON *status, const char *state, const char *detail, time_t now);
+void rg_svc_status_set(cJSON *status, const char *state, const char *detail);
 /* The state name of a status document ("" if none). */
 const char *rg_svc_status_state(const cJSON *status);
 /* A string field, or NULL. */
@@ -48,11 +48,11 @@ void rg_svc_status_put_num(cJSON *status, const char *field, double value);
  * summary line or NULL, and the last line it printed on stderr or NULL.
  * Sets the final state, decision, reason, capture_seconds. */
 void rg_svc_status_finish(cJSON *status, int wait_status, const char *summary,
-                          const char *last_error, bool stop_requested, time_t now);
+                          const char *last_error, bool stop_requested);
 
 /* A new attempt at the same meeting after its bot was lost (a worker died):
  * the last attempt moves into "previous" and the state is reset to queued. */
-void rg_svc_status_new_attempt(cJSON *status, int attempt, time_t now);
+void rg_svc_status_new_attempt(cJSON *status, int attempt);
 
 /* ISO-8601 UTC of `t` into buf[32]. */
 void rg_svc_iso(time_t t, char buf[32]);
