@@ -72,7 +72,7 @@ layer_inc = $(foreach l,$(LAYER_$(1)),-Iplugin/$(l))
 $(foreach l,$(LAYERS) service cli,$(eval $(BUILD)/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l))))
 # The command table and usage texts, generated from docs/cli/ (below).
 $(BUILD)/plugin/cli/%.o: CPPFLAGS += -I$(BUILD)/gen
-$(foreach l,$(LAYERS),$(eval $(BUILD)/fuzzobj/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l))))
+$(foreach l,$(LAYERS) service,$(eval $(BUILD)/fuzzobj/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l))))
 # Shims see the public headers only (plus their own folder).
 $(BUILD)/sdk-shims/%.o $(BUILD)/fuzzobj/sdk-shims/%.o: CPPFLAGS += -Isdk-shims
 # TODO(registration): the built-in registry and the sim's scenario parser
@@ -172,7 +172,8 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(STATIC_LIB)
 # Fuzz targets: clang + libFuzzer + ASan/UBSan over the library sources,
 # compiled once into $(BUILD)/fuzzobj and shared by every target.
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined
-FUZZ_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
+# The service's request parser is fuzzed too (it reads network input).
+FUZZ_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o) $(BUILD)/fuzzobj/plugin/service/svc_status.o
 $(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@

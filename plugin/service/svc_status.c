@@ -71,11 +71,25 @@ static const char *const reserved[] = {
     "platform", "type", "duration", "help", "status-fd",
 };
 
+/* A name from the request, fit to quote in a one-line error: printable
+ * ASCII only, at most 40 characters. */
+static const char *quotable(const char *in, char out[48])
+{
+    size_t n = 0;
+    for (; in && *in && n < 40; in++)
+        out[n++] = (*in >= 0x20 && *in < 0x7f) ? *in : '?';
+    if (in && *in)
+        out[n++] = '.', out[n++] = '.', out[n++] = '.';
+    out[n] = '\0';
+    return out;
+}
+
 static rg_err bad(int *http, int code, char *errbuf, const char *fmt, const char *a,
                   const char *b)
 {
+    char qa[48], qb[48];
     *http = code;
-    rg_errbuf(errbuf, fmt, a, b);
+    rg_errbuf(errbuf, fmt, quotable(a, qa), quotable(b, qb));
     return code == 400 ? RG_ERR_PARSE : RG_ERR_REFUSED;
 }
 
