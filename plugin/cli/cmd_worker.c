@@ -42,10 +42,7 @@ static void on_state(void *ctx, const char *state, const char *detail)
 {
     wjob *j = ctx;
     pthread_mutex_lock(&j->w->lock);
-    if (!strcmp(state, "recording_id"))
-        rg_svc_status_put_str(j->status, "recording_id", detail);
-    else
-        rg_svc_status_set(j->status, state, detail);
+    rg_svc_status_bot_state(j->status, state, detail);
     j->dirty = true;
     pthread_mutex_unlock(&j->w->lock);
 }

@@ -32,10 +32,7 @@ static void on_state(void *ctx, const char *state, const char *detail)
 {
     entry *e = ctx;
     pthread_mutex_lock(&e->owner->lock);
-    if (!strcmp(state, "recording_id"))
-        rg_svc_status_put_str(e->status, "recording_id", detail);
-    else
-        rg_svc_status_set(e->status, state, detail);
+    rg_svc_status_bot_state(e->status, state, detail);
     pthread_mutex_unlock(&e->owner->lock);
 }
 

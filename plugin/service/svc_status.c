@@ -292,6 +292,14 @@ void rg_svc_status_set(cJSON *status, const char *state, const char *detail)
         rg_svc_status_put_str(status, "cause", detail);
 }
 
+void rg_svc_status_bot_state(cJSON *status, const char *state, const char *detail)
+{
+    if (!strcmp(state, "recording_id"))
+        rg_svc_status_put_str(status, "recording_id", detail);
+    else if (strcmp(state, "ended") && rg_svc_state_valid(state))
+        rg_svc_status_set(status, state, detail);
+}
+
 /* Seconds of media let through the gate, from the summary's spans. */
 static double capture_seconds(const cJSON *summary)
 {

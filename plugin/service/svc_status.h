@@ -37,6 +37,10 @@ rg_err rg_svc_request_parse(const char *body, size_t len, const rg_policy *polic
 /* Set state (and its first time in "states"), updated_at; `detail` [borrowed]
  * may be NULL. Going back is ignored (a late "window" after "recording"). */
 void rg_svc_status_set(cJSON *status, const char *state, const char *detail);
+/* A state line of the bot (rg_host_ops.state): the recording id, or a
+ * state. The bot's own "ended" waits for the process to end
+ * (rg_svc_status_finish), which also brings the decision and reason. */
+void rg_svc_status_bot_state(cJSON *status, const char *state, const char *detail);
 /* The state name of a status document ("" if none). */
 const char *rg_svc_status_state(const cJSON *status);
 /* A string field, or NULL. */
