@@ -183,6 +183,8 @@ static void take(worker *w, rg_svc_nats *nats, const rg_svc_run_cfg *run, const 
     j->status = st;
     j->w = w;
     j->last_progress = now;
+    const cJSON *att = cJSON_GetObjectItemCaseSensitive(st, "attempt");
+    int attempt = cJSON_IsNumber(att) ? att->valueint : 1;
     rg_svc_status_put_str(st, "worker", name);
     rg_svc_status_set(st, "joining", NULL);
     (void)rg_svc_nats_put(nats, st, NULL);
@@ -196,8 +198,7 @@ static void take(worker *w, rg_svc_nats *nats, const rg_svc_run_cfg *run, const 
         j->done = j->dirty = true;
     }
     pthread_mutex_unlock(&w->lock);
-    fprintf(stderr, "recgate worker: meeting %s: bot started (attempt %d)\n", id,
-            rg_svc_job_delivered(job));
+    fprintf(stderr, "recgate worker: meeting %s: bot started (attempt %d)\n", id, attempt);
 }
 
 int rg_cmd_worker(int argc, char **argv)

@@ -232,7 +232,7 @@ start_serve s2 --nats "$NATS" || exit 1
 # nats-server restarted: what was queued is not lost.
 later=$(date -u -d '+6 seconds' +%Y-%m-%dT%H:%M:%SZ)
 : >"$W/ids2"
-for i in 1 2 3 4 5; do api POST /v1/meetings "$(request 5 false ",\"join_at\":\"$later\"")" | body | jq -r .id >>"$W/ids2"; done
+for i in 1 2 3 4 5; do api POST /v1/meetings "$(request 30 false ",\"join_at\":\"$later\"")" | body | jq -r .id >>"$W/ids2"; done
 kill -TERM "$NATS_PID"; wait "$NATS_PID" 2>/dev/null
 sleep 1
 nats_start
