@@ -192,7 +192,7 @@ n=$(jq '[.meetings[] | select(.state == "ended" and .decision == "recorded")] | 
 [ "$maxrun" -le 3 ] && [ "$maxrun" -ge 1 ] && ok "--max-meetings 3: at most $maxrun bots on one worker" || bad "max running $maxrun"
 
 # Kill -9 the worker of a running meeting.
-ID=$(api POST /v1/meetings "$(request 40 true)" | body | jq -r .id)
+ID=$(api POST /v1/meetings "$(request 26 true)" | body | jq -r .id)
 wait_state "$ID" recording 20 || bad "meeting to kill not recording"
 sleep 7 # past the first sealed segment (vault.segment_s 5)
 st=$(api GET "/v1/meetings/$ID" | body)
@@ -252,7 +252,7 @@ if janus_start "$W/janus"; then
         PIDS="$PIDS $!"
     done
     sleep 3
-    JID=$(api POST /v1/meetings "{\"platform\":\"janus\",\"meeting_type\":\"case-meeting\",\"max_duration_s\":20,\"settings\":{\"url\":\"$JANUS_URL\",\"room\":1001,\"hosts\":[\"leder\"]}}" | body | jq -r .id)
+    JID=$(api POST /v1/meetings "{\"platform\":\"janus\",\"meeting_type\":\"case-meeting\",\"max_duration_s\":16,\"settings\":{\"url\":\"$JANUS_URL\",\"room\":1001,\"hosts\":[\"leder\"]}}" | body | jq -r .id)
     wait_state "$JID" recording 30 && ok "Janus room 1001 via the fleet: recording" || bad "Janus meeting: $(api GET "/v1/meetings/$JID" | body)"
     wait_state "$JID" 'ended|stopped|failed' 40 || bad "Janus meeting did not end"
     st=$(api GET "/v1/meetings/$JID" | body)
