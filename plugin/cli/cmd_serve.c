@@ -107,7 +107,7 @@ int rg_cmd_serve(int argc, char **argv)
     rg_svc_run_cfg run = {.self = self, .config = config, .out_dir = out,
                           .audit_key = audit_key, .state_dir = sdir};
     rg_svc_http_cfg hc = {.addr = addr, .port = (int)port, .token = token, .policy = policy,
-                          .known_platform = rg_svc_known_platform};
+                          .open_platform = rg_svc_open_platform};
     if (nats_url) {
         err = rg_svc_nats_connect(nats_url, "recgate-serve", &nats, errbuf);
         if (!err)

@@ -81,9 +81,10 @@ rg_err rg_svc_state_dir(const char *dir, char *buf, size_t size, char *errbuf)
     return RG_OK;
 }
 
-bool rg_svc_known_platform(const char *name)
+rg_err rg_svc_open_platform(const char *name, char *errbuf)
 {
-    return rg_shim_find(name) != NULL;
+    const rg_shim_ops *ops = NULL;
+    return rg_shim_open(name, NULL, &ops, errbuf);
 }
 
 void rg_svc_block_signals(sigset_t *set)

@@ -21,7 +21,9 @@ rg_err rg_svc_self(char *buf, size_t size, char *errbuf);
  * NULL: a fresh mkdtemp folder. Path into buf. */
 rg_err rg_svc_state_dir(const char *dir, char *buf, size_t size, char *errbuf);
 
-bool rg_svc_known_platform(const char *name);
+/* rg_shim_open for a platform name: the built-in ones, or a module in the
+ * shim directory ($RECGATE_SHIM_DIR, else the installation's). */
+rg_err rg_svc_open_platform(const char *name, char *errbuf);
 
 /* Block SIGINT/SIGTERM (call before starting threads, so only sigwait sees
  * them) and wait for one of them; returns the signal. */

@@ -194,7 +194,7 @@ static enum MHD_Result route(rg_svc_http *h, struct MHD_Connection *c, const cha
         cJSON *st = NULL;
         int code = 400;
         err = rg_svc_request_parse(body->data ? body->data : "", body->len, h->cfg->policy,
-                                   h->cfg->known_platform, &st, &code, errbuf);
+                                   h->cfg->open_platform, &st, &code, errbuf);
         if (err)
             return reply_error(c, (unsigned)code, errbuf[0] ? errbuf : rg_strerror(err));
         cJSON *answer = cJSON_CreateObject();

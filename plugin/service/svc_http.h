@@ -19,7 +19,7 @@ typedef struct rg_svc_http_cfg {
     const char *token;            /* [borrowed] bearer token */
     const rg_policy *policy;      /* [borrowed] requests are checked against it */
     rg_svc_backend backend;
-    bool (*known_platform)(const char *name);
+    rg_err (*open_platform)(const char *name, char *errbuf);
 } rg_svc_http_cfg;
 
 typedef struct rg_svc_http rg_svc_http;

@@ -129,7 +129,7 @@ static rg_err check_settings(const cJSON *set, int *http, char *errbuf)
 }
 
 rg_err rg_svc_request_parse(const char *body, size_t len, const rg_policy *policy,
-                            bool (*known_platform)(const char *name),
+                            rg_err (*open_platform)(const char *name, char *errbuf),
                             cJSON **status, int *http_status, char *errbuf)
 {
     *status = NULL;
@@ -175,9 +175,20 @@ rg_err rg_svc_request_parse(const char *body, size_t len, const rg_policy *polic
     }
     if (settings && (err = check_settings(settings, http_status, errbuf)))
         goto cleanup;
-    if (!known_platform(platform->valuestring)) {
-        err = bad(http_status, 422, errbuf, "platform: unknown platform '%s'%s",
-                  platform->valuestring, "");
+    const char *pn = platform->valuestring;
+    bool name_ok = strlen(pn) <= 32;
+    for (const char *c = pn; name_ok && *c; c++)
+        name_ok = islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '_' || *c == '-';
+    if (!name_ok) {
+        err = bad(http_status, 400, errbuf, "platform: '%s' is not a platform name (a-z 0-9 _ -)%s",
+                  pn, "");
+        goto cleanup;
+    }
+    char why[RG_ERRBUF_SIZE] = "";
+    if (open_platform(platform->valuestring, why)) {
+        *http_status = 422;
+        err = RG_ERR_REFUSED;
+        rg_errbuf(errbuf, "platform: %s", why[0] ? why : "unknown platform");
         goto cleanup;
     }
     const char *tname = type ? type->valuestring : NULL;

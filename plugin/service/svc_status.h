@@ -29,9 +29,10 @@ bool rg_svc_state_running(const char *state);
  * meeting's status document (state "queued"). On error *http_status is 400
  * (malformed or invalid field, message names the JSON path) or 422 (valid
  * JSON the policy refuses: unknown meeting type, unknown platform).
- * `known_platform` says whether a platform name can be run. */
+ * `open_platform` finds (loads) a platform by name, or says in errbuf
+ * why not and what is available. */
 rg_err rg_svc_request_parse(const char *body, size_t len, const rg_policy *policy,
-                            bool (*known_platform)(const char *name),
+                            rg_err (*open_platform)(const char *name, char *errbuf),
                             cJSON **status, int *http_status, char *errbuf);
 
 /* Set state (and its first time in "states"), updated_at; `detail` [borrowed]

@@ -18,7 +18,7 @@
 #                serve restarted: the state is still served;
 #                nats-server restarted: queued requests are not lost.
 set -u
-: "${RECGATE:?}" "${TOP:?}"
+: "${RECGATE:?}" "${TOP:?}" "${BUILD:?}"
 if [ "${1:-}" != inside ]; then
     if ! unshare -n true 2>/dev/null; then
         echo "SKIP: fleet: cannot create a network namespace (unshare -n needs root)"
@@ -28,13 +28,10 @@ if [ "${1:-}" != inside ]; then
     exec unshare -n sh "$0" inside
 fi
 ip link set lo up
-W=$(mktemp -d)
+. "$TOP/tests/e2e/lib/e2e.sh"
+W=$T
 PIDS=
-cleanup() { for p in $PIDS; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$W"; }
-trap cleanup EXIT
-fail=0
-ok() { echo "  ok: $*"; }
-bad() { echo "  FAIL: $*"; fail=1; }
+at_exit 'for p in $PIDS; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null'
 umask 077
 "$RECGATE" keygen -o "$W/org.key" >"$W/org.pub" || exit 1
 "$RECGATE" audit keygen -o "$W/audit.key" >/dev/null || exit 1
@@ -121,7 +118,8 @@ expect "bad join_at" 400 '^join_at: expected an ISO-8601' '{"platform":"sim","jo
 expect "bad max_duration_s" 400 '^max_duration_s: ' '{"platform":"sim","max_duration_s":-5}'
 expect "reserved setting" 400 '^settings.out: set by the service' '{"platform":"sim","settings":{"out":"/etc"}}'
 expect "sim without scenario" 400 '^settings.scenario: ' '{"platform":"sim"}'
-expect "unknown platform" 422 "^platform: unknown platform 'teams'" '{"platform":"teams"}'
+expect "unknown platform" 422 "^platform: unknown platform 'teams'.*available: " '{"platform":"teams"}'
+expect "platform name with a path" 400 "^platform: '../x' is not a platform name" '{"platform":"../x"}'
 expect "unknown meeting type" 422 "^meeting_type: 'gossip' is not a meeting type" \
     "{\"platform\":\"sim\",\"meeting_type\":\"gossip\",\"settings\":{\"scenario\":$(scenario 5)}}"
 head -c 70000 /dev/zero | tr '\0' ' ' >"$W/big"
@@ -267,4 +265,4 @@ else bad "Janus did not start"; fi
 kill -TERM "$PID_w2" 2>/dev/null; kill -TERM "$PID_w3" 2>/dev/null
 wait "$PID_w2" 2>/dev/null; r2=$?; wait "$PID_w3" 2>/dev/null; r3=$?
 [ $r2 -eq 0 ] || [ $r3 -eq 0 ] && ok "workers drain on SIGTERM and exit 0" || bad "worker exits $r2 $r3"
-[ $fail -eq 0 ]
+finish

@@ -2,6 +2,7 @@
  * must never crash, leak or read out of bounds; a refusal is 400 or 422
  * with a one-line message, an acceptance a "queued" status with an id. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "policy.h"
@@ -11,7 +12,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static rg_policy *policy;
 
-static bool known(const char *name) { return !strcmp(name, "sim") || !strcmp(name, "janus"); }
+static rg_err known(const char *name, char *errbuf)
+{
+    if (!strcmp(name, "sim") || !strcmp(name, "janus"))
+        return RG_OK;
+    snprintf(errbuf, RG_ERRBUF_SIZE, "no platform '%.40s' (available: sim, janus)", name);
+    return RG_ERR_NOT_FOUND;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
