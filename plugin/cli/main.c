@@ -2,6 +2,7 @@
  * The command table and every usage text come from docs/cli/NAME.txt
  * (generated cli_usage.h), the same source as the man pages, the README's
  * command reference and the shell completion, so they cannot drift. */
+#include <gst/gst.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -51,7 +52,15 @@ int main(int argc, char **argv)
             fputs(commands[i].usage, stdout);
             return 0;
         }
-        return commands[i].fn(argc - 1, argv + 1);
+        {
+            int rc = commands[i].fn(argc - 1, argv + 1);
+            /* Join GStreamer's worker threads (task pool) before exit, so
+             * that what libraries keep per thread (OpenSSL's DRBGs, used by
+             * webrtcbin's DTLS) is freed by those threads' exit handlers. */
+            if (gst_is_initialized())
+                gst_deinit();
+            return rc;
+        }
     }
     fprintf(stderr, "recgate: unknown command '%s'\n", argv[1]);
     usage(stderr);
