@@ -52,6 +52,8 @@ int rg_cmd_announce(int argc, char **argv)
         fprintf(stderr, "recgate announce: %s\n", errbuf);
         return 1;
     }
+    for (size_t i = 0; rg_policy_warning(p, i); i++)
+        fprintf(stderr, "recgate announce: warning: %s\n", rg_policy_warning(p, i));
     int rc = 0;
     const rg_meeting_type *t = rg_policy_type(p, type);
     if (!t) {

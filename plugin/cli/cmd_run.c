@@ -5,9 +5,17 @@
  * Janus settings come from the policy's platforms.janus; flags override.
  * Plays one meeting, or several at once (one thread each, sharing nothing
  * but the read-only policy, so one meeting's failure cannot touch another's
- * recording). With --json each meeting's summary is printed as one line. */
+ * recording). With --json each meeting's summary is printed as one line.
+ *
+ * SIGINT/SIGTERM (docs/operations.md): the first stops every meeting
+ * gracefully (capture stops, the end notice is sent, the recording is
+ * sealed and its audit log checkpointed, the bot leaves, the summary is
+ * printed); a second skips the end notice but still seals. Exit status
+ * then 130 (SIGINT) or 143 (SIGTERM) when everything was sealed, 1 if
+ * anything failed. */
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +30,33 @@
 #include "runner.h"
 
 #define MAX_MEETINGS 256
+
+/* Set by the signal handler, read by every session at each tick. */
+static volatile sig_atomic_t stop_requests;
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+    if (stop_requests < 2)
+        stop_requests++;
+}
+
+/* Handlers for SIGINT/SIGTERM while meetings run; the old ones back in
+ * `old` (restored afterwards). SA_RESTART: a blocking call resumes and the
+ * next tick sees the flag. */
+static void catch_stop_signals(struct sigaction old[2])
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    stop_requests = 0;
+    stop_signal = 0;
+    sigaction(SIGINT, &sa, &old[0]);
+    sigaction(SIGTERM, &sa, &old[1]);
+}
 #define MAX_HOSTS 32
 
 typedef struct meeting_job {
@@ -208,6 +243,8 @@ int rg_cmd_run(int argc, char **argv)
         fprintf(stderr, "recgate run: nothing was recorded\n");
         goto cleanup;
     }
+    for (size_t i = 0; rg_policy_warning(policy, i); i++)
+        fprintf(stderr, "recgate run: warning: %s\n", rg_policy_warning(policy, i));
     /* platforms.<name> in the policy; flags override. */
     const rg_platform_cfg *pc = rg_policy_platform(policy, platform);
     if (pc && !room && pc->room)
@@ -237,10 +274,12 @@ int rg_cmd_run(int argc, char **argv)
             .out_dir = out, .timeline = quiet ? NULL : stderr,
             .recipients = n_recipients ? recipients : NULL,
             .n_recipients = n_recipients, .audit_key_file = audit_key,
-            .label = job->label,
+            .label = job->label, .stop = &stop_requests,
         };
     }
     size_t started = 0;
+    struct sigaction old_sa[2];
+    catch_stop_signals(old_sa);
     if (n_scenarios == 1) {
         run_job(&jobs[0]);
     } else {
@@ -254,6 +293,8 @@ int rg_cmd_run(int argc, char **argv)
             snprintf(jobs[i].errbuf, sizeof jobs[i].errbuf, "could not start a thread");
         }
     }
+    sigaction(SIGINT, &old_sa[0], NULL);
+    sigaction(SIGTERM, &old_sa[1], NULL);
     status = 0;
     for (size_t i = 0; i < n_scenarios; i++) {
         const char *what = is_sim ? scenarios[i] : platform;
@@ -269,6 +310,13 @@ int rg_cmd_run(int argc, char **argv)
                         jobs[i].label, what);
             status = 1;
         }
+    }
+    if (stop_requests) {
+        fprintf(stderr, "recgate run: stopped by %s%s\n",
+                stop_signal == SIGINT ? "SIGINT" : "SIGTERM",
+                stop_requests > 1 ? " (twice: end notice skipped)" : "");
+        if (status == 0)
+            status = 128 + (stop_signal == SIGINT ? SIGINT : SIGTERM);
     }
 cleanup:
     for (size_t i = 0; jobs && i < n_scenarios; i++)

@@ -17,6 +17,7 @@ typedef struct rg_run_opts {
     size_t n_recipients;
     const char *audit_key_file;   /* NULL = the policy's audit.key_file */
     const char *label;            /* timeline line prefix (NULL = none) */
+    const volatile sig_atomic_t *stop; /* operator stop flag (session.h), or NULL */
 } rg_run_opts;
 
 /* Play the meeting. On success *summary_json [owned] (free()) holds the

@@ -253,7 +253,8 @@ static rg_err janus_send_chat(void *ctx, const char *to, const char *text)
         j->chats_failed++;
     else
         j->chats_sent++;
-    return err ? RG_ERR_DELIVERY : RG_OK;
+    /* RG_ERR_NETWORK: the session tells "connection lost" apart. */
+    return err ? (j->lost ? RG_ERR_NETWORK : RG_ERR_DELIVERY) : RG_OK;
 }
 
 static rg_err janus_leave(void *ctx, const char *reason)
