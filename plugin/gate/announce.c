@@ -92,6 +92,7 @@ typedef struct lang_tab {
     const char *started_consent, *started, *while_continue, *while_stop,
         *dpo_line, *objection_logged, *objection_logged_default,
         *ack_continue, *ack_stop, *ack_effect_delete, *ack_effect_remove,
+        *ack_contact,
         *consent_ack, *paused, *resumed;
     /* end messages: cause (before / after capture started), outcome */
     const char *cause_before[RG_END__COUNT], *cause_after[RG_END__COUNT];
@@ -201,9 +202,12 @@ static const lang_tab lang_tab_da = {
                     "Datatilsynet.",
     .ack_stop = "Tak. Dit nej er registreret. Du bliver ikke optaget: "
                 "optagelsen starter ikke, eller den stopper straks.",
-    .ack_effect_delete = " Det, der allerede er optaget, bliver slettet.",
-    .ack_effect_remove = " Det, der allerede er optaget af dig, bliver fjernet "
-                         "fra optagelsen.",
+    .ack_effect_delete = " Er du allerede blevet optaget, bliver optagelsen "
+                         "slettet.",
+    .ack_effect_remove = " Er du allerede blevet optaget, bliver du fjernet fra "
+                         "optagelsen.",
+    .ack_contact = " Har du spørgsmål, så kontakt {controller} ({contact}) "
+                   "eller databeskyttelsesrådgiveren på {dpo}.",
     .consent_ack = "Tak. Dit ja til optagelse er registreret. Du kan når som "
                    "helst trække det tilbage ved at skrive nej i chatten; så "
                    "stopper optagelsen straks. ",
@@ -373,9 +377,12 @@ static const lang_tab lang_tab_en = {
                     "complain to Datatilsynet.",
     .ack_stop = "Thank you. Your nej (no) has been registered. You will not be "
                 "recorded: recording does not start, or it stops at once.",
-    .ack_effect_delete = " Whatever was already recorded is deleted.",
-    .ack_effect_remove = " Whatever was already recorded of you is removed from "
+    .ack_effect_delete = " If you were already recorded, the recording is "
+                         "deleted.",
+    .ack_effect_remove = " If you were already recorded, you are removed from "
                          "the recording.",
+    .ack_contact = " If you have questions, contact {controller} ({contact}) "
+                   "or the data protection officer at {dpo}.",
     .consent_ack = "Thank you. Your ja (yes) to the recording has been "
                    "registered. You can withdraw it at any time by writing nej "
                    "in the chat; recording then stops at once. ",
@@ -648,7 +655,7 @@ static void short_notice(const fill *x, rg_notice kind)
             put(x, L->ack_stop);
             put(x, t->on_withdrawal == RG_WITHDRAW_REMOVE_PARTICIPANT
                        ? L->ack_effect_remove : L->ack_effect_delete);
-            put(x, L->dpo_line);
+            put(x, L->ack_contact);
         }
         break;
     case RG_NOTICE_CONSENT_ACK:
