@@ -37,7 +37,8 @@ static volatile sig_atomic_t stop_signal;
 
 static void on_stop_signal(int sig)
 {
-    stop_signal = sig;
+    if (!stop_signal)
+        stop_signal = sig; /* the exit status tells the first one */
     if (stop_requests < 2)
         stop_requests++;
 }
