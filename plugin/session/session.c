@@ -544,7 +544,7 @@ static void say_end(rg_session *s, int64_t t, rg_notice kind,
     (void)send_text(s, t, NULL, kind, &e, text, err, &delivered);
     if (!delivered)
         timeline(s, t, "could not send the end notice (%s)",
-                 rg_end_cause_name(cause));
+                 rg_end_cause_name(s->lost ? RG_END_CONNECTION_LOST : cause));
 }
 
 /* {"reason": code} plus the participant (pseudonym) if any. */

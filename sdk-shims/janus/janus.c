@@ -454,6 +454,9 @@ static rg_err janus_run(void *shim, const rg_core_ops *core, rg_session *session
         if (j->core_err || j->lost || core->finished(session) || meeting_over(j, t, &why))
             break;
     }
+    /* Lost before the session left: the recording is cut short. (The
+     * session's end leaves the meeting itself, so ask before it.) */
+    bool cut = j->lost && !j->left;
     rg_err end_err = core->end(session, t);
     for (size_t i = 0; i < j->n_parts; i++)
         if (j->parts[i].ever_reported)
@@ -467,7 +470,7 @@ static rg_err janus_run(void *shim, const rg_core_ops *core, rg_session *session
                      rg_strerror(j->core_err));
         return j->core_err;
     }
-    if (j->lost && !j->left) {
+    if (cut) {
         if (errbuf)
             snprintf(errbuf, RG_ERRBUF_SIZE,
                      "janus: lost the meeting at %.3f s: %.300s; capture stopped and what "
