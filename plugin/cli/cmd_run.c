@@ -103,14 +103,7 @@ static void audit_transfer_refusal(const char *out, const char *keyfile,
 
 static int usage(void)
 {
-    fprintf(stderr,
-            "usage: recgate run --config FILE --scenario FILE [--scenario FILE]...\n"
-            "                   [--out DIR] [--json] [--realtime] [--quiet] [--platform sim]\n"
-            "                   [--recipient age1...]... [--audit-key FILE]\n"
-            "       recgate run --config FILE --platform janus [--url URL] [--room N]\n"
-            "                   [--textroom N] [--host NAME|ID]... [--type MEETING_TYPE]\n"
-            "                   [--timeout S] [--duration S] [--out DIR] [--json] [--quiet]\n"
-            "                   [--recipient age1...]... [--audit-key FILE]\n");
+    fputs(RG_USAGE_run, stderr);
     return 2;
 }
 
@@ -199,7 +192,7 @@ int rg_cmd_run(int argc, char **argv)
             *(c == 't' ? &timeout_s : &duration_s) = (int)v;
             break;
         }
-        case 'h': usage(); return 0;
+        case 'h': fputs(RG_USAGE_run, stdout); return 0;
         default: return usage();
         }
     }
