@@ -16,7 +16,6 @@
 
 #define TICK_US 20000
 #define KEEPALIVE_MS 15000
-#define EMPTY_END_MS 1500   /* everyone gone this long: the meeting ended */
 
 int64_t rg_janus_now(rg_janus *j) { return (rg_jnow_us() - j->t0_us) / 1000; }
 
@@ -400,8 +399,8 @@ static bool meeting_over(rg_janus *j, int64_t t, const char **why)
 {
     if (j->room_gone)
         *why = "the room was destroyed";
-    else if (j->had_someone && j->empty_since >= 0 && t - j->empty_since >= EMPTY_END_MS)
-        *why = "everyone left";
+    /* Everyone gone is not the end here: the session leaves after the
+     * policy's leave_when_alone_s (a reloaded tab comes back first). */
     else if (j->max_ms && t >= j->max_ms)
         *why = "the set duration is over";
     else

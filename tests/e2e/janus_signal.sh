@@ -7,6 +7,9 @@
 #   bot leave the chat; recording.json is final and complete (not stuck at
 #   "recording"); the audit log verifies with its checkpoint; each track
 #   decrypts to its participant's tone.
+# At the same time, in room 1002, the bot is left alone: it leaves by
+# itself after leave_when_alone_s (2 s in the test policy), end_cause
+# "alone" (the shim no longer ends a meeting the moment the room empties).
 set -u
 : "${RECGATE:?}" "${TOP:?}" "${BUILD:?}"
 if [ "${1:-}" != inside ]; then
@@ -21,8 +24,8 @@ fi
 ip link set lo up
 only_loopback || exit 1
 W=$(mktemp -d)
-PIDS= BOT=
-cleanup() { janus_stop; for p in $PIDS $BOT; do kill "$p" 2>/dev/null; done
+PIDS= BOT= ALONE=
+cleanup() { janus_stop; for p in $PIDS $BOT $ALONE; do kill "$p" 2>/dev/null; done
             [ -n "${KEEP:-}" ] || rm -rf "$W"; }
 trap cleanup EXIT
 fails=0
@@ -33,7 +36,9 @@ janus_start "$W/janus" || exit 1
 PIDS="$PIDS $!"
 "$PART" --url "$JANUS_URL" --room 1001 --name anna --tone 660 --leave +60 2> "$W/anna.log" &
 PIDS="$PIDS $!"
-wait_logs published "$W/leder.log" "$W/anna.log" || exit 1
+"$PART" --url "$JANUS_URL" --room 1002 --name leder --tone 440 --leave +12 2> "$W/alone.log" &
+PIDS="$PIDS $!"
+wait_logs published "$W/leder.log" "$W/anna.log" "$W/alone.log" || exit 1
 sleep 1
 umask 077
 "$RECGATE" keygen -o "$W/org.key" >/dev/null 2>&1
@@ -42,6 +47,9 @@ timeout 90 "$RECGATE" run --config "$POLICY" --platform janus --room 1001 \
     --out "$W/out" --recipient "$(grep -o 'age1[0-9a-z]*' "$W/org.key" | head -1)" \
     --audit-key "$W/audit.key" --json > "$W/bot.json" 2> "$W/bot.log" &
 BOT=$!
+timeout 90 "$RECGATE" run --config "$POLICY" --platform janus --room 1002 --json \
+    > "$W/alone.json" 2> "$W/alone-bot.log" &
+ALONE=$!
 wait_logs "gate open" "$W/bot.log" || exit 1
 sleep 3
 kill -TERM "$BOT"
@@ -88,5 +96,15 @@ tone_ok() { # NAME HZ
 }
 tone_ok leder 440
 tone_ok anna 660
+wait "$ALONE"; st=$?
+left=$(sed -n 's/^leder: left at \([0-9.]*\) s.*/\1/p' "$W/alone.log")
+if [ $st -eq 0 ] && jq -e '.end_cause == "alone" and .outcome == "kept" and
+        .decision == "recorded" and .bot_left_at >= 13' "$W/alone.json" >/dev/null 2>&1 &&
+   grep -q "ending: alone" "$W/alone-bot.log"; then
+    ok "left alone: the bot leaves by itself (bot_left_at $(jq .bot_left_at "$W/alone.json") s; the last one left at ${left:-?} s)"
+else
+    bad "left alone (exit $st): $(cat "$W/alone.json")"
+    grep -v '^             |' "$W/alone-bot.log" | tail -8 | sed 's/^/  bot: /'
+fi
 echo "janus_signal: $fails failed"
 [ "$fails" -eq 0 ]
