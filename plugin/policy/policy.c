@@ -390,7 +390,6 @@ static const char *const basis_names[] = {"documentation", "consent",
                                           "opt_out", NULL};
 static const char *const withdrawal_names[] = {"delete_recording",
                                                "remove_participant", NULL};
-static const char *const lang_names[] = {"da", "en", NULL};
 
 static bool type_name_ok(const char *s)
 {
@@ -479,6 +478,11 @@ static rg_err parse_type(const ctx *c, const rg_policy *pol, const cJSON *obj,
         (e = get_int(c, obj, path, "retention_days", true, "days", 1,
                      RG_RETENTION_MAX_DAYS, &t->retention_days)))
         return e;
+    /* the languages are lang.c's: a new one needs no change here */
+    const char *lang_names[RG_LANG__COUNT + 1];
+    for (int l = 0; l < RG_LANG__COUNT; l++)
+        lang_names[l] = rg_lang_code((rg_lang)l);
+    lang_names[RG_LANG__COUNT] = NULL;
     if ((e = get_enum(c, obj, path, "language", true, lang_names, &v)))
         return e;
     t->language = (rg_lang)v;
