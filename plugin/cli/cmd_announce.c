@@ -61,6 +61,13 @@ int rg_cmd_announce(int argc, char **argv)
         rc = 1;
         goto cleanup;
     }
+    if (lang && !(t->langs & (1u << l))) {
+        fprintf(stderr, "recgate announce: meeting type '%s' has its texts in "
+                        "'%s' only (give them per language for more)\n",
+                t->name, rg_lang_code(t->language));
+        rc = 1;
+        goto cleanup;
+    }
     bool all = !strcmp(notice, "all"), found = false;
     for (int k = 0; k < RG_NOTICE__COUNT && !rc; k++) {
         if (!all && strcmp(notice, rg_notice_name((rg_notice)k)))

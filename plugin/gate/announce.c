@@ -507,7 +507,8 @@ static void uploads(const fill *x)
     }
 }
 
-/* A policy text in this block's language (never another's). */
+/* A policy text in this block's language (never another's: the type's
+ * langs only include languages every text has). */
 static const char *ltext(const fill *x, const rg_ltext *lt, const char *fallback)
 {
     return lt->v[x->lang] ? lt->v[x->lang] : fallback;
@@ -698,9 +699,16 @@ static rg_end_info default_end(const rg_meeting_type *t, rg_notice kind)
     return e;
 }
 
+/* The type's notice languages (policy.h: per-language texts -> all). */
+static unsigned type_langs(const rg_meeting_type *t)
+{
+    return t->langs ? t->langs : 1u << t->language;
+}
+
 static bool args_ok(const rg_policy *p, const rg_meeting_type *t, rg_lang lang)
 {
     return p && t && lang >= 0 && lang < RG_LANG__COUNT && lang_tabs[lang] &&
+           (type_langs(t) & (1u << lang)) &&
            t->purpose && t->storage_location && p->controller_name &&
            p->controller_contact && p->controller_dpo &&
            (int)t->basis >= 0 && (int)t->basis < (int)B__N;
@@ -766,37 +774,40 @@ rg_err rg_announce_end_lang(const rg_policy *p, const rg_meeting_type *t,
     return build(p, t, RG_NOTICE_ENDED, e, lang, text);
 }
 
-/* Both languages: the type's first, then the others, blank line between. */
+/* Every notice language of the type: its own first, then the others,
+ * a blank line between. */
 static rg_err both(const rg_policy *p, const rg_meeting_type *t,
                    rg_notice kind, const rg_end_info *e, char **text)
 {
     char *parts[RG_LANG__COUNT] = {NULL};
-    size_t total = 0;
+    size_t total = 0, n = 0;
     rg_err err = RG_OK;
     if (text)
         *text = NULL;
-    if (!t || !text)
+    if (!t || !text || t->language < 0 || t->language >= RG_LANG__COUNT)
         return RG_ERR_ARG;
     for (int i = 0; i < RG_LANG__COUNT && !err; i++) {
         rg_lang l = i == 0 ? t->language
                            : (rg_lang)(i <= (int)t->language ? i - 1 : i);
-        err = e ? rg_announce_end_lang(p, t, e, l, &parts[i])
-                : rg_announce_text_lang(p, t, kind, l, &parts[i]);
+        if (!(type_langs(t) & (1u << l)))
+            continue;
+        err = e ? rg_announce_end_lang(p, t, e, l, &parts[n])
+                : rg_announce_text_lang(p, t, kind, l, &parts[n]);
         if (!err)
-            total += strlen(parts[i]) + 2;
+            total += strlen(parts[n++]) + 2;
     }
     if (!err && !(*text = malloc(total + 1)))
         err = RG_ERR_NOMEM;
     if (!err) {
         char *w = *text;
-        for (int i = 0; i < RG_LANG__COUNT; i++) {
+        for (size_t i = 0; i < n; i++) {
             if (i) {
                 memcpy(w, "\n\n", 2);
                 w += 2;
             }
-            size_t n = strlen(parts[i]);
-            memcpy(w, parts[i], n);
-            w += n;
+            size_t len = strlen(parts[i]);
+            memcpy(w, parts[i], len);
+            w += len;
         }
         *w = '\0';
     }

@@ -2,9 +2,10 @@
  * (GDPR Art. 13 information, how to object, how to withdraw). Pure: no I/O.
  * Rules and the full shipped texts: docs/announcements.md.
  *
- * Every text is bilingual: the meeting type's language first, then the
- * other one (Danish and English are always both present); one language's
- * block never carries the other's words (policy texts are per language).
+ * A text has one block per notice language of the meeting type: its
+ * `language` first, then the others — every language when the policy gives
+ * its texts per language, else the type's language only — so one block
+ * never carries another language's words.
  * The wording lives in one table per language (announce.c), so another
  * language is a new table, not new code. `nej` is only ever offered as "do
  * not record": no text asks a yes/no question. No text names a
@@ -90,13 +91,15 @@ rg_err rg_announce_end_lang(const rg_policy *p, const rg_meeting_type *t,
 const char *rg_end_cause_name(rg_end_cause c);
 const char *rg_end_outcome_name(rg_end_outcome o);
 
-/* Bilingual text of notice `kind` for meeting type `t` of policy `p` (both
- * [borrowed]). *text is [owned] by the caller: free(). RG_ERR_ARG for NULL
- * arguments or an unknown kind; RG_ERR_NOMEM. */
+/* Text of notice `kind` for meeting type `t` of policy `p` (both
+ * [borrowed]), in every notice language of `t`. *text is [owned] by the
+ * caller: free(). RG_ERR_ARG for NULL arguments or an unknown kind;
+ * RG_ERR_NOMEM. */
 rg_err rg_announce_text(const rg_policy *p, const rg_meeting_type *t,
                         rg_notice kind, char **text);
 
-/* The same in one language only (the building block of rg_announce_text). */
+/* The same in one language only (the building block of rg_announce_text);
+ * RG_ERR_ARG if `lang` is not one of the type's notice languages. */
 rg_err rg_announce_text_lang(const rg_policy *p, const rg_meeting_type *t,
                              rg_notice kind, rg_lang lang, char **text);
 

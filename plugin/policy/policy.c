@@ -271,15 +271,16 @@ static void ltext_free(rg_ltext *t)
 
 static rg_err ltext_copy(rg_ltext *dst, const rg_ltext *src)
 {
+    dst->plain = src->plain;
     for (int l = 0; l < RG_LANG__COUNT; l++)
         if (src->v[l] && !(dst->v[l] = strdup(src->v[l])))
             return RG_ERR_NOMEM;
     return RG_OK;
 }
 
-/* A text told to participants: one string (the same in every language,
- * warned: the other language's notice would show it untranslated), or
- * {"da": ..., "en": ...} with every language present. */
+/* A text told to participants: {"da": ..., "en": ...} with every language
+ * present, or one string: then it is in the meeting type's language only
+ * (parse_type checks that the type's other texts agree). */
 static rg_err get_ltext(const ctx *c, const cJSON *obj, const char *path,
                         const char *key, bool required, rg_ltext *out)
 {
@@ -312,11 +313,42 @@ static rg_err get_ltext(const ctx *c, const cJSON *obj, const char *path,
     }
     if ((e = check_text(c, p, it, MAX_TEXT_BYTES)))
         return e;
+    out->plain = true;
     for (int l = 0; l < RG_LANG__COUNT; l++)
         if (!(out->v[l] = strdup(it->valuestring)))
             return RG_ERR_NOMEM;
-    warnf(c, "%s: one text for every language, so notices in the other "
-             "language show it untranslated; give {\"da\": ..., \"en\": ...}", p);
+    return RG_OK;
+}
+
+/* The notice languages of a type come from its purpose: per language ->
+ * every language, one string -> the type's `language`. Every other text
+ * told to participants must then exist in each of them (a plain one only
+ * covers the type's language): otherwise a notice would mix languages. */
+static rg_err check_langs(const ctx *c, const char *path, rg_meeting_type *t,
+                          bool storage_inherited)
+{
+    t->langs = t->purpose_l.plain ? 1u << t->language
+                                  : (1u << RG_LANG__COUNT) - 1;
+    if (t->purpose_l.plain)
+        return RG_OK;
+    char p[PATH_SIZE];
+    const struct { const rg_ltext *lt; const char *key; } texts[] = {
+        {&t->storage_l, "storage_location"},
+        {&t->justification_l, "justification"},
+        {&t->gdpr_interest, "gdpr_basis.interest"},
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        if (!texts[i].lt->plain || !texts[i].lt->v[0])
+            continue;
+        if (i == 0 && storage_inherited)
+            path_join(p, sizeof p, "", "storage_location");
+        else
+            path_join(p, sizeof p, path, texts[i].key);
+        return failf(c, "%s: missing translation: %s.purpose is given per "
+                        "language, so this text must be too (a notice never "
+                        "mixes languages): give {\"da\": ..., \"en\": ...}",
+                     p, path);
+    }
     return RG_OK;
 }
 
@@ -490,7 +522,8 @@ static rg_err parse_type(const ctx *c, const rg_policy *pol, const cJSON *obj,
         (e = get_ltext(c, obj, path, "storage_location", false,
                        &t->storage_l)))
         return e;
-    if (!t->storage_l.v[0] && (e = ltext_copy(&t->storage_l, &pol->storage_l)))
+    bool inherited = !t->storage_l.v[0];
+    if (inherited && (e = ltext_copy(&t->storage_l, &pol->storage_l)))
         return e;
     if (!(t->purpose = strdup(t->purpose_l.v[t->language])) ||
         !(t->storage_location = strdup(t->storage_l.v[t->language])))
@@ -530,13 +563,13 @@ static rg_err parse_type(const ctx *c, const rg_policy *pol, const cJSON *obj,
             return RG_ERR_NOMEM;
     } else if (member(obj, "justification")) {
         /* Validated so typos surface, then ignored (not in force). */
-        rg_ltext ignored = {{NULL}};
+        rg_ltext ignored = {{NULL}, false};
         e = get_ltext(c, obj, path, "justification", true, &ignored);
         ltext_free(&ignored);
         if (e)
             return e;
     }
-    return RG_OK;
+    return check_langs(c, path, t, inherited);
 }
 
 static rg_err parse_types(const ctx *c, rg_policy *pol, const cJSON *root)

@@ -23,12 +23,13 @@ typedef enum rg_on_withdrawal {
 #define RG_WINDOW_MAX_S 3600
 #define RG_RETENTION_MAX_DAYS 3650
 
-/* A policy text in every notice language (docs/config.md): v[l] [owned],
- * all set once loaded. Given as one string it is the same in every
- * language (the loader warns); as {"da": ..., "en": ...} each language
- * has its own and none may be missing. */
+/* A policy text told to participants (docs/config.md): v[l] [owned], all
+ * set once loaded. As {"da": ..., "en": ...} each language has its own and
+ * none may be missing; as one string (`plain`) it is in the meeting type's
+ * language only (stored in every slot, used only there). */
 typedef struct rg_ltext {
     char *v[RG_LANG__COUNT];
+    bool plain;
 } rg_ltext;
 
 /* GDPR Art. 6(1) letter of a meeting type (gdpr_basis.article). */
@@ -65,6 +66,10 @@ typedef struct rg_meeting_type {
     rg_gdpr_art gdpr_art;          /* gdpr_basis.article (consent: 6(1)(a)) */
     rg_ltext gdpr_interest;        /* 6(1)(f): the interest in words, else NULL */
     int max_duration_s;            /* max_duration_s, 0 = no limit */
+    unsigned langs;                /* notice languages (bit 1u << rg_lang):
+                                      every language when the texts are
+                                      given per language, else `language`
+                                      only: a notice never mixes languages */
 } rg_meeting_type;
 
 /* upload.destinations[] (docs/config.md, docs/operations.md) */

@@ -9,11 +9,13 @@
 /* Distinctive values so each element can be found in the text. */
 #define CTL "\"controller\":{\"name\":\"Testby Kommune\",\"contact\":" \
             "\"kontakt-123@testby.dk\",\"dpo\":\"dpo-456@testby.dk\"}," \
-            "\"storage_location\":\"LAGER-789 i Danmark (EU)\""
+            "\"storage_location\":{\"da\":\"LAGER-789 i Danmark (EU)\"," \
+            "\"en\":\"LAGER-789 in Denmark (EU)\"}"
 #define TYPE(name, basis, lang, extra)                                       \
     "\"" name "\":{\"legal_basis\":\"" basis "\",\"window_s\":45,"           \
     "\"retention_days\":77,\"language\":\"" lang "\",\"purpose\":"           \
-    "\"FORMÅL-ABC at dokumentere sagen\"" extra "}"
+    "{\"da\":\"FORMÅL-ABC at dokumentere sagen\","                          \
+    "\"en\":\"FORMÅL-ABC to document the case\"}" extra "}"
 
 static const char *const policy_json =
     "{" CTL ",\"default_meeting_type\":\"optout\",\"meeting_types\":{"
@@ -22,7 +24,7 @@ static const char *const policy_json =
     TYPE("doc", "documentation", "en", "") ","
     TYPE("doccont", "documentation", "da",
          ",\"continue_on_objection\":true,\"justification\":"
-         "\"BEGRUNDELSE-XYZ lovkrav\"") ","
+         "{\"da\":\"BEGRUNDELSE-XYZ lovkrav\",\"en\":\"BEGRUNDELSE-XYZ legal duty\"}") ","
     TYPE("remove", "opt_out", "en",
          ",\"on_withdrawal\":\"remove_participant\",\"video\":true") ","
     TYPE("twomin", "consent", "da", "") "}}";
@@ -100,8 +102,7 @@ static void test_full_information(void)
 {
     static const char *const common[] = {
         "Testby Kommune", "kontakt-123@testby.dk", "dpo-456@testby.dk",
-        "FORMÅL-ABC at dokumentere sagen", "LAGER-789 i Danmark (EU)",
-        "Datatilsynet", NULL};
+        "FORMÅL-ABC", "LAGER-789", "Datatilsynet", NULL};
     static const char *const da[] = {
         "Formål: ", "Grundlag: ", "Opbevaring: ", "slettes efter 77 dage",
         "Fortryder du senere, så kontakt", "art. 13",
@@ -114,7 +115,7 @@ static void test_full_information(void)
         "Testby Kommune", "FORMÅL-ABC at dokumentere sagen", "nej",
         "45 sekunder", "følger i næste besked", NULL};
     static const char *const short_en[] = {
-        "Testby Kommune", "FORMÅL-ABC at dokumentere sagen", "nej",
+        "Testby Kommune", "FORMÅL-ABC to document the case", "nej",
         "45 seconds", "follow in the next message", NULL};
     const char *types[] = {"optout", "consent", "doc", "doccont", "remove"};
     for (size_t i = 0; i < 5; i++) {
@@ -224,13 +225,65 @@ static void test_per_language_texts(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(eb, "l.json: meeting_types.m.purpose.en: "
                                       "missing translation"));
     free(bad);
-    /* a plain string is one text for every language: loads, but warned */
-    rg_policy *plain = NULL;
-    CU_ASSERT_PTR_NOT_NULL(pol);
-    for (size_t i = 0; rg_policy_warning(pol, i); i++)
-        if (strstr(rg_policy_warning(pol, i), "meeting_types.optout.purpose: one text"))
-            plain = pol;
-    CU_ASSERT_PTR_NOT_NULL(plain);
+
+    /* per-language purpose, one-string storage: the English block would
+     * show Danish storage text -> a config error naming the key */
+    static const char *const mixed[] = {
+        "{\"controller\":{\"name\":\"K\",\"contact\":\"c\",\"dpo\":\"d\"},"
+        "\"storage_location\":\"på vores servere\",\"default_meeting_type\":\"m\","
+        "\"meeting_types\":{\"m\":{\"legal_basis\":\"opt_out\",\"window_s\":10,"
+        "\"retention_days\":5,\"language\":\"da\",\"purpose\":{\"da\":\"x\",\"en\":\"y\"}}}}",
+        "{\"controller\":{\"name\":\"K\",\"contact\":\"c\",\"dpo\":\"d\"},"
+        "\"storage_location\":{\"da\":\"a\",\"en\":\"b\"},\"default_meeting_type\":\"m\","
+        "\"meeting_types\":{\"m\":{\"legal_basis\":\"documentation\",\"window_s\":10,"
+        "\"retention_days\":5,\"language\":\"da\",\"purpose\":{\"da\":\"x\",\"en\":\"y\"},"
+        "\"continue_on_objection\":true,\"justification\":\"fordi\"}}}", NULL};
+    static const char *const mixed_msg[] = {
+        "m.json: storage_location: missing translation: meeting_types.m.purpose "
+        "is given per language",
+        "m.json: meeting_types.m.justification: missing translation: "
+        "meeting_types.m.purpose is given per language"};
+    for (size_t i = 0; mixed[i]; i++) {
+        p = NULL;
+        CU_ASSERT_EQUAL(rg_policy_parse(mixed[i], strlen(mixed[i]), "m.json", &p, eb),
+                        RG_ERR_CONFIG);
+        if (!strstr(eb, mixed_msg[i]))
+            fprintf(stderr, "\nwant %s\ngot  %s\n", mixed_msg[i], eb);
+        CU_ASSERT_PTR_NOT_NULL(strstr(eb, mixed_msg[i]));
+        rg_policy_free(p);
+    }
+}
+
+/* Texts given as one string are in the type's language only: its notices
+ * are in that language only, never half in another. */
+static void test_one_language_policy(void)
+{
+    static const char *json =
+        "{\"controller\":{\"name\":\"K\",\"contact\":\"c\",\"dpo\":\"d\"},"
+        "\"storage_location\":\"på vores servere\",\"default_meeting_type\":\"m\","
+        "\"meeting_types\":{\"m\":{\"legal_basis\":\"opt_out\",\"window_s\":10,"
+        "\"retention_days\":5,\"language\":\"da\",\"purpose\":\"at dokumentere\"}}}";
+    char eb[RG_ERRBUF_SIZE];
+    rg_policy *p = NULL;
+    CU_ASSERT_EQUAL_FATAL(rg_policy_parse(json, strlen(json), "o.json", &p, eb), RG_OK);
+    const rg_meeting_type *t = rg_policy_type(p, NULL);
+    for (int k = 0; k < RG_NOTICE__COUNT; k++) {
+        char *s = NULL;
+        CU_ASSERT_EQUAL_FATAL(rg_announce_text(p, t, (rg_notice)k, &s), RG_OK);
+        CU_ASSERT(strncmp(s, "[Dansk]\n", 8) == 0);
+        CU_ASSERT_PTR_NULL(strstr(s, "[English]"));
+        free(s);
+        CU_ASSERT_EQUAL(rg_announce_text_lang(p, t, (rg_notice)k, RG_LANG_EN, &s),
+                        RG_ERR_ARG);
+        CU_ASSERT_PTR_NULL(s);
+    }
+    rg_end_info e = {RG_END_OPERATOR, RG_OUTCOME_KEPT, true, true};
+    char *s = NULL;
+    CU_ASSERT_EQUAL(rg_announce_end(p, t, &e, &s), RG_OK);
+    CU_ASSERT(s && strstr(s, "på vores servere") && !strstr(s, "[English]"));
+    free(s);
+    CU_ASSERT_EQUAL(rg_announce_end_lang(p, t, &e, RG_LANG_EN, &s), RG_ERR_ARG);
+    rg_policy_free(p);
 }
 
 /* GDPR basis (Art. 13(1)(c)-(d)) in the full notice; consent defaults to
@@ -420,7 +473,9 @@ static void test_documentation(void)
                              RG_NOTICE_INFO};
         for (size_t i = 0; i < 7; i++) {
             char *s = text_lang("doccont", kinds[i], (rg_lang)l);
-            CU_ASSERT_PTR_NOT_NULL(strstr(s, "BEGRUNDELSE-XYZ lovkrav."));
+            CU_ASSERT_PTR_NOT_NULL(strstr(s, l == RG_LANG_DA
+                                                 ? "BEGRUNDELSE-XYZ lovkrav."
+                                                 : "BEGRUNDELSE-XYZ legal duty."));
             CU_ASSERT_PTR_NOT_NULL(strstr(s, l == RG_LANG_DA
                                                  ? "fortsætter"
                                                  : "continues"));
@@ -644,6 +699,7 @@ int main(void)
         {"arguments and notice names", test_args_and_names},
         {"short first layer <= 500 characters", test_short_first_layer},
         {"per-language policy texts, never mixed", test_per_language_texts},
+        {"one-language policy: one-language notices", test_one_language_policy},
         {"GDPR basis named, warned when missing", test_gdpr_basis},
         {"end messages: real cause and outcome", test_end_messages},
         {"privacy_notice_url", test_privacy_notice_url},

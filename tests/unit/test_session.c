@@ -10,9 +10,9 @@
 
 static const char *POLICY =
     "{\"controller\":{\"name\":\"C\",\"contact\":\"c@example.dk\",\"dpo\":\"d@example.dk\"},"
-    "\"storage_location\":\"here\",\"default_meeting_type\":\"opt\","
+    "\"storage_location\":{\"da\":\"her\",\"en\":\"here\"},\"default_meeting_type\":\"opt\","
     "\"meeting_types\":{"
-    "\"opt\":{\"legal_basis\":\"opt_out\",\"window_s\":10,\"retention_days\":1,\"language\":\"da\",\"purpose\":\"p\"},"
+    "\"opt\":{\"legal_basis\":\"opt_out\",\"window_s\":10,\"retention_days\":1,\"language\":\"da\",\"purpose\":{\"da\":\"p\",\"en\":\"p\"}},"
     "\"con\":{\"legal_basis\":\"consent\",\"window_s\":20,\"retention_days\":1,\"language\":\"en\",\"purpose\":\"p\"},"
     "\"max\":{\"legal_basis\":\"opt_out\",\"window_s\":10,\"retention_days\":7,\"language\":\"en\",\"purpose\":\"p\",\"max_duration_s\":60}},"
     "\"leave_when_alone_s\":30}";
