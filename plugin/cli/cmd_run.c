@@ -31,32 +31,57 @@
 
 #define MAX_MEETINGS 256
 
-/* Set by the signal handler, read by every session at each tick. */
+/* Operator stop: counted by the signal thread, read by every session at
+ * each tick (rg_session_params.stop). */
 static volatile sig_atomic_t stop_requests;
 static volatile sig_atomic_t stop_signal;
 
-static void on_stop_signal(int sig)
+/* SIGINT/SIGTERM are blocked in every thread (the shims' GStreamer, libnice
+ * and curl threads inherit the mask, so no system call of theirs is ever
+ * interrupted) and taken by this one thread with sigwait(); SIGUSR1 from
+ * the main thread ends it. */
+static void *signal_thread(void *arg)
 {
-    if (!stop_signal)
-        stop_signal = sig; /* the exit status tells the first one */
-    if (stop_requests < 2)
-        stop_requests++;
+    const sigset_t *set = arg;
+    for (;;) {
+        int sig = 0;
+        if (sigwait(set, &sig) != 0 || sig == SIGUSR1)
+            return NULL;
+        if (!stop_signal)
+            stop_signal = sig; /* the exit status tells the first one */
+        if (stop_requests < 2)
+            stop_requests++;
+    }
 }
 
-/* Handlers for SIGINT/SIGTERM while meetings run; the old ones back in
- * `old` (restored afterwards). SA_RESTART: a blocking call resumes and the
- * next tick sees the flag. */
-static void catch_stop_signals(struct sigaction old[2])
+typedef struct stop_watch {
+    sigset_t set;
+    pthread_t thread;
+    bool running;
+} stop_watch;
+
+/* Before any meeting (and so any thread of a shim) starts. */
+static void watch_stop_signals(stop_watch *w)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
     stop_requests = 0;
     stop_signal = 0;
-    sigaction(SIGINT, &sa, &old[0]);
-    sigaction(SIGTERM, &sa, &old[1]);
+    sigemptyset(&w->set);
+    sigaddset(&w->set, SIGINT);
+    sigaddset(&w->set, SIGTERM);
+    sigaddset(&w->set, SIGUSR1);
+    w->running = pthread_sigmask(SIG_BLOCK, &w->set, NULL) == 0 &&
+                 pthread_create(&w->thread, NULL, signal_thread, &w->set) == 0;
+}
+
+/* After every meeting ended. The signals stay blocked (a late one is
+ * dropped at exit rather than killing the process mid-summary). */
+static void unwatch_stop_signals(stop_watch *w)
+{
+    if (!w->running)
+        return;
+    pthread_kill(w->thread, SIGUSR1);
+    pthread_join(w->thread, NULL);
+    w->running = false;
 }
 #define MAX_HOSTS 32
 
@@ -272,8 +297,8 @@ int rg_cmd_run(int argc, char **argv)
         };
     }
     size_t started = 0;
-    struct sigaction old_sa[2];
-    catch_stop_signals(old_sa);
+    stop_watch watch;
+    watch_stop_signals(&watch);
     if (n_scenarios == 1) {
         run_job(&jobs[0]);
     } else {
@@ -287,8 +312,7 @@ int rg_cmd_run(int argc, char **argv)
             snprintf(jobs[i].errbuf, sizeof jobs[i].errbuf, "could not start a thread");
         }
     }
-    sigaction(SIGINT, &old_sa[0], NULL);
-    sigaction(SIGTERM, &old_sa[1], NULL);
+    unwatch_stop_signals(&watch);
     status = 0;
     for (size_t i = 0; i < n_scenarios; i++) {
         const char *what = is_sim ? scenarios[i] : platform;

@@ -23,7 +23,7 @@ fi
 . "$TOP/tests/e2e/janus/lib.sh"
 ip link set lo up
 only_loopback || exit 1
-W=$(mktemp -d)
+W=$(mktemp -d); [ -n "${KEEP:-}" ] && echo "kept in $W"
 PIDS= BOT= ALONE=
 cleanup() { janus_stop; for p in $PIDS $BOT $ALONE; do kill "$p" 2>/dev/null; done
             [ -n "${KEEP:-}" ] || rm -rf "$W"; }
@@ -43,11 +43,13 @@ sleep 1
 umask 077
 "$RECGATE" keygen -o "$W/org.key" >/dev/null 2>&1
 "$RECGATE" audit keygen -o "$W/audit.key" >/dev/null 2>&1
-timeout 90 "$RECGATE" run --config "$POLICY" --platform janus --room 1001 \
+# No `timeout` wrapper: it would pass our SIGTERM on to its process group
+# too, a second signal (which skips the end notice). --duration bounds it.
+"$RECGATE" run --config "$POLICY" --platform janus --room 1001 --duration 80 \
     --out "$W/out" --recipient "$(grep -o 'age1[0-9a-z]*' "$W/org.key" | head -1)" \
     --audit-key "$W/audit.key" --json > "$W/bot.json" 2> "$W/bot.log" &
 BOT=$!
-timeout 90 "$RECGATE" run --config "$POLICY" --platform janus --room 1002 --json \
+"$RECGATE" run --config "$POLICY" --platform janus --room 1002 --duration 80 --json \
     > "$W/alone.json" 2> "$W/alone-bot.log" &
 ALONE=$!
 wait_logs "gate open" "$W/bot.log" || exit 1
