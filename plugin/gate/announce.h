@@ -81,7 +81,7 @@ typedef struct rg_end_info {
 } rg_end_info;
 
 /* The end/stop/refusal message for `e` (REFUSED, NO_CONSENT, STOPPED and
- * ENDED with their real cause and outcome), bilingual like
+ * ENDED with their real cause and outcome), in the languages of
  * rg_announce_text. *text [owned]. */
 rg_err rg_announce_end(const rg_policy *p, const rg_meeting_type *t,
                        const rg_end_info *e, char **text);
