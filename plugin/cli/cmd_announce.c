@@ -30,6 +30,12 @@ static int print_one(const rg_policy *p, const rg_meeting_type *t,
     return 0;
 }
 
+static void lint_warn(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "recgate announce: warning: %s\n", msg);
+}
+
 int rg_cmd_announce(int argc, char **argv)
 {
     const char *config = NULL, *type = NULL, *notice = "public", *lang = NULL;
@@ -53,6 +59,7 @@ int rg_cmd_announce(int argc, char **argv)
     }
     for (size_t i = 0; rg_policy_warning(p, i); i++)
         fprintf(stderr, "recgate announce: warning: %s\n", rg_policy_warning(p, i));
+    (void)rg_announce_lint(p, lint_warn, NULL);
     int rc = 0;
     const rg_meeting_type *t = rg_policy_type(p, type);
     if (!t) {

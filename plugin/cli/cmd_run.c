@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include "announce.h"
 #include "audit.h"
 #include "fileio.h"
 #include "cli.h"
@@ -137,6 +138,12 @@ static void *run_job(void *arg)
     meeting_job *job = arg;
     job->err = rg_run_meeting(&job->opts, &job->summary, job->errbuf);
     return NULL;
+}
+
+static void lint_warn(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "recgate run: warning: %s\n", msg);
 }
 
 int rg_cmd_run(int argc, char **argv)
@@ -264,6 +271,7 @@ int rg_cmd_run(int argc, char **argv)
     }
     for (size_t i = 0; rg_policy_warning(policy, i); i++)
         fprintf(stderr, "recgate run: warning: %s\n", rg_policy_warning(policy, i));
+    (void)rg_announce_lint(policy, lint_warn, NULL);
     /* platforms.<name> in the policy; flags override. */
     const rg_platform_cfg *pc = rg_policy_platform(policy, platform);
     if (pc && !room && pc->room)

@@ -832,3 +832,37 @@ rg_err rg_announce_end(const rg_policy *p, const rg_meeting_type *t,
     }
     return both(p, t, RG_NOTICE_ENDED, e, text);
 }
+
+size_t rg_announce_lint(const rg_policy *p,
+                        void (*warn)(void *ctx, const char *msg), void *ctx)
+{
+    size_t n_long = 0;
+    for (size_t i = 0; p && i < p->n_types; i++) {
+        const rg_meeting_type *t = &p->types[i];
+        for (int l = 0; l < RG_LANG__COUNT; l++) {
+            for (int k = RG_NOTICE_PUBLIC; k <= RG_NOTICE_LATE_JOINER; k++) {
+                char *text = NULL;
+                if (!(type_langs(t) & (1u << l)) ||
+                    rg_announce_text_lang(p, t, (rg_notice)k, (rg_lang)l, &text))
+                    continue;
+                const char *body = strchr(text, '\n');
+                size_t chars = 0;
+                for (const char *c = body ? body + 1 : text; *c; c++)
+                    chars += ((unsigned char)*c & 0xC0) != 0x80;
+                if (chars > RG_NOTICE_SHORT_MAX) {
+                    char msg[256];
+                    snprintf(msg, sizeof msg, "meeting type %s: the first "
+                             "notice (%s, %s) is %zu characters, more than %d: "
+                             "shorten its purpose", t->name,
+                             rg_notice_name((rg_notice)k), rg_lang_code((rg_lang)l),
+                             chars, RG_NOTICE_SHORT_MAX);
+                    if (warn)
+                        warn(ctx, msg);
+                    n_long++;
+                }
+                free(text);
+            }
+        }
+    }
+    return n_long;
+}

@@ -103,6 +103,12 @@ rg_err rg_announce_text(const rg_policy *p, const rg_meeting_type *t,
 rg_err rg_announce_text_lang(const rg_policy *p, const rg_meeting_type *t,
                              rg_notice kind, rg_lang lang, char **text);
 
+/* Check the first-layer notices of every meeting type against
+ * RG_NOTICE_SHORT_MAX (a long admin `purpose` can push them over): calls
+ * warn(ctx, message) for each one that is longer; returns how many. */
+size_t rg_announce_lint(const rg_policy *p,
+                        void (*warn)(void *ctx, const char *msg), void *ctx);
+
 /* Stable lower-case name for logs: "public", "late_joiner", ... ("?" if
  * unknown). */
 const char *rg_notice_name(rg_notice kind);

@@ -143,6 +143,14 @@ static size_t chars(const char *s)
     return n;
 }
 
+static char lint_last[256];
+static void lint_seen(void *ctx, const char *msg)
+{
+    (void)ctx;
+    if (!lint_last[0])
+        snprintf(lint_last, sizeof lint_last, "%s", msg);
+}
+
 /* The first layer is short: at most 500 characters per language (header
  * line not counted), for every shipped meeting type. */
 static void test_short_first_layer(void)
@@ -162,6 +170,21 @@ static void test_short_first_layer(void)
                 CU_ASSERT(chars(body) <= RG_NOTICE_SHORT_MAX);
                 free(s);
             }
+    CU_ASSERT_EQUAL(rg_announce_lint(p, NULL, NULL), 0);
+    rg_policy_free(p);
+    /* a long admin purpose: `recgate run` / `announce` warn about it */
+    char json[2048], purpose[700];
+    memset(purpose, 'x', 600);
+    purpose[600] = '\0';
+    snprintf(json, sizeof json,
+             "{\"controller\":{\"name\":\"K\",\"contact\":\"c\",\"dpo\":\"d\"},"
+             "\"storage_location\":\"s\",\"default_meeting_type\":\"m\","
+             "\"meeting_types\":{\"m\":{\"legal_basis\":\"consent\",\"window_s\":10,"
+             "\"retention_days\":5,\"language\":\"en\",\"purpose\":\"%s\"}}}", purpose);
+    p = NULL;
+    CU_ASSERT_EQUAL_FATAL(rg_policy_parse(json, strlen(json), "l.json", &p, eb), RG_OK);
+    CU_ASSERT_EQUAL(rg_announce_lint(p, lint_seen, NULL), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(lint_last, "meeting type m: the first notice (public, en)"));
     rg_policy_free(p);
 }
 
