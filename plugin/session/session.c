@@ -116,8 +116,7 @@ rg_err rg_session_new(const rg_session_params *in, rg_session **out,
     s->host_ctx = params->host_ctx;
     s->last_t = 0;
     s->alone_since = -1;
-    if (params->struct_size >= offsetof(rg_session_params, stop) + sizeof params->stop)
-        s->stop = params->stop;
+    s->stop = params->stop; /* NULL from an older caller's table */
     s->meeting_id = strdup(params->meeting_id ? params->meeting_id : "");
     if (!s->meeting_id)
         goto cleanup;
