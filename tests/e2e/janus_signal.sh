@@ -54,9 +54,11 @@ BOT=$!
 ALONE=$!
 wait_logs "gate open" "$W/bot.log" || exit 1
 sleep 3
+t0=$(date +%s%N)
 kill -TERM "$BOT"
 wait "$BOT"; st=$?; BOT=
-[ $st -eq 143 ] && ok "exit 143 after SIGTERM" || bad "exit $st after SIGTERM, want 143"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ $st -eq 143 ] && ok "exit 143, ${ms} ms after SIGTERM" || bad "exit $st after SIGTERM, want 143"
 grep -q "stopped by SIGTERM" "$W/bot.log" && ok "the bot says it was stopped by SIGTERM" ||
     bad "no 'stopped by SIGTERM' line"
 if jq -e '.decision == "recorded" and .end_cause == "operator" and .outcome == "kept" and

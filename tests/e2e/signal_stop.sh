@@ -48,8 +48,10 @@ for try in 1 2; do
 done
 waitfor "$tmp/a.err" "capture starts: g" || bad "A: capture never started"
 sleep 2
+t0=$(date +%s%N)
 kill -TERM $pa
 wait $pa; rca=$?; pa=
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 
 # A: one SIGTERM while recording
 [ $rca -eq 143 ] || bad "A: exit $rca, want 143 (128+SIGTERM)"
@@ -85,5 +87,5 @@ jq -e '.decision == "refused"' "$DB/recording.json" >/dev/null ||
 "$RECGATE" audit verify "$DB/audit.log" --key-file "$tmp/audit.key" >"$tmp/avb" 2>&1 ||
     bad "B: audit verify: $(cat "$tmp/avb")"
 [ -z "$(ls "$DB/tracks" 2>/dev/null)" ] || bad "B: tracks exist though nothing was recorded"
-[ $fail -eq 0 ] && echo "signal_stop: ok (SIGTERM: exit 143, $tracks tracks sealed, audit verified; SIGINT+SIGTERM: exit $rcb, notice skipped)"
+[ $fail -eq 0 ] && echo "signal_stop: ok (SIGTERM: exit 143 after $ms ms, $tracks tracks sealed, audit verified; SIGINT+SIGTERM: exit $rcb, notice skipped)"
 exit $fail
