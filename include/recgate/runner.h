@@ -43,6 +43,12 @@ typedef struct rg_run_params {
     FILE *timeline;                /* readable timeline, or NULL */
     const char *label;             /* timeline line prefix (NULL = none) */
     /* --- appended: older callers' tables end above and read as NULL --- */
+    /* The meeting's state changes (rg_host_ops.state), e.g. for a service
+     * that follows its bots; NULL = none. */
+    void (*on_state)(void *ctx, int64_t t_ms, const char *state, const char *detail);
+    void *state_ctx;
+    const char *request_id;         /* rg_session_params.request_id */
+    const char *previous_recording; /* rg_session_params.previous_recording */
     /* Operator stop, e.g. counted by a SIGINT/SIGTERM handler: passed to
      * the session (session.h, rg_session_params.stop). [borrowed] */
     const volatile sig_atomic_t *stop;

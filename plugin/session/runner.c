@@ -10,6 +10,7 @@ typedef struct runner {
     void *shim_ctx;
     FILE *timeline;
     const char *label; /* prefix of every timeline line, or "" */
+    const rg_run_params *opts; /* [borrowed] the checked copy */
 } runner;
 
 /* Timeline lines of meetings running on other threads must not mix:
@@ -54,12 +55,20 @@ static rg_err run_leave(void *ctx, const char *reason)
     return r->shim->host->leave(r->shim_ctx, reason);
 }
 
+static void run_state(void *ctx, int64_t t_ms, const char *state, const char *detail)
+{
+    runner *r = ctx;
+    if (r->opts->on_state)
+        r->opts->on_state(r->opts->state_ctx, t_ms, state, detail);
+}
+
 static const rg_host_ops runner_host = {
     .api_version = RG_SESSION_API_VERSION,
     .struct_size = sizeof(rg_host_ops),
     .send_chat = run_send_chat,
     .leave = run_leave,
     .timeline = run_timeline,
+    .state = run_state,
 };
 
 /* platforms.<name> of the policy with the caller's keys on top, as JSON
@@ -102,7 +111,7 @@ rg_err rg_run_meeting(const rg_run_params *in, char **summary_json,
     char *settings = NULL;
     rg_session *session = NULL;
     const rg_shim_ops *shim = opts.shim;
-    runner r = {shim, NULL, opts.timeline, opts.label ? opts.label : ""};
+    runner r = {shim, NULL, opts.timeline, opts.label ? opts.label : "", &opts};
     if (!in || in->api_version != RG_RUN_API_VERSION || in->struct_size < RG_RUN_MIN_SIZE) {
         rg_errbuf(errbuf, "run: unsupported API version or struct size");
         err = in ? RG_ERR_VERSION : RG_ERR_ARG;
@@ -146,6 +155,8 @@ rg_err rg_run_meeting(const rg_run_params *in, char **summary_json,
         .audit_key_file = opts.audit_key_file,
         .sink = opts.sink,
         .sink_ctx = opts.sink_ctx,
+        .request_id = opts.request_id,
+        .previous_recording = opts.previous_recording,
         .stop = opts.stop,
     };
     opts.sink = NULL; /* the session owns it now, even if it refuses */
