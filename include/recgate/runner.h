@@ -6,6 +6,7 @@
 #ifndef RECGATE_RUNNER_H
 #define RECGATE_RUNNER_H
 
+#include <signal.h>
 #include <stdio.h>
 #include "recgate/error.h"
 #include "recgate/policy.h"
@@ -48,6 +49,9 @@ typedef struct rg_run_params {
     void *state_ctx;
     const char *request_id;         /* rg_session_params.request_id */
     const char *previous_recording; /* rg_session_params.previous_recording */
+    /* Operator stop, e.g. counted by a SIGINT/SIGTERM handler: passed to
+     * the session (session.h, rg_session_params.stop). [borrowed] */
+    const volatile sig_atomic_t *stop;
 } rg_run_params;
 #define RG_RUN_MIN_SIZE (offsetof(rg_run_params, label) + sizeof(const char *))
 

@@ -16,6 +16,7 @@
 #ifndef RECGATE_SESSION_H
 #define RECGATE_SESSION_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,7 +67,8 @@ typedef struct rg_host_ops {
     /* Send `text` [borrowed] to everyone (to == NULL) or privately to the
      * participant `to` [borrowed]. Must return RG_OK only if the platform
      * accepted the message; anything else counts as "not delivered" and
-     * the session fails closed. Required. */
+     * the session fails closed. RG_ERR_NETWORK means the connection to the
+     * platform is gone (the summary then says so). Required. */
     rg_err (*send_chat)(void *ctx, const char *to, const char *text);
     /* The bot leaves the meeting; `reason` [borrowed]. Required. */
     rg_err (*leave)(void *ctx, const char *reason);
@@ -111,6 +113,12 @@ typedef struct rg_session_params {
      * audit log, so the two recordings are linked. [borrowed] */
     const char *request_id;
     const char *previous_recording;
+    /* Appended (optional, NULL = none). Operator stop (e.g. set by a SIGINT/SIGTERM handler), read
+     * at every tick; NULL = none. 0: run on. 1: stop now: capture stops,
+     * the end notice ("stopped by the operator") is sent, the bot leaves,
+     * and the shim ends the session (rg_session_end seals and logs).
+     * >= 2: the same without the end notice. [borrowed] */
+    const volatile sig_atomic_t *stop;
 } rg_session_params;
 /* Size of the first layout of rg_session_params (all fields up to
  * audit_key_file); later fields are optional. */

@@ -30,6 +30,12 @@ static int print_one(const rg_policy *p, const rg_meeting_type *t,
     return 0;
 }
 
+static void lint_warn(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "recgate announce: warning: %s\n", msg);
+}
+
 int rg_cmd_announce(int argc, char **argv)
 {
     const char *config = NULL, *type = NULL, *notice = "public", *lang = NULL;
@@ -51,11 +57,21 @@ int rg_cmd_announce(int argc, char **argv)
         fprintf(stderr, "recgate announce: %s\n", errbuf);
         return 1;
     }
+    for (size_t i = 0; rg_policy_warning(p, i); i++)
+        fprintf(stderr, "recgate announce: warning: %s\n", rg_policy_warning(p, i));
+    (void)rg_announce_lint(p, lint_warn, NULL);
     int rc = 0;
     const rg_meeting_type *t = rg_policy_type(p, type);
     if (!t) {
         fprintf(stderr, "recgate announce: no meeting type '%s' in %s\n",
                 type, config);
+        rc = 1;
+        goto cleanup;
+    }
+    if (lang && !(t->langs & (1u << l))) {
+        fprintf(stderr, "recgate announce: meeting type '%s' has its texts in "
+                        "'%s' only (give them per language for more)\n",
+                t->name, rg_lang_code(t->language));
         rc = 1;
         goto cleanup;
     }

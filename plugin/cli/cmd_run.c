@@ -12,20 +12,88 @@
  * --timeout: timeout_s, --duration: duration_s).
  * Plays one meeting, or several at once (one thread each, sharing nothing
  * but the read-only policy, so one meeting's failure cannot touch another's
- * recording). With --json each meeting's summary is printed as one line. */
+ * recording). With --json each meeting's summary is printed as one line.
+ *
+ * SIGINT/SIGTERM (docs/operations.md): the first stops every meeting
+ * gracefully (capture stops, the end notice is sent, the recording is
+ * sealed and its audit log checkpointed, the bot leaves, the summary is
+ * printed); a second skips the end notice but still seals. Exit status
+ * then 130 (SIGINT) or 143 (SIGTERM) when everything was sealed, 1 if
+ * anything failed. */
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "refusal.h"
+#include "announce.h"
 #include "cli.h"
 #include "fileio.h"
 #include "recgate/runner.h"
 
 #define MAX_MEETINGS 256
 #define MAX_HOSTS 32
+
+/* Operator stop: counted by the signal thread, read by every session at
+ * each tick (rg_session_params.stop). */
+static volatile sig_atomic_t stop_requests;
+static volatile sig_atomic_t stop_signal;
+
+/* SIGINT/SIGTERM are blocked in every thread (the shims' GStreamer, libnice
+ * and curl threads inherit the mask, so no system call of theirs is ever
+ * interrupted) and taken by this one thread with sigwait(); SIGUSR1 from
+ * the main thread ends it. */
+static void *signal_thread(void *arg)
+{
+    const sigset_t *set = arg;
+    for (;;) {
+        int sig = 0;
+        if (sigwait(set, &sig) != 0 || sig == SIGUSR1)
+            return NULL;
+        if (!stop_signal)
+            stop_signal = sig; /* the exit status tells the first one */
+        if (stop_requests < 2)
+            stop_requests++;
+    }
+}
+
+typedef struct stop_watch {
+    sigset_t set;
+    pthread_t thread;
+    bool running;
+} stop_watch;
+
+/* Before any meeting (and so any thread of a shim) starts. */
+static void watch_stop_signals(stop_watch *w)
+{
+    stop_requests = 0;
+    stop_signal = 0;
+    sigemptyset(&w->set);
+    sigaddset(&w->set, SIGINT);
+    sigaddset(&w->set, SIGTERM);
+    sigaddset(&w->set, SIGUSR1);
+    w->running = pthread_sigmask(SIG_BLOCK, &w->set, NULL) == 0 &&
+                 pthread_create(&w->thread, NULL, signal_thread, &w->set) == 0;
+}
+
+/* After every meeting ended. The signals stay blocked (a late one is
+ * dropped at exit rather than killing the process mid-summary). */
+static void unwatch_stop_signals(stop_watch *w)
+{
+    if (!w->running)
+        return;
+    pthread_kill(w->thread, SIGUSR1);
+    pthread_join(w->thread, NULL);
+    w->running = false;
+}
+
+static void lint_warn(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "recgate run: warning: %s\n", msg);
+}
 
 typedef struct meeting_job {
     rg_run_params opts;
@@ -278,6 +346,9 @@ int rg_cmd_run(int argc, char **argv)
         fprintf(stderr, "recgate run: nothing was recorded\n");
         goto cleanup;
     }
+    for (size_t i = 0; rg_policy_warning(policy, i); i++)
+        fprintf(stderr, "recgate run: warning: %s\n", rg_policy_warning(policy, i));
+    (void)rg_announce_lint(policy, lint_warn, NULL);
     for (size_t i = 0; i < n_meetings; i++) {
         meeting_job *job = &jobs[i];
         if (n_scenarios && put(set, "scenario", cJSON_CreateString(scenarios[i])))
@@ -296,9 +367,12 @@ int rg_cmd_run(int argc, char **argv)
             .n_recipients = n_recipients, .audit_key_file = audit_key,
             .label = job->label, .on_state = write_state,
             .request_id = request_id, .previous_recording = previous_recording,
+            .stop = &stop_requests,
         };
     }
     size_t started = 0;
+    stop_watch watch;
+    watch_stop_signals(&watch);
     if (n_meetings == 1) {
         run_job(&jobs[0]);
     } else {
@@ -312,6 +386,7 @@ int rg_cmd_run(int argc, char **argv)
             snprintf(jobs[i].errbuf, sizeof jobs[i].errbuf, "could not start a thread");
         }
     }
+    unwatch_stop_signals(&watch);
     status = 0;
     for (size_t i = 0; i < n_meetings; i++) {
         const char *what = n_scenarios ? scenarios[i] : platform;
@@ -329,6 +404,13 @@ int rg_cmd_run(int argc, char **argv)
              * e.g. no --scenario, no --url) is a usage error: exit 2. */
             status = status == 1 || jobs[i].err != RG_ERR_ARG || jobs[i].summary ? 1 : 2;
         }
+    }
+    if (stop_requests) {
+        fprintf(stderr, "recgate run: stopped by %s%s\n",
+                stop_signal == SIGINT ? "SIGINT" : "SIGTERM",
+                stop_requests > 1 ? " (twice: end notice skipped)" : "");
+        if (status == 0)
+            status = 128 + (stop_signal == SIGINT ? SIGINT : SIGTERM);
     }
 cleanup:
     for (size_t i = 0; jobs && i < n_meetings; i++) {

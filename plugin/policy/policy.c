@@ -26,6 +26,7 @@ typedef struct ctx {
     const char *origin;
     char *errbuf;
     bool is_file; /* origin is a file path (relative paths resolve there) */
+    rg_policy *pol; /* where warnings go */
 } ctx;
 
 /* ---------- messages ---------- */
@@ -44,6 +45,29 @@ static rg_err failf(const ctx *c, const char *fmt, ...)
         va_end(ap);
     }
     return RG_ERR_CONFIG;
+}
+
+/* A warning: the policy loads, but the admin should fix it. Out of memory
+ * drops the warning, never the load. */
+static void warnf(const ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void warnf(const ctx *c, const char *fmt, ...)
+{
+    char msg[RG_ERRBUF_SIZE];
+    int n = snprintf(msg, sizeof msg, "%s: ", c->origin);
+    if (n < 0 || (size_t)n >= sizeof msg)
+        n = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+    va_end(ap);
+    char **nw = realloc(c->pol->warnings,
+                        (c->pol->n_warnings + 1) * sizeof *nw);
+    if (!nw)
+        return;
+    c->pol->warnings = nw;
+    if ((nw[c->pol->n_warnings] = strdup(msg)))
+        c->pol->n_warnings++;
 }
 
 /* Length of the UTF-8 sequence starting at s (max bytes available), or 0 if
@@ -237,6 +261,97 @@ static rg_err get_text(const ctx *c, const cJSON *obj, const char *path,
     return *out ? RG_OK : RG_ERR_NOMEM;
 }
 
+static void ltext_free(rg_ltext *t)
+{
+    for (int l = 0; l < RG_LANG__COUNT; l++) {
+        free(t->v[l]);
+        t->v[l] = NULL;
+    }
+}
+
+static rg_err ltext_copy(rg_ltext *dst, const rg_ltext *src)
+{
+    dst->plain = src->plain;
+    for (int l = 0; l < RG_LANG__COUNT; l++)
+        if (src->v[l] && !(dst->v[l] = strdup(src->v[l])))
+            return RG_ERR_NOMEM;
+    return RG_OK;
+}
+
+/* A text told to participants: {"da": ..., "en": ...} with every language
+ * present, or one string: then it is in the meeting type's language only
+ * (parse_type checks that the type's other texts agree). */
+static rg_err get_ltext(const ctx *c, const cJSON *obj, const char *path,
+                        const char *key, bool required, rg_ltext *out)
+{
+    char p[PATH_SIZE], pl[PATH_SIZE];
+    path_join(p, sizeof p, path, key);
+    const cJSON *it = member(obj, key);
+    rg_err e;
+    if (!it && !required)
+        return RG_OK;
+    if (cJSON_IsObject(it)) {
+        const char *codes[RG_LANG__COUNT + 1];
+        for (int l = 0; l < RG_LANG__COUNT; l++)
+            codes[l] = rg_lang_code((rg_lang)l);
+        codes[RG_LANG__COUNT] = NULL;
+        if ((e = check_keys(c, it, p, codes)))
+            return e;
+        for (int l = 0; l < RG_LANG__COUNT; l++) {
+            const cJSON *v = member(it, codes[l]);
+            path_join(pl, sizeof pl, p, codes[l]);
+            if (!v)
+                return failf(c, "%s: missing translation (a notice never "
+                                "mixes languages: give the text in every "
+                                "language)", pl);
+            if ((e = check_text(c, pl, v, MAX_TEXT_BYTES)))
+                return e;
+            if (!(out->v[l] = strdup(v->valuestring)))
+                return RG_ERR_NOMEM;
+        }
+        return RG_OK;
+    }
+    if ((e = check_text(c, p, it, MAX_TEXT_BYTES)))
+        return e;
+    out->plain = true;
+    for (int l = 0; l < RG_LANG__COUNT; l++)
+        if (!(out->v[l] = strdup(it->valuestring)))
+            return RG_ERR_NOMEM;
+    return RG_OK;
+}
+
+/* The notice languages of a type come from its purpose: per language ->
+ * every language, one string -> the type's `language`. Every other text
+ * told to participants must then exist in each of them (a plain one only
+ * covers the type's language): otherwise a notice would mix languages. */
+static rg_err check_langs(const ctx *c, const char *path, rg_meeting_type *t,
+                          bool storage_inherited)
+{
+    t->langs = t->purpose_l.plain ? 1u << t->language
+                                  : (1u << RG_LANG__COUNT) - 1;
+    if (t->purpose_l.plain)
+        return RG_OK;
+    char p[PATH_SIZE];
+    const struct { const rg_ltext *lt; const char *key; } texts[] = {
+        {&t->storage_l, "storage_location"},
+        {&t->justification_l, "justification"},
+        {&t->gdpr_interest, "gdpr_basis.interest"},
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        if (!texts[i].lt->plain || !texts[i].lt->v[0])
+            continue;
+        if (i == 0 && storage_inherited)
+            path_join(p, sizeof p, "", "storage_location");
+        else
+            path_join(p, sizeof p, path, texts[i].key);
+        return failf(c, "%s: missing translation: %s.purpose is given per "
+                        "language, so this text must be too (a notice never "
+                        "mixes languages): give {\"da\": ..., \"en\": ...}",
+                     p, path);
+    }
+    return RG_OK;
+}
+
 /* Whole number in [min, max]; `unit` words the message
  * ("expected seconds >= 10", "expected days <= 3650"). */
 static rg_err get_int(const ctx *c, const cJSON *obj, const char *path,
@@ -307,7 +422,6 @@ static const char *const basis_names[] = {"documentation", "consent",
                                           "opt_out", NULL};
 static const char *const withdrawal_names[] = {"delete_recording",
                                                "remove_participant", NULL};
-static const char *const lang_names[] = {"da", "en", NULL};
 
 static bool type_name_ok(const char *s)
 {
@@ -321,13 +435,65 @@ static bool type_name_ok(const char *s)
     return true;
 }
 
+static const char *const gdpr_names[] = {"",        "6(1)(a)", "6(1)(b)",
+                                         "6(1)(c)", "6(1)(d)", "6(1)(e)",
+                                         "6(1)(f)", NULL};
+
+const char *rg_gdpr_art_name(rg_gdpr_art a)
+{
+    return (a >= RG_GDPR_NONE && a <= RG_GDPR_6_1_F) ? gdpr_names[a] : "";
+}
+
+/* gdpr_basis: {"article": "6(1)(x)", "interest": text} (Art. 13(1)(c)-(d)).
+ * Consent types are Art. 6(1)(a) and nothing else; legitimate interest
+ * (6(1)(f)) must say which interest; the others without a basis are
+ * warned, since the full notice then cannot name it. */
+static rg_err parse_gdpr(const ctx *c, const cJSON *obj, const char *path,
+                         rg_meeting_type *t)
+{
+    static const char *const keys[] = {"article", "interest", NULL};
+    char p[PATH_SIZE], pa[PATH_SIZE];
+    const cJSON *g = NULL;
+    rg_err e;
+    int v = 0;
+    path_join(p, sizeof p, path, "gdpr_basis");
+    if ((e = get_object(c, obj, path, "gdpr_basis", false, &g)))
+        return e;
+    if (!g) {
+        if (t->basis == RG_BASIS_CONSENT)
+            t->gdpr_art = RG_GDPR_6_1_A;
+        else
+            warnf(c, "%s: not set: the full notice cannot name the GDPR legal "
+                     "basis (Art. 13(1)(c)); set e.g. {\"article\": \"6(1)(e)\"} "
+                     "or {\"article\": \"6(1)(f)\", \"interest\": \"...\"}", p);
+        return RG_OK;
+    }
+    if ((e = check_keys(c, g, p, keys)) ||
+        (e = get_enum(c, g, p, "article", true, gdpr_names + 1, &v)))
+        return e;
+    t->gdpr_art = (rg_gdpr_art)(v + 1);
+    path_join(pa, sizeof pa, p, "article");
+    if (t->basis == RG_BASIS_CONSENT && t->gdpr_art != RG_GDPR_6_1_A)
+        return expected(c, pa, "\"6(1)(a)\" for a consent meeting type",
+                        member(g, "article"));
+    if (t->gdpr_art == RG_GDPR_6_1_F)
+        return get_ltext(c, g, p, "interest", true, &t->gdpr_interest);
+    if (member(g, "interest")) {
+        path_join(pa, sizeof pa, p, "interest");
+        return failf(c, "%s: only for article \"6(1)(f)\" (legitimate "
+                        "interests)", pa);
+    }
+    return RG_OK;
+}
+
 static rg_err parse_type(const ctx *c, const rg_policy *pol, const cJSON *obj,
                          const char *path, rg_meeting_type *t)
 {
     static const char *const keys[] = {
         "legal_basis", "window_s", "retention_days", "language", "purpose",
         "storage_location", "require_host", "continue_on_objection",
-        "justification", "on_withdrawal", "video", NULL};
+        "justification", "on_withdrawal", "video", "gdpr_basis",
+        "max_duration_s", NULL};
     char p[PATH_SIZE];
     rg_err e;
     int v;
@@ -344,16 +510,28 @@ static rg_err parse_type(const ctx *c, const rg_policy *pol, const cJSON *obj,
         (e = get_int(c, obj, path, "retention_days", true, "days", 1,
                      RG_RETENTION_MAX_DAYS, &t->retention_days)))
         return e;
+    /* the languages are lang.c's: a new one needs no change here */
+    const char *lang_names[RG_LANG__COUNT + 1];
+    for (int l = 0; l < RG_LANG__COUNT; l++)
+        lang_names[l] = rg_lang_code((rg_lang)l);
+    lang_names[RG_LANG__COUNT] = NULL;
     if ((e = get_enum(c, obj, path, "language", true, lang_names, &v)))
         return e;
     t->language = (rg_lang)v;
-    if ((e = get_text(c, obj, path, "purpose", true, &t->purpose)) ||
-        (e = get_text(c, obj, path, "storage_location", false,
-                      &t->storage_location)))
+    if ((e = get_ltext(c, obj, path, "purpose", true, &t->purpose_l)) ||
+        (e = get_ltext(c, obj, path, "storage_location", false,
+                       &t->storage_l)))
         return e;
-    if (!t->storage_location &&
-        !(t->storage_location = strdup(pol->storage_location)))
+    bool inherited = !t->storage_l.v[0];
+    if (inherited && (e = ltext_copy(&t->storage_l, &pol->storage_l)))
+        return e;
+    if (!(t->purpose = strdup(t->purpose_l.v[t->language])) ||
+        !(t->storage_location = strdup(t->storage_l.v[t->language])))
         return RG_ERR_NOMEM;
+    if ((e = get_int(c, obj, path, "max_duration_s", false, "seconds", 60,
+                     RG_MAX_DURATION_MAX_S, &t->max_duration_s)) ||
+        (e = parse_gdpr(c, obj, path, t)))
+        return e;
     if ((e = get_bool(c, obj, path, "require_host", &t->require_host)) ||
         (e = get_bool(c, obj, path, "continue_on_objection",
                       &t->continue_on_objection)) ||
@@ -378,17 +556,20 @@ static rg_err parse_type(const ctx *c, const rg_policy *pol, const cJSON *obj,
             return expected(c, p,
                 "non-empty text when continue_on_objection is true", NULL);
         }
-        if ((e = get_text(c, obj, path, "justification", true,
-                          &t->justification)))
+        if ((e = get_ltext(c, obj, path, "justification", true,
+                           &t->justification_l)))
             return e;
+        if (!(t->justification = strdup(t->justification_l.v[t->language])))
+            return RG_ERR_NOMEM;
     } else if (member(obj, "justification")) {
         /* Validated so typos surface, then ignored (not in force). */
-        path_join(p, sizeof p, path, "justification");
-        if ((e = check_text(c, p, member(obj, "justification"),
-                            MAX_TEXT_BYTES)))
+        rg_ltext ignored = {{NULL}, false};
+        e = get_ltext(c, obj, path, "justification", true, &ignored);
+        ltext_free(&ignored);
+        if (e)
             return e;
     }
-    return RG_OK;
+    return check_langs(c, path, t, inherited);
 }
 
 static rg_err parse_types(const ctx *c, rg_policy *pol, const cJSON *root)
@@ -567,7 +748,8 @@ static rg_err parse_root(const ctx *c, rg_policy *pol, const cJSON *root)
 {
     static const char *const keys[] = {
         "controller", "storage_location", "default_meeting_type",
-        "meeting_types", "classifier", "vault", "audit", "upload", "platforms", NULL};
+        "meeting_types", "classifier", "vault", "audit", "upload", "platforms",
+        "leave_when_alone_s", "privacy_notice_url", NULL};
     static const char *const ckeys[] = {"name", "contact", "dpo", NULL};
     const cJSON *ctl;
     rg_err e;
@@ -582,9 +764,24 @@ static rg_err parse_root(const ctx *c, rg_policy *pol, const cJSON *root)
                       &pol->controller_contact)) ||
         (e = get_text(c, ctl, "controller", "dpo", true,
                       &pol->controller_dpo)) ||
-        (e = get_text(c, root, "", "storage_location", true,
-                      &pol->storage_location)) ||
-        (e = parse_types(c, pol, root)))
+        (e = get_ltext(c, root, "", "storage_location", true,
+                       &pol->storage_l)))
+        return e;
+    if (!(pol->storage_location = strdup(pol->storage_l.v[0])))
+        return RG_ERR_NOMEM;
+    pol->leave_when_alone_s = RG_LEAVE_ALONE_DEFAULT_S;
+    if ((e = get_int(c, root, "", "leave_when_alone_s", false, "seconds", 1,
+                     RG_MAX_DURATION_MAX_S, &pol->leave_when_alone_s)) ||
+        (e = get_text(c, root, "", "privacy_notice_url", false,
+                      &pol->privacy_notice_url)))
+        return e;
+    if (pol->privacy_notice_url &&
+        (strncmp(pol->privacy_notice_url, "https://", 8) != 0 ||
+         strlen(pol->privacy_notice_url) <= 8 ||
+         strpbrk(pol->privacy_notice_url, " \"<>")))
+        return expected(c, "privacy_notice_url", "an https:// address",
+                        member(root, "privacy_notice_url"));
+    if ((e = parse_types(c, pol, root)))
         return e;
     const cJSON *def = member(root, "default_meeting_type");
     if (!cJSON_IsString(def) ||
@@ -672,7 +869,7 @@ static bool is_ws(char ch)
 static rg_err parse_policy(const char *json, size_t len, const char *origin,
                            bool is_file, rg_policy **out, char *errbuf)
 {
-    ctx c = {origin ? origin : "(policy)", errbuf, is_file};
+    ctx c = {origin ? origin : "(policy)", errbuf, is_file, NULL};
     rg_err err = RG_OK;
     rg_policy *pol = NULL;
     cJSON *root = NULL;
@@ -729,6 +926,7 @@ static rg_err parse_policy(const char *json, size_t len, const char *origin,
         goto cleanup;
     }
     pol->segment_s = 5;
+    c.pol = pol;
     if (!(pol->origin = strdup(c.origin))) {
         err = RG_ERR_NOMEM;
         goto cleanup;
@@ -772,7 +970,7 @@ rg_err rg_policy_load(const char *path, rg_policy **out, char *errbuf)
     if (ferror(f))
         goto io_error;
     if (len > MAX_FILE_BYTES) {
-        ctx c = {path, errbuf, true};
+        ctx c = {path, errbuf, true, NULL};
         err = failf(&c, "file too large (more than %d bytes)", MAX_FILE_BYTES);
         goto cleanup;
     }
@@ -813,6 +1011,10 @@ void rg_policy_free(rg_policy *p)
         free(t->purpose);
         free(t->storage_location);
         free(t->justification);
+        ltext_free(&t->purpose_l);
+        ltext_free(&t->storage_l);
+        ltext_free(&t->justification_l);
+        ltext_free(&t->gdpr_interest);
     }
     free(p->types);
     for (int l = 0; l < RG_LANG__COUNT; l++) {
@@ -830,8 +1032,18 @@ void rg_policy_free(rg_policy *p)
     free(p->controller_contact);
     free(p->controller_dpo);
     free(p->storage_location);
+    ltext_free(&p->storage_l);
+    free(p->privacy_notice_url);
+    for (size_t i = 0; i < p->n_warnings; i++)
+        free(p->warnings[i]);
+    free(p->warnings);
     free(p->default_type);
     free(p);
+}
+
+const char *rg_policy_warning(const rg_policy *p, size_t i)
+{
+    return p && i < p->n_warnings ? p->warnings[i] : NULL;
 }
 
 const char *rg_policy_default_type(const rg_policy *p)

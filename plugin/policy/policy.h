@@ -23,6 +23,29 @@ typedef enum rg_on_withdrawal {
 #define RG_WINDOW_MAX_S 3600
 #define RG_RETENTION_MAX_DAYS 3650
 
+/* A policy text told to participants (docs/config.md): v[l] [owned], all
+ * set once loaded. As {"da": ..., "en": ...} each language has its own and
+ * none may be missing; as one string (`plain`) it is in the meeting type's
+ * language only (stored in every slot, used only there). */
+typedef struct rg_ltext {
+    char *v[RG_LANG__COUNT];
+    bool plain;
+} rg_ltext;
+
+/* GDPR Art. 6(1) letter of a meeting type (gdpr_basis.article). */
+typedef enum rg_gdpr_art {
+    RG_GDPR_NONE = 0, /* not stated (warned for documentation/opt_out) */
+    RG_GDPR_6_1_A,    /* consent */
+    RG_GDPR_6_1_B,    /* contract */
+    RG_GDPR_6_1_C,    /* legal obligation */
+    RG_GDPR_6_1_D,    /* vital interests */
+    RG_GDPR_6_1_E,    /* public task / official authority */
+    RG_GDPR_6_1_F     /* legitimate interests (gdpr_basis.interest required) */
+} rg_gdpr_art;
+
+#define RG_LEAVE_ALONE_DEFAULT_S 60
+#define RG_MAX_DURATION_MAX_S 86400
+
 typedef struct rg_meeting_type {
     char *name;
     rg_basis basis;                /* legal_basis */
@@ -36,6 +59,17 @@ typedef struct rg_meeting_type {
     char *justification;           /* NULL unless continue_on_objection */
     rg_on_withdrawal on_withdrawal;/* on_withdrawal */
     bool video;                    /* video, default false */
+    rg_ltext purpose_l;            /* purpose per language (purpose = the
+                                      type's language's, for logs) */
+    rg_ltext storage_l;            /* storage_location per language */
+    rg_ltext justification_l;      /* all NULL unless continue_on_objection */
+    rg_gdpr_art gdpr_art;          /* gdpr_basis.article (consent: 6(1)(a)) */
+    rg_ltext gdpr_interest;        /* 6(1)(f): the interest in words, else NULL */
+    int max_duration_s;            /* max_duration_s, 0 = no limit */
+    unsigned langs;                /* notice languages (bit 1u << rg_lang):
+                                      every language when the texts are
+                                      given per language, else `language`
+                                      only: a notice never mixes languages */
 } rg_meeting_type;
 
 /* upload.destinations[] (docs/config.md, docs/operations.md) */
@@ -62,6 +96,7 @@ struct rg_policy {
     char *controller_contact;      /* controller.contact */
     char *controller_dpo;          /* controller.dpo */
     char *storage_location;        /* storage_location (default for types) */
+    rg_ltext storage_l;            /* the same per language */
     char *default_type;            /* default_meeting_type (must exist) */
     rg_meeting_type *types;        /* meeting_types, in file order */
     size_t n_types;
@@ -82,7 +117,19 @@ struct rg_policy {
     char **platform_names;         /* platforms.<name>, may be 0 */
     char **platform_json;          /* ... its settings as JSON text */
     size_t n_platforms;
+    int leave_when_alone_s;        /* leave_when_alone_s, default 60 */
+    char *privacy_notice_url;      /* privacy_notice_url (https://), or NULL:
+                                      then the full notice is a 2nd message */
+    char **warnings;               /* loader warnings ("FILE: path: ..."),
+                                      [owned]; the policy still loads */
+    size_t n_warnings;
 };
+
+/* [borrowed] loader warning i, or NULL past the end (recgate run and
+ * announce print them). */
+const char *rg_policy_warning(const rg_policy *p, size_t i);
+/* "6(1)(a)" ... or "" for RG_GDPR_NONE. */
+const char *rg_gdpr_art_name(rg_gdpr_art a);
 
 /* Parse root.platforms into pol; on error `msg` names the JSON path. */
 struct cJSON;

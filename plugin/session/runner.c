@@ -191,6 +191,7 @@ rg_err rg_run_meeting(const rg_run_params *in, char **summary_json,
         .sink_ctx = opts.sink_ctx,
         .request_id = opts.request_id,
         .previous_recording = opts.previous_recording,
+        .stop = opts.stop,
     };
     opts.sink = NULL; /* the session owns it now, even if it refuses */
     err = rg_session_new(&sp, &session, errbuf);

@@ -3,6 +3,7 @@
  * the session carries out its actions and keeps the record of what passed
  * the gate (the summary). Fails closed on every error. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,8 @@ rg_err rg_session_new(const rg_session_params *in, rg_session **out,
     s->type = type;
     s->host_ctx = params->host_ctx;
     s->last_t = 0;
+    s->alone_since = -1;
+    s->stop = params->stop; /* NULL from an older caller's table */
     /* Fields past an older caller's table read as NULL (pcopy). */
     s->request_id = params->request_id ? strdup(params->request_id) : NULL;
     s->previous_recording =
@@ -285,20 +288,26 @@ static rg_err add_chat(rg_session *s, int64_t t, const char *from,
     return RG_OK;
 }
 
-/* Send one bot message, keep it in the transcript and log it. A message
- * not delivered is kept out of the records when `retry` (a private notice
- * that will be tried again: only its outcome is a decision). */
-static rg_err send_logged_retry(rg_session *s, int64_t t, const char *to,
-                                rg_notice kind, bool *delivered, bool retry)
+/* Send one bot message `text` (built with `err`), keep it in the
+ * transcript and log it. A message not delivered is kept out of the
+ * records when `retry` (a private notice that will be tried again: only
+ * its outcome is a decision). */
+static rg_err send_text(rg_session *s, int64_t t, const char *to,
+                        rg_notice kind, const rg_end_info *end, char *text,
+                        rg_err err, bool *delivered, bool retry)
 {
-    char *text = NULL;
     *delivered = false;
-    rg_err err = rg_announce_text(s->policy, s->type, kind, &text);
-    if (!err)
-        *delivered = s->host.send_chat(s->host_ctx, to, text) == RG_OK;
+    if (!err) {
+        rg_err serr = s->host.send_chat(s->host_ctx, to, text);
+        *delivered = serr == RG_OK;
+        if (serr == RG_ERR_NETWORK && !s->lost) {
+            s->lost = true;
+            timeline(s, t, "the connection to the platform is lost");
+        }
+    }
     if (text && !*delivered && retry) {
         free(text);
-        return RG_OK;
+        return err;
     }
     if (text) {
         uint8_t md[32];
@@ -313,6 +322,11 @@ static rg_err send_logged_retry(rg_session *s, int64_t t, const char *to,
                 rg_session_pseudonym(s, to, ps);
             cJSON_AddStringToObject(f, "to", to ? ps : "all");
             cJSON_AddStringToObject(f, "kind", rg_notice_name(kind));
+            if (end) {
+                cJSON_AddStringToObject(f, "cause", rg_end_cause_name(end->cause));
+                cJSON_AddStringToObject(f, "outcome",
+                                        rg_end_outcome_name(end->outcome));
+            }
             cJSON_AddStringToObject(f, "language", rg_lang_code(s->type->language));
             cJSON_AddStringToObject(f, "text_sha256", hex);
             cJSON_AddBoolToObject(f, "delivered", *delivered);
@@ -329,7 +343,9 @@ static rg_err send_logged_retry(rg_session *s, int64_t t, const char *to,
 static rg_err send_logged(rg_session *s, int64_t t, const char *to,
                           rg_notice kind, bool *delivered)
 {
-    return send_logged_retry(s, t, to, kind, delivered, false);
+    char *text = NULL;
+    rg_err err = rg_announce_text(s->policy, s->type, kind, &text);
+    return send_text(s, t, to, kind, NULL, text, err, delivered, false);
 }
 
 static rg_err add_member(rg_session *s, const char *id, const char *name,
@@ -397,6 +413,8 @@ rg_err rg_session_joined(rg_session *s, int64_t t_ms, const char *id,
     if (!m && (err = add_member(s, id, name, role, &m)))
         return err;
     m->present = true;
+    s->had_someone = true;
+    s->alone_since = -1;
     /* Roles follow the latest join (the engine applies it); the change is
      * part of the record: timeline, audit log, manifest. */
     bool changed = m->role != role;
@@ -430,6 +448,11 @@ rg_err rg_session_left(rg_session *s, int64_t t_ms, const char *id)
         return RG_ERR_NOT_FOUND;
     m->present = false;
     timeline(s, t_ms, "%s left", WHO(id));
+    bool anyone = false;
+    for (size_t i = 0; i < s->n_members; i++)
+        anyone = anyone || s->members[i].present;
+    if (!anyone)
+        s->alone_since = t_ms;
     err = rg_consent_leave(s->engine, t_ms, id);
     if (audit_ev(s, RG_AUDIT_EV_LEAVE, t_ms, who_fields(s, id, NULL, NULL)))
         rg_consent_fail(s->engine, t_ms);
@@ -604,6 +627,27 @@ static void leave(rg_session *s, int64_t t, const char *why)
         timeline(s, t, "leaving failed: %s", rg_strerror(err));
 }
 
+/* The end/stop/refusal notice with its real cause and outcome. Courtesy:
+ * not delivered changes nothing (the summary says what happened). With
+ * the operator's second signal it is skipped. */
+static void say_end(rg_session *s, int64_t t, rg_notice kind,
+                    rg_end_cause cause, bool leaving)
+{
+    if (s->stop && *s->stop >= 2) {
+        timeline(s, t, "end notice skipped (second stop signal)");
+        return;
+    }
+    rg_end_info e = {cause, rg_session_end_outcome(s),
+                     rg_consent_ever_opened(s->engine), leaving};
+    char *text = NULL;
+    bool delivered = false;
+    rg_err err = rg_announce_end(s->policy, s->type, &e, &text);
+    (void)send_text(s, t, NULL, kind, &e, text, err, &delivered, false);
+    if (!delivered)
+        timeline(s, t, "could not send the end notice (%s)",
+                 rg_end_cause_name(s->lost ? RG_END_CONNECTION_LOST : cause));
+}
+
 /* {"reason": code} plus the participant (pseudonym) if any. */
 static cJSON *reason_fields(const rg_session *s, const rg_action *a)
 {
@@ -660,10 +704,8 @@ static rg_err apply(rg_session *s, const rg_action *a)
         timeline(s, a->t_ms, "refused: %s", rg_reason_text(a->reason));
         state(s, a->t_ms, "refused", rg_reason_code(a->reason));
         err = audit_ev(s, RG_AUDIT_EV_REFUSED, a->t_ms, reason_fields(s, a));
-        (void)say(s, a->t_ms, NULL,
-                  a->reason == RG_REASON_NO_CONSENT ? RG_NOTICE_NO_CONSENT
-                                                    : RG_NOTICE_REFUSED);
-        leave(s, a->t_ms, rg_reason_text(a->reason));
+        s->pending_final = a->reason == RG_REASON_NO_CONSENT ? RG_NOTICE_NO_CONSENT
+                                                             : RG_NOTICE_REFUSED;
         break;
     case RG_ACT_STOP:
         s->final_reason = a->reason;
@@ -675,8 +717,7 @@ static rg_err apply(rg_session *s, const rg_action *a)
         if (f)
             cJSON_AddBoolToObject(f, "final", true);
         err = audit_ev(s, RG_AUDIT_EV_GATE_CLOSE, a->t_ms, f);
-        (void)say(s, a->t_ms, NULL, RG_NOTICE_STOPPED);
-        leave(s, a->t_ms, rg_reason_text(a->reason));
+        s->pending_final = RG_NOTICE_STOPPED;
         break;
     case RG_ACT_DELETE_RECORDING:
     case RG_ACT_REMOVE_PARTICIPANT: {
@@ -700,9 +741,7 @@ static rg_err apply(rg_session *s, const rg_action *a)
         break;
     }
     case RG_ACT_END:
-        if (rg_consent_ever_opened(s->engine) && !s->left)
-            (void)say(s, a->t_ms, NULL, RG_NOTICE_ENDED);
-        break;
+        break; /* the end notice is rg_session_end's (real cause known) */
     }
     return err ? err : e2;
 }
@@ -732,7 +771,54 @@ static rg_err apply_all(rg_session *s, int64_t t, const rg_action *acts,
         if (s->members[i].capturing &&
             !rg_consent_may_capture(s->engine, s->members[i].id))
             span_close(&s->members[i]);
+    /* A refusal or stop is said once the whole batch is carried out: only
+     * then is it known whether the recorded part was deleted. */
+    if (s->pending_final) {
+        rg_notice kind = (rg_notice)s->pending_final;
+        s->pending_final = 0;
+        say_end(s, t, kind, rg_session_end_cause(s), true);
+        leave(s, t, rg_end_cause_name(rg_session_end_cause(s)));
+    }
     return first;
+}
+
+/* The session ends the meeting itself (operator stop, alone, maximum
+ * duration): capture stops for everyone, the end notice says why, the bot
+ * leaves. rg_session_end (called by the shim once finished) seals. */
+static void end_now(rg_session *s, int64_t t, rg_end_cause cause)
+{
+    s->end_cause = cause;
+    s->end_cause_set = true;
+    timeline(s, t, "ending: %s", rg_end_cause_name(cause));
+    const rg_action *acts = NULL;
+    size_t n = 0;
+    if (rg_consent_end(s->engine, t, &acts, &n) == RG_OK)
+        (void)apply_all(s, t, acts, n);
+    cJSON *f = cJSON_CreateObject();
+    if (f)
+        cJSON_AddStringToObject(f, "cause", rg_end_cause_name(cause));
+    if (audit_ev(s, "bot_ends", t, f))
+        timeline(s, t, "could not log why the bot ends");
+    say_end(s, t, RG_NOTICE_ENDED, cause, true);
+    leave(s, t, rg_end_cause_name(cause));
+}
+
+/* The public (or a private) notice: the short first message, then the
+ * full Art. 13 text unless the policy points to a privacy_notice_url.
+ * Informed = every part delivered and logged. */
+static bool notify(rg_session *s, int64_t t, const char *to, bool retry)
+{
+    bool delivered = false, info = true;
+    rg_notice kind = to ? RG_NOTICE_LATE_JOINER : RG_NOTICE_PUBLIC;
+    char *text = NULL;
+    rg_err err = rg_announce_text(s->policy, s->type, kind, &text);
+    /* A notice that cannot be logged does not count as given. */
+    if (send_text(s, t, to, kind, NULL, text, err, &delivered, retry) != RG_OK)
+        delivered = false;
+    if (delivered && !s->policy->privacy_notice_url &&
+        send_logged(s, t, to, RG_NOTICE_INFO, &info) != RG_OK)
+        info = false;
+    return delivered && info;
 }
 
 rg_err rg_session_tick(rg_session *s, int64_t t_ms)
@@ -742,14 +828,24 @@ rg_err rg_session_tick(rg_session *s, int64_t t_ms)
     rg_err err = check_time(s, t_ms);
     if (err || closed(s))
         return err;
+    int64_t max_ms = (int64_t)s->type->max_duration_s * 1000;
+    if (s->stop && *s->stop) {
+        end_now(s, t_ms, RG_END_OPERATOR);
+        return RG_OK;
+    }
+    if (max_ms && t_ms >= max_ms) {
+        end_now(s, t_ms, RG_END_MAX_DURATION);
+        return RG_OK;
+    }
+    if (s->had_someone && s->alone_since >= 0 &&
+        t_ms - s->alone_since >= (int64_t)s->policy->leave_when_alone_s * 1000) {
+        end_now(s, t_ms, RG_END_ALONE);
+        return RG_OK;
+    }
     const char *to;
     while (rg_consent_pending_notice(s->engine, &to)) {
-        bool delivered = false;
         bool retry = to && rg_consent_notice_retrying(s->engine, t_ms, to);
-        /* A notice that cannot be logged does not count as given. */
-        if (send_logged_retry(s, t_ms, to, to ? RG_NOTICE_LATE_JOINER : RG_NOTICE_PUBLIC,
-                              &delivered, retry) != RG_OK)
-            delivered = false;
+        bool delivered = notify(s, t_ms, to, retry);
         if (delivered)
             s->announcements++;
         else if (!retry)
@@ -852,15 +948,24 @@ rg_err rg_session_end(rg_session *s, int64_t t_ms)
     size_t n = 0;
     rg_err err = rg_consent_end(s->engine, t_ms, &acts, &n);
     rg_err err2 = apply_all(s, t_ms, acts, n);
-    s->ended = true;
     if (!s->final_reason)
         s->final_reason = rg_consent_reason(s->engine);
-    timeline(s, t_ms, "meeting ended");
+    /* Tell the meeting how it ended (if the bot is still in it): this is
+     * also where a lost connection shows (send_chat: RG_ERR_NETWORK). */
+    if (!s->left) {
+        say_end(s, t_ms, RG_NOTICE_ENDED, rg_session_end_cause(s), true);
+        leave(s, t_ms, rg_end_cause_name(rg_session_end_cause(s)));
+    }
+    s->ended = true;
+    timeline(s, t_ms, "meeting ended: %s", rg_end_cause_name(rg_session_end_cause(s)));
     state(s, t_ms, "ended", rg_session_decision(s));
     cJSON *f = cJSON_CreateObject();
     if (f) {
         cJSON_AddStringToObject(f, "decision", rg_session_decision(s));
         cJSON_AddStringToObject(f, "reason", rg_reason_code(s->final_reason));
+        cJSON_AddStringToObject(f, "cause", rg_end_cause_name(rg_session_end_cause(s)));
+        cJSON_AddStringToObject(f, "outcome",
+                                rg_end_outcome_name(rg_session_end_outcome(s)));
     }
     rg_err e3 = audit_ev(s, "session_end", t_ms, f);
     if (e3 && !err2)

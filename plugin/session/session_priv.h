@@ -4,6 +4,7 @@
 #define RG_SESSION_PRIV_H
 
 #include "recgate/session.h"
+#include "announce.h"
 #include "audit.h"
 #include "sink.h"
 
@@ -34,5 +35,9 @@ rg_err rg_session_manifest_json(const rg_session *s, char **json);
 
 /* "recorded" | "refused" | "deleted" */
 const char *rg_session_decision(const rg_session *s);
+
+/* The real cause and outcome of the end (valid once final or ended). */
+rg_end_cause rg_session_end_cause(const rg_session *s);
+rg_end_outcome rg_session_end_outcome(const rg_session *s);
 
 #endif

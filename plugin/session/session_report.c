@@ -75,10 +75,63 @@ const char *rg_session_decision(const rg_session *s)
     return rg_consent_ever_opened(s->engine) ? "recorded" : "refused";
 }
 
-/* Why the session ended as it did, in one line for the summary. */
+rg_end_cause rg_session_end_cause(const rg_session *s)
+{
+    if (s->end_cause_set)
+        return s->end_cause;
+    if (s->lost)
+        return RG_END_CONNECTION_LOST;
+    switch (s->final_reason ? s->final_reason : rg_consent_reason(s->engine)) {
+    case RG_REASON_OBJECTION: return RG_END_OBJECTION;
+    case RG_REASON_NO_CONSENT: return RG_END_NO_CONSENT;
+    case RG_REASON_NOTICE_FAILED: return RG_END_NOT_INFORMED;
+    case RG_REASON_NO_HOST: return RG_END_NO_HOST;
+    case RG_REASON_ERROR: return RG_END_ERROR;
+    default: return RG_END_FINISHED;
+    }
+}
+
+rg_end_outcome rg_session_end_outcome(const rg_session *s)
+{
+    if (!rg_consent_ever_opened(s->engine))
+        return RG_OUTCOME_NOTHING;
+    if (s->deleted)
+        return RG_OUTCOME_DELETED;
+    for (size_t i = 0; i < s->n_members; i++)
+        if (s->members[i].removed)
+            return RG_OUTCOME_REMOVED;
+    return RG_OUTCOME_KEPT;
+}
+
+/* Why the session ended as it did, in one sentence for the summary:
+ * how it started (or that it never did); the real cause of the end; the
+ * real outcome. Phrases match the end notice's cause and outcome. */
 static void reason_text(const rg_session *s, char *buf, size_t len)
 {
-    bool opened = rg_consent_ever_opened(s->engine);
+    static const char *const before[RG_END__COUNT] = {
+        [RG_END_FINISHED] = "the meeting ended before recording could start",
+        [RG_END_OBJECTION] = "a participant objected before recording started",
+        [RG_END_NO_CONSENT] = "not every participant consented within the window",
+        [RG_END_NOT_INFORMED] = "a participant could not be informed, so recording never started",
+        [RG_END_NO_HOST] = "no host was present, so recording never started",
+        [RG_END_CONNECTION_LOST] = "the connection to the platform was lost before recording started",
+        [RG_END_ERROR] = "an internal error stopped the bot before recording started",
+        [RG_END_OPERATOR] = "the operator stopped the bot before recording started",
+        [RG_END_ALONE] = "the bot was left alone before recording started",
+        [RG_END_MAX_DURATION] = "the meeting type's max_duration_s was reached before recording started",
+    };
+    static const char *const after[RG_END__COUNT] = {
+        [RG_END_FINISHED] = "the meeting ended",
+        [RG_END_OBJECTION] = "then a participant objected and recording stopped",
+        [RG_END_NO_CONSENT] = "then a participant withdrew consent and recording stopped",
+        [RG_END_NOT_INFORMED] = "then a participant could not be informed and recording stopped",
+        [RG_END_NO_HOST] = "then no host was present",
+        [RG_END_CONNECTION_LOST] = "then the connection to the platform was lost and recording stopped",
+        [RG_END_ERROR] = "then an internal error stopped the recording",
+        [RG_END_OPERATOR] = "then the operator stopped the bot",
+        [RG_END_ALONE] = "then the bot was left alone for leave_when_alone_s and left",
+        [RG_END_MAX_DURATION] = "then the meeting type's max_duration_s was reached",
+    };
     const char *basis_text = "";
     switch (s->type->basis) {
     case RG_BASIS_OPT_OUT:
@@ -91,18 +144,28 @@ static void reason_text(const rg_session *s, char *buf, size_t len)
         basis_text = "recorded for documentation after every participant was informed";
         break;
     }
-    if (s->deleted)
-        snprintf(buf, len, "%s during the recording; on_withdrawal deleted it",
-                 rg_reason_text(s->final_reason));
-    else if (opened && s->final_reason != RG_REASON_NONE)
-        snprintf(buf, len, "%s; recording stopped early: %s", basis_text,
-                 rg_reason_text(s->final_reason));
-    else if (!opened)
-        snprintf(buf, len, "%s", s->final_reason != RG_REASON_NONE
-                                     ? rg_reason_text(s->final_reason)
-                                     : "the gate never opened");
-    else
-        snprintf(buf, len, "%s", basis_text);
+    rg_end_cause cause = rg_session_end_cause(s);
+    int days = s->type->retention_days;
+    switch (rg_session_end_outcome(s)) {
+    case RG_OUTCOME_NOTHING:
+        snprintf(buf, len, "%s; nothing was recorded; only the notices and the "
+                           "objection record are kept, as proof, for %d day%s",
+                 before[cause], days, days == 1 ? "" : "s");
+        break;
+    case RG_OUTCOME_KEPT:
+        snprintf(buf, len, "%s; %s; the recorded part is kept for %d day%s",
+                 basis_text, after[cause], days, days == 1 ? "" : "s");
+        break;
+    case RG_OUTCOME_DELETED:
+        snprintf(buf, len, "%s; %s; the recorded part was deleted (on_withdrawal)",
+                 basis_text, after[cause]);
+        break;
+    default:
+        snprintf(buf, len, "%s; %s; the objector was removed from the recorded "
+                           "part and the rest is kept for %d day%s",
+                 basis_text, after[cause], days, days == 1 ? "" : "s");
+        break;
+    }
 }
 
 
@@ -120,9 +183,12 @@ rg_err rg_session_summary_json(const rg_session *s, char **json)
     cJSON_AddStringToObject(o, "meeting_type", s->type->name);
     cJSON_AddStringToObject(o, "legal_basis", rg_basis_name(s->type->basis));
     cJSON_AddStringToObject(o, "decision", rg_session_decision(s));
-    char why[256];
+    char why[400];
     reason_text(s, why, sizeof why);
     cJSON_AddStringToObject(o, "reason", why);
+    cJSON_AddStringToObject(o, "end_cause", rg_end_cause_name(rg_session_end_cause(s)));
+    cJSON_AddStringToObject(o, "outcome",
+                            rg_end_outcome_name(rg_session_end_outcome(s)));
     for (size_t i = 0; i < s->n_members; i++) {
         const member *m = &s->members[i];
         for (size_t k = 0; k < m->n_spans; k++) {

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
+#include "announce.h"
 #include "audit.h"
 #include "classify.h"
 #include "consent.h"
@@ -75,6 +76,14 @@ struct rg_session {
     bool gate_opened_before;
     int announcements, announcements_failed, objections, consents;
     rg_reason final_reason;
+    int pending_final;         /* REFUSED/NO_CONSENT/STOPPED to say after the
+                                  batch (its outcome is known then), or 0 */
+    bool end_cause_set;        /* the session itself ended it (end_cause) */
+    rg_end_cause end_cause;
+    bool lost;                 /* send_chat said RG_ERR_NETWORK */
+    const volatile sig_atomic_t *stop; /* [borrowed] operator stop, or NULL */
+    bool had_someone;
+    int64_t alone_since;       /* nobody present since, or -1 */
     rg_audit *audit;           /* [borrowed] or NULL */
     uint8_t audit_key[RG_AUDIT_KEY_LEN];
     chat_line *chat;

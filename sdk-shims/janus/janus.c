@@ -17,7 +17,6 @@
 
 #define TICK_US 20000
 #define KEEPALIVE_MS 15000
-#define EMPTY_END_MS 1500   /* everyone gone this long: the meeting ended */
 
 int64_t rg_janus_now(rg_janus *j) { return (rg_jnow_us() - j->t0_us) / 1000; }
 
@@ -257,7 +256,8 @@ static rg_err janus_send_chat(void *ctx, const char *to, const char *text)
         j->chats_sent++;
     if (!err && !to)
         j->public_sent = true;
-    return err ? RG_ERR_DELIVERY : RG_OK;
+    /* RG_ERR_NETWORK: the session tells "connection lost" apart. */
+    return err ? (j->lost ? RG_ERR_NETWORK : RG_ERR_DELIVERY) : RG_OK;
 }
 
 static rg_err janus_leave(void *ctx, const char *reason)
@@ -415,8 +415,8 @@ static bool meeting_over(rg_janus *j, int64_t t, const char **why)
 {
     if (j->room_gone)
         *why = "the room was destroyed";
-    else if (j->had_someone && j->empty_since >= 0 && t - j->empty_since >= EMPTY_END_MS)
-        *why = "everyone left";
+    /* Everyone gone is not the end here: the session leaves after the
+     * policy's leave_when_alone_s (a reloaded tab comes back first). */
     else if (j->max_ms && t >= j->max_ms)
         *why = "the set duration is over";
     else
@@ -472,6 +472,10 @@ static rg_err janus_run(void *shim, const rg_core_ops *core, rg_session *session
         if (j->core_err || j->lost || core->finished(session) || meeting_over(j, t, &why))
             break;
     }
+    /* Lost before the bot left (even if the session then left because of
+     * it; nothing counts as lost after leaving): the recording is cut
+     * short, never a silent exit 0. */
+    bool cut = j->lost;
     rg_err end_err = core->end(session, t);
     for (size_t i = 0; i < j->n_parts; i++) {
         jpart *p = &j->parts[i];
@@ -494,9 +498,7 @@ static rg_err janus_run(void *shim, const rg_core_ops *core, rg_session *session
                      core->strerror(j->core_err));
         return j->core_err;
     }
-    /* Lost before the bot left (even if the session then left because of
-     * it): never a silent exit 0, always the cause. */
-    if (j->lost) {
+    if (cut) {
         if (errbuf)
             snprintf(errbuf, RG_ERRBUF_SIZE,
                      "janus: lost the meeting at %.3f s: %.300s; capture stopped and what "

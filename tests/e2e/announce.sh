@@ -22,7 +22,7 @@ cmp -s "$tmp/out" "$tmp/doc" || {
 
 "$RECGATE" announce --config "$TOP/config/recgate.json" --notice all \
     --lang en >"$tmp/all" || die "--notice all failed"
-[ "$(grep -c '^== ' "$tmp/all")" -eq 12 ] || die "expected 12 notices"
+[ "$(grep -c '^== ' "$tmp/all")" -eq 13 ] || die "expected 13 notices"
 
 printf '{"controller":{"name":"K","contact":"c","dpo":"d"},"storage_location":"EU","default_meeting_type":"m","meeting_types":{"m":{"legal_basis":"opt_out","window_s":"abc"}}}' >"$tmp/bad.json"
 "$RECGATE" announce --config "$tmp/bad.json" 2>"$tmp/err" && die "bad config accepted"

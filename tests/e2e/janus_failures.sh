@@ -66,8 +66,10 @@ kill -KILL "$JANUS_PID"; wait "$JANUS_PID" 2>/dev/null; JANUS_PID=
 wait "$BOT"; st=$?
 expect "Janus killed mid-recording: the bot reports the cut" $st 1 "$W/e4" "recording is cut short"
 if jq -e '.decision == "recorded" and (.captured | length) == 2 and
-          all(.captured[]; .to - .from >= 2.5)' "$W/o4" >/dev/null 2>&1; then
-    echo "ok   Janus killed: the summary keeps what was captured before the cut"
+          all(.captured[]; .to - .from >= 2.5) and .end_cause == "connection_lost" and
+          .outcome == "kept" and (.reason | test("connection to the platform was lost"))' \
+          "$W/o4" >/dev/null 2>&1; then
+    echo "ok   Janus killed: the summary keeps what was captured before the cut and says the connection was lost"
 else
     echo "FAIL Janus killed: summary $(cat "$W/o4")"; fails=$((fails + 1))
 fi

@@ -139,7 +139,7 @@ L=$(ls "$T"/r6/refused-*.audit.log 2>/dev/null | head -1)
     "$RECGATE" audit verify "$L" --key-file "$T/audit.key" >/dev/null 2>&1 &&
     ok "the refused attempt is in an audit log (refused, transfer_region)" || bad "refusal not audited"
 # the notice names the destinations and the transfer basis
-"$RECGATE" announce --config "$T/p1.json" > "$T/a1" 2>&1
+"$RECGATE" announce --config "$T/p1.json" --notice info > "$T/a1" 2>&1 # the full (second-layer) notice
 grep -q "Krypterede kopier sendes til: dk-dav (DK)" "$T/a1" && grep -q "Encrypted copies are sent to: dk-dav (DK)" "$T/a1" &&
     ok "announcement names the destination (da + en)" || bad "announcement: no destination"
 CH=$(printf '%s' "$DAV" | jq -c '.region = "CH" | .name = "ch-dav"')
@@ -148,7 +148,7 @@ make_policy "$T/p6b.json" "[$CH]"
     bad "CH without transfer_basis accepted" ||
     { grep -q "upload.transfer_basis: expected text naming the transfer basis" "$T/e6b" && ok "CH needs a transfer_basis"; } || bad "$(cat "$T/e6b")"
 make_policy "$T/p6c.json" "[$CH]" '{"transfer_basis":"EU adequacy decision for Switzerland (2000/518/EC)"}'
-"$RECGATE" announce --config "$T/p6c.json" 2>&1 | grep -q "Transfer basis: EU adequacy decision for Switzerland" &&
+"$RECGATE" announce --config "$T/p6c.json" --notice info 2>&1 | grep -q "Transfer basis: EU adequacy decision for Switzerland" &&
     ok "adequacy country with transfer basis: accepted and announced" || bad "CH with basis"
 
 # ---- 7. server stopped mid-meeting and restarted (real time, 16 s)

@@ -1,6 +1,8 @@
 /* libFuzzer target: rg_policy_parse must never crash, leak or read out of
- * bounds; on success every announcement must also build. On failure the
+ * bounds; on success every announcement must also build, in exactly the
+ * type's notice languages. On failure the
  * message must be one non-empty line starting with the origin. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +28,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < p->n_types; i++) {
         for (int k = 0; k < RG_NOTICE__COUNT; k++) {
             char *text = NULL;
+            /* a block for each notice language, none for the others: a
+             * notice never mixes languages */
+            /* (policy texts cannot hold a newline: "\n\n[" is ours) */
+            unsigned langs = p->types[i].langs;
+            bool da_first = p->types[i].language == RG_LANG_DA;
             if (rg_announce_text(p, &p->types[i], (rg_notice)k, &text) ||
-                !strstr(text, "[Dansk]") || !strstr(text, "[English]"))
+                !(langs & (1u << p->types[i].language)) ||
+                strncmp(text, da_first ? "[Dansk]\n" : "[English]\n",
+                        da_first ? 8 : 10) ||
+                !strstr(text, da_first ? "\n\n[English]\n" : "\n\n[Dansk]\n") !=
+                    !(langs & (1u << (da_first ? RG_LANG_EN : RG_LANG_DA))))
                 abort();
             free(text);
         }

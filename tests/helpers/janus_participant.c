@@ -8,8 +8,9 @@
  *       [--start S] [--leave S] [--silent] [--no-chat]
  *       [--say S:TEXT]... [--whisper S:TEXT]...   (whisper: privately to the bot)
  *
- * Prints "NAME: published as ID" on stderr once its media flows, and
- * exits 0 after leaving, 1 on any failure. */
+ * Prints "NAME: published as ID" on stderr once its media flows, every
+ * bot message as "NAME: bot says: ...", "NAME: bot left" when the bot
+ * leaves the chat, and exits 0 after leaving, 1 on any failure. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,25 @@ static void note_user(const cJSON *u)
     }
 }
 
+/* What the bot says and when it leaves, for the tests to read:
+ * "NAME: bot says: TEXT" (one line, newlines as " / "), "NAME: bot left". */
+static void note_bot(const cJSON *m, const char *kind)
+{
+    const cJSON *from = cJSON_GetObjectItemCaseSensitive(m, "from");
+    const cJSON *user = cJSON_GetObjectItemCaseSensitive(m, "username");
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(m, "text");
+    if (!strcmp(kind, "message") && cJSON_IsString(from) && cJSON_IsString(text) &&
+        !strcmp(from->valuestring, bot_user)) {
+        fprintf(stderr, "%s: bot says: ", name);
+        for (const char *c = text->valuestring; *c; c++)
+            fputs(*c == '\n' ? " / " : (char[]){*c, 0}, stderr);
+        fprintf(stderr, " (at %.2f s)\n", now_s());
+    } else if (!strcmp(kind, "leave") && cJSON_IsString(user) &&
+               !strcmp(user->valuestring, bot_user)) {
+        fprintf(stderr, "%s: bot left at %.2f s\n", name, now_s());
+    }
+}
+
 /* Handle background events; return true if `ev` is consumed. */
 static bool background(rg_jev *ev)
 {
@@ -78,6 +98,8 @@ static bool background(rg_jev *ev)
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(m, "textroom");
         if (cJSON_IsString(k) && !strcmp(k->valuestring, "join"))
             note_user(m);
+        else if (cJSON_IsString(k) && *bot_user)
+            note_bot(m, k->valuestring);
         /* What the bot says reaches us: the conformance suite checks
          * that "delivered" means delivered. */
         const cJSON *from = cJSON_GetObjectItemCaseSensitive(m, "from");

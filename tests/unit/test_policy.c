@@ -42,7 +42,8 @@ static const bad_case bad[] = {
     {"{\"a\":\"\\ud800\"}", "invalid JSON"},
     {"{\"controler\":1}", "t.json: controler: unknown key (expected one of "
      "controller, storage_location, default_meeting_type, meeting_types, "
-     "classifier, vault, audit, upload, platforms)"},
+     "classifier, vault, audit, upload, platforms, leave_when_alone_s, "
+     "privacy_notice_url)"},
     {"{}", "t.json: controller: expected an object, got nothing"},
     {"{\"controller\":[]}", "t.json: controller: expected an object, got []"},
     {"{\"controller\":{\"name\":\"K\",\"contact\":\"c\"}}",
@@ -134,7 +135,21 @@ static const bad_case bad[] = {
      "t.json: meeting_types.m.windw_s: unknown key (expected one of "
      "legal_basis, window_s, retention_days, language, purpose, "
      "storage_location, require_host, continue_on_objection, justification, "
-     "on_withdrawal, video)"},
+     "on_withdrawal, video, gdpr_basis, max_duration_s)"},
+    {ONE(T_OK ",\"max_duration_s\":59"),
+     "t.json: meeting_types.m.max_duration_s: expected seconds >= 60, got 59"},
+    {PLUS("\"leave_when_alone_s\":0"),
+     "t.json: leave_when_alone_s: expected seconds >= 1, got 0"},
+    {ONE("\"legal_basis\":\"opt_out\",\"window_s\":60,\"retention_days\":9,"
+         "\"language\":\"da\",\"purpose\":{\"da\":\"x\"}"),
+     "meeting_types.m.purpose.en: missing translation (a notice never mixes"},
+    {ONE("\"legal_basis\":\"opt_out\",\"window_s\":60,\"retention_days\":9,"
+         "\"language\":\"da\",\"purpose\":{\"da\":\"x\",\"en\":\"y\",\"de\":\"z\"}"),
+     "t.json: meeting_types.m.purpose.de: unknown key (expected one of da, en)"},
+    {ONE("\"legal_basis\":\"opt_out\",\"window_s\":60,\"retention_days\":9,"
+         "\"language\":\"da\",\"purpose\":{\"da\":\"x\",\"en\":\"\"}"),
+     "t.json: meeting_types.m.purpose.en: expected non-empty text, got \"\""},
+    {PLUS("\"storage_location\":{\"en\":\"x\"}"), "duplicate key"},
     {ONE(T_OK ",\"window_s\":61"),
      "t.json: meeting_types.m.window_s: duplicate key"},
     {"{" CTL ",\"storage_location\":\"EU\",\"default_meeting_type\":\"nope\","

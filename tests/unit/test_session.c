@@ -3,27 +3,34 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cjson/cJSON.h>
 #include "recgate/recgate.h"
 #include "session_priv.h"
 #include "testutil.h"
 
 static const char *POLICY =
     "{\"controller\":{\"name\":\"C\",\"contact\":\"c@example.dk\",\"dpo\":\"d@example.dk\"},"
-    "\"storage_location\":\"here\",\"default_meeting_type\":\"opt\","
+    "\"storage_location\":{\"da\":\"her\",\"en\":\"here\"},\"default_meeting_type\":\"opt\","
     "\"meeting_types\":{"
-    "\"opt\":{\"legal_basis\":\"opt_out\",\"window_s\":10,\"retention_days\":1,\"language\":\"da\",\"purpose\":\"p\"},"
-    "\"con\":{\"legal_basis\":\"consent\",\"window_s\":20,\"retention_days\":1,\"language\":\"en\",\"purpose\":\"p\"}}}";
+    "\"opt\":{\"legal_basis\":\"opt_out\",\"window_s\":10,\"retention_days\":1,\"language\":\"da\",\"purpose\":{\"da\":\"p\",\"en\":\"p\"}},"
+    "\"con\":{\"legal_basis\":\"consent\",\"window_s\":20,\"retention_days\":1,\"language\":\"en\",\"purpose\":\"p\"},"
+    "\"max\":{\"legal_basis\":\"opt_out\",\"window_s\":10,\"retention_days\":7,\"language\":\"en\",\"purpose\":\"p\",\"max_duration_s\":60}},"
+    "\"leave_when_alone_s\":30}";
 
 /* fake host */
 static int chats_ok, chats_failed, leaves;
 static bool chat_fails;
+static rg_err chat_fail_err = RG_ERR_DELIVERY;
+static char last_text[8192]; /* the last message to everyone */
 static rg_err host_send(void *ctx, const char *to, const char *text)
 {
-    (void)ctx; (void)to;
+    (void)ctx;
     CU_ASSERT(text && *text);
+    if (!to)
+        snprintf(last_text, sizeof last_text, "%s", text);
     if (chat_fails) {
         chats_failed++;
-        return RG_ERR_DELIVERY;
+        return chat_fail_err;
     }
     chats_ok++;
     return RG_OK;
@@ -65,21 +72,45 @@ static void reset(void)
 {
     chats_ok = chats_failed = leaves = 0;
     chat_fails = false;
+    chat_fail_err = RG_ERR_DELIVERY;
+    last_text[0] = '\0';
     tracks_started = tracks_stopped = frames_in = fail_start = fail_frame_at = 0;
     first_frame_t = last_frame_t = -1;
 }
 
-static rg_session *new_session(const char *type)
+static rg_session *new_session_stop(const char *type,
+                                    const volatile sig_atomic_t *stop)
 {
     /* The sink is injected: no media stack behind the gate. */
     rg_session_params p = {.api_version = RG_SESSION_API_VERSION, .struct_size = sizeof p,
                            .policy = policy, .meeting_type = type, .meeting_id = "m",
-                           .host = &HOST, .sink = &SINK};
+                           .host = &HOST, .sink = &SINK, .stop = stop};
     rg_session *s = NULL;
     char err[RG_ERRBUF_SIZE];
     CU_ASSERT_FATAL(rg_session_new(&p, &s, err) == RG_OK);
     reset();
     return s;
+}
+
+static rg_session *new_session(const char *type)
+{
+    return new_session_stop(type, NULL);
+}
+
+/* summary field `key` as text (static buffer) */
+static const char *summary_field(rg_session *s, const char *key)
+{
+    static char val[512];
+    char *json = NULL;
+    val[0] = '\0';
+    CU_ASSERT_FATAL(rg_session_summary_json(s, &json) == RG_OK);
+    cJSON *o = cJSON_Parse(json);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (cJSON_IsString(v))
+        snprintf(val, sizeof val, "%s", v->valuestring);
+    cJSON_Delete(o);
+    free(json);
+    return val;
 }
 
 static const int16_t PCM[960];
@@ -326,13 +357,171 @@ static void test_audit_trail(void)
     if (f)
         fclose(f);
     CU_ASSERT_STRING_EQUAL(events,
-        "session_start join join announcement gate_open announcement capture_start "
-        "capture_start chat_intent capture_stop capture_stop gate_close announcement "
-        "withdrawal session_end checkpoint ");
+        "session_start join join announcement announcement gate_open announcement "
+        "capture_start capture_start chat_intent capture_stop capture_stop gate_close "
+        "withdrawal announcement session_end checkpoint ");
     rg_session_free(s);
     unlink(keyf);
     unlink(logf);
     rmdir(dir);
+}
+
+/* Two people, recording from 10 s; run to t_end (ms). */
+static void run_to(rg_session *s, int64_t from, int64_t t_end)
+{
+    const char *ids[] = {"h", "g"};
+    for (int64_t t = from; t <= t_end; t += 20)
+        step(s, t, ids, 2);
+}
+
+static void start_two(rg_session *s)
+{
+    rg_session_joined(s, 0, "h", "Host", RG_ROLE_HOST);
+    rg_session_joined(s, 0, "g", "Guest", RG_ROLE_GUEST);
+    run_to(s, 0, 12000);
+}
+
+/* A late joiner who cannot be informed stops the recording: the stop
+ * notice says so — not that someone said nej, not that anything was
+ * deleted — and the summary agrees. */
+static void test_stop_says_real_cause(void)
+{
+    rg_session *s = new_session("max");
+    start_two(s);
+    chat_fails = true;
+    rg_session_joined(s, 12020, "late", "Late", RG_ROLE_GUEST);
+    step(s, 12020, NULL, 0);
+    CU_ASSERT(rg_session_finished(s));
+    CU_ASSERT_PTR_NOT_NULL(strstr(last_text, "could not be informed"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(last_text, "What was recorded is kept"));
+    CU_ASSERT_PTR_NULL(strstr(last_text, "nej"));
+    CU_ASSERT_PTR_NULL(strstr(last_text, "has been deleted"));
+    CU_ASSERT_PTR_NULL(strstr(last_text, "recorded is deleted"));
+    CU_ASSERT_PTR_NULL(strstr(last_text, "sagt nej"));
+    CU_ASSERT(rg_session_end(s, 12040) == RG_OK);
+    CU_ASSERT_STRING_EQUAL(summary_field(s, "end_cause"), "not_informed");
+    CU_ASSERT_STRING_EQUAL(summary_field(s, "outcome"), "kept");
+    CU_ASSERT_PTR_NOT_NULL(strstr(summary_field(s, "reason"),
+                                  "could not be informed"));
+    rg_session_free(s);
+}
+
+/* An objection after the start with delete_recording: the notice is said
+ * after the deletion and says it was deleted. */
+static void test_stop_after_objection_says_deleted(void)
+{
+    rg_session *s = new_session("max");
+    start_two(s);
+    rg_session_chat(s, 12020, "g", "nej", false);
+    step(s, 12020, NULL, 0);
+    CU_ASSERT(rg_session_finished(s));
+    CU_ASSERT_PTR_NOT_NULL(strstr(last_text, "objected (nej)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(last_text, "has been deleted"));
+    CU_ASSERT_STRING_EQUAL(summary_field(s, "outcome"), "deleted");
+    rg_session_free(s);
+}
+
+/* Refused before the start: what is kept as proof, and for how long. */
+static void test_refusal_says_what_is_kept(void)
+{
+    rg_session *s = new_session("max");
+    rg_session_joined(s, 0, "h", "Host", RG_ROLE_HOST);
+    rg_session_joined(s, 0, "g", "Guest", RG_ROLE_GUEST);
+    step(s, 0, NULL, 0);
+    rg_session_chat(s, 2000, "g", "nej", true);
+    step(s, 2000, NULL, 0);
+    CU_ASSERT(rg_session_finished(s));
+    CU_ASSERT_PTR_NOT_NULL(strstr(last_text, "Nothing of the meeting has been recorded"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(last_text, "as proof that everyone was informed, for 7 days"));
+    rg_session_end(s, 2000);
+    CU_ASSERT_PTR_NOT_NULL(strstr(summary_field(s, "reason"), "as proof, for 7 days"));
+    rg_session_free(s);
+}
+
+/* Operator stop (SIGINT/SIGTERM in recgate run): capture stops at the next
+ * tick, the end notice says who stopped it and that the recording is
+ * kept, the bot leaves; a second signal skips the notice. */
+static void test_operator_stop(void)
+{
+    volatile sig_atomic_t stop = 0;
+    rg_session *s = new_session_stop("max", &stop);
+    start_two(s);
+    int before = frames_in;
+    stop = 1;
+    const char *ids[] = {"h", "g"};
+    CU_ASSERT_EQUAL(step(s, 12020, ids, 2), 0);
+    CU_ASSERT(rg_session_finished(s));
+    CU_ASSERT_EQUAL(frames_in, before);
+    CU_ASSERT_EQUAL(leaves, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(last_text, "stopped by its operator"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(last_text, "What was recorded is kept"));
+    CU_ASSERT(rg_session_end(s, 12040) == RG_OK);
+    CU_ASSERT_EQUAL(leaves, 1);
+    CU_ASSERT_STRING_EQUAL(summary_field(s, "end_cause"), "operator");
+    CU_ASSERT_STRING_EQUAL(summary_field(s, "decision"), "recorded");
+    rg_session_free(s);
+
+    stop = 0;
+    s = new_session_stop("max", &stop);
+    start_two(s);
+    int chats = chats_ok;
+    stop = 2;
+    step(s, 12020, NULL, 0);
+    CU_ASSERT(rg_session_finished(s));
+    CU_ASSERT_EQUAL(chats_ok, chats); /* no end notice */
+    CU_ASSERT(rg_session_end(s, 12040) == RG_OK);
+    CU_ASSERT_STRING_EQUAL(summary_field(s, "end_cause"), "operator");
+    rg_session_free(s);
+}
+
+/* Alone for leave_when_alone_s (30 s here): the bot leaves with the end
+ * notice; not a moment earlier. */
+static void test_leave_when_alone(void)
+{
+    rg_session *s = new_session(NULL);
+    start_two(s);
+    rg_session_left(s, 13000, "g");
+    rg_session_left(s, 13000, "h");
+    step(s, 13000, NULL, 0);
+    step(s, 42980, NULL, 0);
+    CU_ASSERT(!rg_session_finished(s));
+    step(s, 43000, NULL, 0);
+    CU_ASSERT(rg_session_finished(s));
+    CU_ASSERT_PTR_NOT_NULL(strstr(last_text, "forladt mødet"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(last_text, "left the meeting"));
+    CU_ASSERT(rg_session_end(s, 43000) == RG_OK);
+    CU_ASSERT_STRING_EQUAL(summary_field(s, "end_cause"), "alone");
+    rg_session_free(s);
+}
+
+/* max_duration_s: 60 s for type "max". */
+static void test_max_duration(void)
+{
+    rg_session *s = new_session("max");
+    start_two(s);
+    run_to(s, 12020, 59980);
+    CU_ASSERT(!rg_session_finished(s));
+    step(s, 60000, NULL, 0);
+    CU_ASSERT(rg_session_finished(s));
+    CU_ASSERT_PTR_NOT_NULL(strstr(last_text, "(60 seconds (1 minute)) has been reached"));
+    CU_ASSERT(rg_session_end(s, 60000) == RG_OK);
+    CU_ASSERT_STRING_EQUAL(summary_field(s, "end_cause"), "max_duration");
+    rg_session_free(s);
+}
+
+/* The platform connection is gone (send_chat: RG_ERR_NETWORK): the
+ * summary says so instead of "the meeting ended". */
+static void test_connection_lost(void)
+{
+    rg_session *s = new_session(NULL);
+    start_two(s);
+    chat_fails = true;
+    chat_fail_err = RG_ERR_NETWORK;
+    CU_ASSERT(rg_session_end(s, 13000) == RG_OK);
+    CU_ASSERT_STRING_EQUAL(summary_field(s, "end_cause"), "connection_lost");
+    CU_ASSERT_PTR_NOT_NULL(strstr(summary_field(s, "reason"),
+                                  "connection to the platform was lost"));
+    rg_session_free(s);
 }
 
 /* A yes written before the writer's notice went out is ignored: nothing
@@ -345,7 +534,7 @@ static void test_consent_before_notice(void)
     rg_session_joined(s, 0, "g", "Guest", RG_ROLE_GUEST);
     rg_session_chat(s, 0, "g", "yes", false);
     CU_ASSERT_EQUAL(step(s, 0, ids, 2), 0);
-    CU_ASSERT_EQUAL(chats_ok, 1); /* the public notice, no thanks */
+    CU_ASSERT_EQUAL(chats_ok, 2); /* the public notice and its INFO, no thanks */
     CU_ASSERT_EQUAL(step(s, 2000, ids, 2), 0);
     rg_session_chat(s, 3000, "g", "yes", false);
     CU_ASSERT_EQUAL(step(s, 3000, ids, 2), 2);
@@ -441,6 +630,13 @@ int main(void)
         {"consent mode", test_consent_mode},
         {"bad event order", test_bad_event_order},
         {"audit trail", test_audit_trail},
+        {"stop notice states the real cause", test_stop_says_real_cause},
+        {"stop after objection says deleted", test_stop_after_objection_says_deleted},
+        {"refusal says what is kept", test_refusal_says_what_is_kept},
+        {"operator stop", test_operator_stop},
+        {"leave when alone", test_leave_when_alone},
+        {"max duration", test_max_duration},
+        {"connection lost", test_connection_lost},
         {"consent before the notice is ignored", test_consent_before_notice},
         {"roles and ignored consent on the record", test_roles_and_ignored_consent_on_record},
         {NULL, NULL},
