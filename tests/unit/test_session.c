@@ -391,6 +391,9 @@ static void test_stop_says_real_cause(void)
     chat_fails = true;
     rg_session_joined(s, 12020, "late", "Late", RG_ROLE_GUEST);
     step(s, 12020, NULL, 0);
+    /* Tried again until their own window (10 s) has run (consent.md rule 7). */
+    CU_ASSERT(!rg_session_finished(s));
+    run_to(s, 12040, 22100);
     CU_ASSERT(rg_session_finished(s));
     CU_ASSERT_PTR_NOT_NULL(strstr(last_text, "could not be informed"));
     CU_ASSERT_PTR_NOT_NULL(strstr(last_text, "What was recorded is kept"));
@@ -398,7 +401,7 @@ static void test_stop_says_real_cause(void)
     CU_ASSERT_PTR_NULL(strstr(last_text, "has been deleted"));
     CU_ASSERT_PTR_NULL(strstr(last_text, "recorded is deleted"));
     CU_ASSERT_PTR_NULL(strstr(last_text, "sagt nej"));
-    CU_ASSERT(rg_session_end(s, 12040) == RG_OK);
+    CU_ASSERT(rg_session_end(s, 22120) == RG_OK);
     CU_ASSERT_STRING_EQUAL(summary_field(s, "end_cause"), "not_informed");
     CU_ASSERT_STRING_EQUAL(summary_field(s, "outcome"), "kept");
     CU_ASSERT_PTR_NOT_NULL(strstr(summary_field(s, "reason"),
