@@ -69,6 +69,10 @@ typedef struct rg_shim_params {
     const char *textroom;      /* janus: TextRoom id; NULL: same as room */
     int timeout_s;             /* signalling timeout / give-up time; 0: 10 s */
     int duration_s;            /* leave after this long; 0: when everyone left */
+    /* Appended for the browser shim; NULL = default. */
+    const char *adapter;       /* platform adapter (name or path of a .js file) */
+    const char *display_name;  /* the bot's name in the meeting; NULL: "recording bot" */
+    const char *settings_json; /* the adapter's settings, a JSON object */
 } rg_shim_params;
 
 /* What a shim learned about the meeting; strings [borrowed] from the shim

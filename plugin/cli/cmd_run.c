@@ -74,7 +74,10 @@ static int usage(void)
             "       recgate run --config FILE --platform janus [--url URL] [--room N]\n"
             "                   [--textroom N] [--host NAME|ID]... [--type MEETING_TYPE]\n"
             "                   [--timeout S] [--duration S] [--out DIR] [--json] [--quiet]\n"
-            "                   [--recipient age1...]... [--audit-key FILE]\n");
+            "                   [--recipient age1...]... [--audit-key FILE]\n"
+            "       recgate run --config FILE --platform browser --url URL --adapter NAME\n"
+            "                   [--host NAME|ID]... [--type MEETING_TYPE] [--timeout S]\n"
+            "                   [--duration S] [--out DIR] [--json] [--quiet] ...\n");
     return 2;
 }
 
@@ -104,13 +107,14 @@ int rg_cmd_run(int argc, char **argv)
         {"type", required_argument, NULL, 'y'},
         {"timeout", required_argument, NULL, 't'},
         {"duration", required_argument, NULL, 'd'},
+        {"adapter", required_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *out = NULL, *platform = "sim", *audit_key = NULL;
     const char *scenarios[MAX_MEETINGS], *recipients[64];
     size_t n_scenarios = 0, n_recipients = 0;
-    const char *url = NULL, *room = NULL, *textroom = NULL, *type = NULL;
+    const char *url = NULL, *room = NULL, *textroom = NULL, *type = NULL, *adapter = NULL;
     const char *hosts[MAX_HOSTS];
     size_t n_hosts = 0;
     int timeout_s = 0, duration_s = 0;
@@ -144,6 +148,7 @@ int rg_cmd_run(int argc, char **argv)
         case 'M': room = optarg; break;
         case 'T': textroom = optarg; break;
         case 'y': type = optarg; break;
+        case 'A': adapter = optarg; break;
         case 'H':
             if (n_hosts == MAX_HOSTS) {
                 fprintf(stderr, "recgate run: at most %d --host\n", MAX_HOSTS);
@@ -185,7 +190,7 @@ int rg_cmd_run(int argc, char **argv)
         n_scenarios = 1; /* one live meeting */
     const rg_shim_ops *shim = rg_shim_find(platform);
     if (!shim) {
-        fprintf(stderr, "recgate run: unknown platform '%s' (known: sim, janus)\n", platform);
+        fprintf(stderr, "recgate run: unknown platform '%s' (known: sim, janus, browser)\n", platform);
         return 2;
     }
     char errbuf[RG_ERRBUF_SIZE] = "";
@@ -229,6 +234,7 @@ int rg_cmd_run(int argc, char **argv)
             .textroom = textroom,
             .timeout_s = timeout_s ? timeout_s : pc ? pc->timeout_s : 0,
             .duration_s = duration_s,
+            .adapter = adapter,
         };
         if (n_scenarios > 1)
             snprintf(job->label, sizeof job->label, "#%zu ", i + 1);

@@ -4,6 +4,7 @@
 #include "recgate/shim.h"
 #include "sim/sim.h"
 #include "janus/janus.h"
+#include "browser/browser.h"
 
 static const rg_core_ops core_ops = {
     .api_version = RG_SHIM_API_VERSION,
@@ -19,7 +20,8 @@ static const rg_core_ops core_ops = {
 
 const rg_core_ops *rg_core_ops_get(void) { return &core_ops; }
 
-static const rg_shim_ops *const builtin_shims[] = {&rg_sim_shim, &rg_janus_shim};
+static const rg_shim_ops *const builtin_shims[] = {&rg_sim_shim, &rg_janus_shim,
+                                                  &rg_browser_shim};
 
 const rg_shim_ops *rg_shim_find(const char *name)
 {
