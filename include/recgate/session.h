@@ -93,6 +93,13 @@ typedef struct rg_session_params {
     size_t n_recipients;
     /* The audit log's key file; NULL = the policy's audit.key_file. */
     const char *audit_key_file;
+    /* Mixed-audio platforms: the participant id under which the shim feeds
+     * the ONE audio track that mixes everyone (NULL: every participant has
+     * their own track). That track passes the gate only while every other
+     * participant present may be captured; a meeting type with
+     * on_withdrawal = remove_participant is refused (RG_ERR_REFUSED): one
+     * person cannot be cut out of a mix. */
+    const char *mixed_audio_id;
 } rg_session_params;
 
 /* Create a session. *out is [owned] by the caller. Fails with

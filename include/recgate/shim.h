@@ -80,6 +80,9 @@ typedef struct rg_shim_params {
 typedef struct rg_shim_meeting {
     const char *id;   /* the platform's meeting id */
     const char *type; /* meeting type asked for, or NULL for the default */
+    /* Appended (zero = none): the platform gives ONE audio track mixing
+     * everyone, fed as this participant id (rg_session_params). */
+    const char *mixed_audio_id;
 } rg_shim_meeting;
 
 /* core -> shim. */

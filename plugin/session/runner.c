@@ -87,6 +87,7 @@ rg_err rg_run_meeting(const rg_run_opts *opts, char **summary_json,
         .recipients = opts->recipients,
         .n_recipients = opts->n_recipients,
         .audit_key_file = opts->audit_key_file,
+        .mixed_audio_id = meeting.mixed_audio_id,
     };
     err = rg_session_new(&sp, &session, errbuf);
     if (err)

@@ -102,11 +102,28 @@ rg_err rg_session_new(const rg_session_params *params, rg_session **out,
                 params->policy->origin ? params->policy->origin : "");
         return RG_ERR_NOT_FOUND;
     }
+    if (params->mixed_audio_id && type->continue_on_objection) {
+        rg_errbuf(errbuf, "meeting type '%s' continues on objection, but this platform gives "
+                  "one mixed audio track of everyone: an objector could not be left out of it, "
+                  "so any objection must stop the recording", type->name ? type->name : "(default)");
+        return RG_ERR_REFUSED;
+    }
+    if (params->mixed_audio_id && type->on_withdrawal == RG_WITHDRAW_REMOVE_PARTICIPANT) {
+        rg_errbuf(errbuf, "meeting type '%s' asks on_withdrawal: remove_participant, but this "
+                  "platform gives one mixed audio track of everyone: one person cannot be "
+                  "removed from it (use a type with on_withdrawal: delete_recording)",
+                  type->name ? type->name : "(default)");
+        return RG_ERR_REFUSED;
+    }
     rg_err err = RG_ERR_NOMEM;
     rg_session *s = calloc(1, sizeof *s);
     if (!s)
         return RG_ERR_NOMEM;
     s->policy = params->policy;
+    if (params->mixed_audio_id && !(s->mixed_id = strdup(params->mixed_audio_id))) {
+        free(s);
+        return RG_ERR_NOMEM;
+    }
     s->type = type;
     s->host = *params->host;
     s->host_ctx = params->host_ctx;
@@ -164,6 +181,7 @@ void rg_session_free(rg_session *s)
     rg_consent_free(s->engine);
     rg_classifier_free(s->classifier);
     free(s->meeting_id);
+    free(s->mixed_id);
     free(s);
 }
 
@@ -657,6 +675,19 @@ rg_err rg_session_tick(rg_session *s, int64_t t_ms)
     return err;
 }
 
+/* Mixed audio: every participant present (but the mix itself) may be
+ * captured now; a late joiner still in their window holds the mix back. */
+static bool everyone_capturable(const rg_session *s)
+{
+    for (size_t i = 0; i < s->n_members; i++) {
+        const member *o = &s->members[i];
+        if (o->present && strcmp(o->id, s->mixed_id) &&
+            (!o->capturing || !rg_consent_may_capture(s->engine, o->id)))
+            return false;
+    }
+    return true;
+}
+
 rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
                         const rg_media_frame *frame, bool *passed)
 {
@@ -672,6 +703,8 @@ rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
     if (!m || !m->present || !m->capturing ||
         !rg_consent_may_capture(s->engine, id))
         return RG_OK;
+    if (s->mixed_id && !strcmp(id, s->mixed_id) && !everyone_capturable(s))
+        return RG_OK; /* a mix holds everyone's voice: all must be cleared */
     bool video = frame->kind == RG_MEDIA_VP8 || frame->kind == RG_MEDIA_I420;
     if (video && !s->type->video)
         return RG_OK; /* data minimisation: audio only unless the type says so */

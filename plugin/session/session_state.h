@@ -44,6 +44,7 @@ struct rg_session {
     const rg_policy *policy;
     const rg_meeting_type *type;
     char *meeting_id;
+    char *mixed_id;  /* [owned] the mixed-audio participant, or NULL */
     rg_host_ops host;
     void *host_ctx;
     rg_classifier *classifier;

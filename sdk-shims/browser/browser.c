@@ -561,6 +561,7 @@ static rg_err browser_create(const rg_shim_params *params, void **out,
         goto fail;
     meeting->id = b->meeting_id;
     meeting->type = b->meeting_type;
+    meeting->mixed_audio_id = b->mixed ? RG_BROWSER_MIXED_ID : NULL;
     *out = b;
     return RG_OK;
 fail:

@@ -12,7 +12,9 @@ static const char *POLICY =
     "\"storage_location\":\"here\",\"default_meeting_type\":\"opt\","
     "\"meeting_types\":{"
     "\"opt\":{\"legal_basis\":\"opt_out\",\"window_s\":10,\"retention_days\":1,\"language\":\"da\",\"purpose\":\"p\"},"
-    "\"con\":{\"legal_basis\":\"consent\",\"window_s\":20,\"retention_days\":1,\"language\":\"en\",\"purpose\":\"p\"}}}";
+    "\"con\":{\"legal_basis\":\"consent\",\"window_s\":20,\"retention_days\":1,\"language\":\"en\",\"purpose\":\"p\"},"
+    "\"rem\":{\"legal_basis\":\"opt_out\",\"window_s\":10,\"retention_days\":1,\"language\":\"en\",\"purpose\":\"p\","
+    "\"on_withdrawal\":\"remove_participant\"}}}";
 
 /* fake host */
 static int chats_ok, chats_failed, leaves;
@@ -69,7 +71,7 @@ static void reset(void)
 static rg_session *new_session(const char *type)
 {
     rg_session_params p = {RG_SESSION_API_VERSION, sizeof p, policy, type, "m", NULL,
-                           &HOST, NULL, NULL, 0, NULL};
+                           &HOST, NULL, NULL, 0, NULL, NULL};
     rg_session *s = NULL;
     char err[RG_ERRBUF_SIZE];
     CU_ASSERT_FATAL(rg_session_new(&p, &s, err) == RG_OK);
@@ -102,7 +104,7 @@ static void test_params_checked(void)
     rg_session *s = NULL;
     char err[RG_ERRBUF_SIZE] = "";
     rg_session_params p = {RG_SESSION_API_VERSION + 1, sizeof p, policy, NULL, "m", NULL,
-                           &HOST, NULL, NULL, 0, NULL};
+                           &HOST, NULL, NULL, 0, NULL, NULL};
     CU_ASSERT(rg_session_new(&p, &s, err) == RG_ERR_VERSION);
     p.api_version = RG_SESSION_API_VERSION;
     p.struct_size = 8;
@@ -302,6 +304,55 @@ static void test_audit_trail(void)
     rmdir(dir);
 }
 
+/* Mixed audio (one track of everyone, Teams-style): a type that would
+ * remove one person is refused at start; the mix passes only while
+ * everyone present is cleared; an objection deletes everything. */
+static void test_mixed_audio(void)
+{
+    rg_session *s = NULL;
+    char err[RG_ERRBUF_SIZE] = "";
+    rg_session_params p = {RG_SESSION_API_VERSION, sizeof p, policy, "rem", "m", NULL,
+                           &HOST, NULL, NULL, 0, NULL, "mix"};
+    CU_ASSERT_EQUAL(rg_session_new(&p, &s, err), RG_ERR_REFUSED);
+    CU_ASSERT_PTR_NULL(s);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "'rem' asks on_withdrawal: remove_participant"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "one mixed audio track"));
+    p.meeting_type = "opt";
+    CU_ASSERT_FATAL(rg_session_new(&p, &s, err) == RG_OK);
+    CU_ASSERT_FATAL(rg_session_set_sink(s, &SINK, NULL) == RG_OK);
+    reset();
+    const char *mix[] = {"mix"};
+    CU_ASSERT(rg_session_joined(s, 0, "h", "Host", RG_ROLE_HOST) == RG_OK);
+    CU_ASSERT(rg_session_joined(s, 0, "g", "Guest", RG_ROLE_GUEST) == RG_OK);
+    CU_ASSERT(rg_session_joined(s, 0, "mix", "everyone", RG_ROLE_GUEST) == RG_OK);
+    int passed = 0;
+    for (int64_t t = 0; t < 10000; t += 20)
+        passed += step(s, t, mix, 1);
+    CU_ASSERT_EQUAL(passed, 0);
+    for (int64_t t = 10000; t < 11000; t += 20)
+        passed += step(s, t, mix, 1);
+    CU_ASSERT_EQUAL(passed, 50);
+    /* a late joiner is in the mix at once: it waits for their window */
+    CU_ASSERT(rg_session_joined(s, 11000, "l", "Late", RG_ROLE_GUEST) == RG_OK);
+    passed = 0;
+    for (int64_t t = 11000; t < 21000; t += 20)
+        passed += step(s, t, mix, 1);
+    CU_ASSERT_EQUAL(passed, 0);
+    for (int64_t t = 21000; t < 22000; t += 20)
+        passed += step(s, t, mix, 1);
+    CU_ASSERT_EQUAL(passed, 50);
+    /* anyone objects: everything stops and is deleted */
+    CU_ASSERT(rg_session_chat(s, 22010, "l", "nej", true) == RG_OK);
+    CU_ASSERT_EQUAL(step(s, 22020, mix, 1), 0);
+    CU_ASSERT(rg_session_finished(s));
+    CU_ASSERT(rg_session_end(s, 23000) == RG_OK);
+    char *json = NULL;
+    CU_ASSERT(rg_session_summary_json(s, &json) == RG_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"decision\":\"deleted\""));
+    free(json);
+    rg_session_free(s);
+}
+
 int main(void)
 {
     char err[RG_ERRBUF_SIZE];
@@ -319,6 +370,7 @@ int main(void)
         {"consent mode", test_consent_mode},
         {"bad event order", test_bad_event_order},
         {"audit trail", test_audit_trail},
+        {"mixed audio", test_mixed_audio},
         {NULL, NULL},
     };
     int rc = rg_test_run("session", tests);

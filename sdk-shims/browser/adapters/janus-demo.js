@@ -7,8 +7,8 @@
 // settings (all optional):
 //   chat_page   the chat page, relative to the meeting page (default
 //               "textroomtest.html" with the meeting page's query)
-//   mixed       true: declare mixed audio (a test mode: the shim then
-//               treats every track as one mixed track, Teams-style)
+//   mixed       true: declare mixed audio, Teams-style (a test mode: the
+//               first remote audio track stands in for the one mix)
 (function () {
     const onVideoRoom = /videoroomtest\.html$/.test(location.pathname);
     const onTextRoom = /textroomtest\.html$/.test(location.pathname);
@@ -113,6 +113,9 @@
             onTrack: (pc, ev) => {
                 const mid = ev.transceiver ? String(ev.transceiver.mid) : '?';
                 const key = 'pc' + pc.__rgIndex + ':' + mid;
+                // Test mode "mixed": the first remote track stands in for the
+                // one mixed track a Teams-style platform would give.
+                if (mixed && taps.length && !taps.some((t) => t.key === key)) return;
                 recgate.tapAudio(ev.receiver, key);
                 if (!taps.some((t) => t.key === key)) taps.push({ pc, mid, key, sent: null });
                 remap();
