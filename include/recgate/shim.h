@@ -69,6 +69,7 @@ typedef struct rg_shim_params {
     const char *textroom;      /* janus: TextRoom id; NULL: same as room */
     int timeout_s;             /* signalling timeout / give-up time; 0: 10 s */
     int duration_s;            /* leave after this long; 0: when everyone left */
+    bool video;                /* the meeting type stores video: receive it; else audio only */
     /* Appended for the browser shim; NULL = default. */
     const char *adapter;       /* platform adapter (name or path of a .js file) */
     const char *display_name;  /* the bot's name in the meeting; NULL: "recording bot" */
