@@ -17,8 +17,11 @@ CC        ?= cc
 FUZZ_CC   ?= clang
 FUZZ_SECONDS ?= 20
 
-PKGS := libcurl openssl libcjson gstreamer-1.0 gstreamer-app-1.0 gstreamer-audio-1.0 \
-        gstreamer-webrtc-1.0 gstreamer-sdp-1.0
+PKGS := libcurl openssl libcjson gstreamer-1.0 gstreamer-app-1.0 gstreamer-audio-1.0
+# What loadable shim modules (build/shims/NAME.so) link: the WebRTC stack
+# stays out of librecgate.
+SHIM_PKGS := libcurl libcjson glib-2.0 gstreamer-1.0 gstreamer-app-1.0 \
+             gstreamer-webrtc-1.0 gstreamer-sdp-1.0
 # Debian packages needed to build and test (make deps installs the missing ones).
 DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
             libcurl4-openssl-dev libssl-dev libcjson-dev libcunit1-dev \
@@ -33,12 +36,16 @@ DEB_PKGS += $(if $(shell command -v npm 2>/dev/null),,npm)
 NPM_PKGS := s3rver@3.7.1 puppeteer-core@23
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread -ldl
+SHIM_CFLAGS = $(shell pkg-config --cflags $(SHIM_PKGS) 2>/dev/null)
+SHIM_LIBS   = $(shell pkg-config --libs $(SHIM_PKGS) 2>/dev/null) -lm -lpthread
 CUNIT_LIBS = $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE -fPIC $(WARN)
+# Hidden by default: only RG_EXPORT functions (include/recgate) leave
+# librecgate.so, and config/librecgate.map says so again at link time.
+CFLAGS   += -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden $(WARN)
 CPPFLAGS += -Iinclude $(PKG_CFLAGS)
 
 # Layers of plugin/ and what each may include (docs/design.md). A file sees
@@ -58,13 +65,13 @@ layer_inc = $(foreach l,$(LAYER_$(1)),-Iplugin/$(l))
 $(foreach l,$(LAYERS) cli,$(eval $(BUILD)/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l))))
 $(foreach l,$(LAYERS),$(eval $(BUILD)/fuzzobj/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l))))
 # Shims see the public headers only (plus their own folder).
-$(BUILD)/sdk-shims/%.o $(BUILD)/fuzzobj/sdk-shims/%.o: CPPFLAGS += -Isdk-shims
-# TODO(registration): the built-in registry and the sim's scenario parser
-# still reach across; shim registration removes both.
-$(BUILD)/plugin/session/registry.o $(BUILD)/fuzzobj/plugin/session/registry.o: CPPFLAGS += -Isdk-shims
-$(BUILD)/sdk-shims/sim/scenario.o $(BUILD)/fuzzobj/sdk-shims/sim/scenario.o: CPPFLAGS += -Iplugin/util
+$(BUILD)/sdk-shims/%.o $(BUILD)/fuzzobj/sdk-shims/%.o: CPPFLAGS += -Isdk-shims $(SHIM_CFLAGS)
+# Where `recgate run --platform NAME` looks for NAME.so by default.
+SHIM_DIR := $(PREFIX)/lib/recgate/shims
+$(BUILD)/plugin/session/registry.o $(BUILD)/fuzzobj/plugin/session/registry.o: \
+  CPPFLAGS += -DRG_SHIM_DIR='"$(SHIM_DIR)"'
 # Tests, fuzzers and benchmarks look inside every layer.
-ALL_INC := $(call layer_inc,cli) -Isdk-shims
+ALL_INC := $(call layer_inc,cli) -Isdk-shims $(SHIM_CFLAGS)
 $(BUILD)/tests/%.o: CPPFLAGS += $(ALL_INC)
 
 ifeq ($(SANITIZE),1)
@@ -73,7 +80,16 @@ LDFLAGS  += -fsanitize=address,undefined
 endif
 
 CLI_SRC  := $(wildcard plugin/cli/*.c)
-LIB_SRC  := $(foreach l,$(LAYERS),$(wildcard plugin/$(l)/*.c)) $(wildcard sdk-shims/*/*.c)
+# The sim is built into the library (the embedded default); every other
+# sdk-shims/NAME with C sources is a module $(BUILD)/shims/NAME.so, loaded
+# at run time (docs/writing-a-shim.md). skeleton is the out-of-tree example.
+BUILTIN_SHIMS := sim
+SHIM_MODULES := $(sort $(filter-out $(BUILTIN_SHIMS) skeleton,\
+                  $(notdir $(patsubst %/,%,$(dir $(wildcard sdk-shims/*/*.c))))))
+SHIM_SO  := $(SHIM_MODULES:%=$(BUILD)/shims/%.so)
+shim_obj = $(patsubst %.c,$(BUILD)/%.o,$(wildcard sdk-shims/$(1)/*.c))
+LIB_SRC  := $(foreach l,$(LAYERS),$(wildcard plugin/$(l)/*.c)) \
+            $(foreach s,$(BUILTIN_SHIMS),$(wildcard sdk-shims/$(s)/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
@@ -95,7 +111,7 @@ CLI        := $(BUILD)/recgate
 # Keep objects make considers intermediate (tests, fuzz): no rebuilds, no
 # noise at the end of a run.
 .SECONDARY:
-all: $(STATIC_LIB) $(SHARED_LIB) $(CLI)
+all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(SHIM_SO)
 
 deps:
 	@sh .ci/deps.sh $(DEB_PKGS)
@@ -109,19 +125,38 @@ $(STATIC_LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(SHARED_LIB): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,librecgate.so.0 $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+LIB_MAP := config/librecgate.map
+$(SHARED_LIB): $(LIB_OBJ) $(LIB_MAP)
+	$(CC) -shared -Wl,-soname,librecgate.so.0 -Wl,--version-script=$(LIB_MAP) $(LDFLAGS) \
+	  -o $@ $(LIB_OBJ) $(PKG_LIBS)
+
+# A shim module: its own objects and the platform's libraries; no symbol
+# of librecgate (--no-undefined proves it), one export (RG_SHIM_MODULE).
+.SECONDEXPANSION:
+$(BUILD)/shims/%.so: $$(call shim_obj,$$*)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,--no-undefined $(LDFLAGS) -o $@ $^ $(SHIM_LIBS)
 
 $(CLI): $(CLI_OBJ) $(STATIC_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(PKG_LIBS)
 
-$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(TESTLIB_OBJ) $(STATIC_LIB)
+# A unit test or helper named after a shim module (test_janus,
+# janus_participant) links that module's objects.
+test_shim = $(filter $(1),$(SHIM_MODULES))
+helper_shim = $(filter $(firstword $(subst _, ,$(1))),$(SHIM_MODULES))
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(TESTLIB_OBJ) $(STATIC_LIB) \
+                       $$(foreach m,$$(call test_shim,$$*),$$(call shim_obj,$$(m)))
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(STATIC_LIB) $(PKG_LIBS) $(CUNIT_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) \
+	  $(foreach m,$(call test_shim,$*),$(call shim_obj,$(m)) $(SHIM_LIBS)) \
+	  $(STATIC_LIB) $(PKG_LIBS) $(CUNIT_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/helpers/%.o $(TESTLIB_OBJ) $(STATIC_LIB)
+$(BUILD)/tests/%: $(BUILD)/tests/helpers/%.o $(TESTLIB_OBJ) $(STATIC_LIB) \
+                  $$(foreach m,$$(call helper_shim,$$*),$$(call shim_obj,$$(m)))
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(STATIC_LIB) $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) \
+	  $(foreach m,$(call helper_shim,$*),$(call shim_obj,$(m)) $(SHIM_LIBS)) \
+	  $(STATIC_LIB) $(PKG_LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(STATIC_LIB)
 	@mkdir -p $(dir $@)
@@ -134,9 +169,26 @@ FUZZ_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
 $(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+# A target for a shim module's parser also links that parser.
+FUZZ_EXTRA_fuzz_browser_msg := $(BUILD)/fuzzobj/sdk-shims/browser/bproto.o
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ) $$(FUZZ_EXTRA_$$*)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(CPPFLAGS) $(ALL_INC) -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(CPPFLAGS) $(ALL_INC) -o $@ $< $(FUZZ_OBJ) \
+	  $(FUZZ_EXTRA_$*) $(PKG_LIBS)
+
+# Test-only crash hooks (RG_TEST_CRASH_AT, recdir.h) exist only in
+# $(BUILD)/tests/recgate-testhooks: the files that call them, rebuilt with
+# -DRG_TEST_HOOKS and linked ahead of the archive. Never in the library.
+HOOK_SRC := $(shell grep -l rg_recdir_crash_point $(LIB_SRC))
+HOOK_OBJ := $(HOOK_SRC:%.c=$(BUILD)/testhooks/%.o)
+HOOK_CLI := $(BUILD)/tests/recgate-testhooks
+$(foreach l,$(LAYERS),$(eval $(BUILD)/testhooks/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l)) -DRG_TEST_HOOKS))
+$(BUILD)/testhooks/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+$(HOOK_CLI): $(CLI_OBJ) $(HOOK_OBJ) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(HOOK_OBJ) $(STATIC_LIB) $(PKG_LIBS)
 
 # LD_PRELOAD fixtures for the e2e tests (tests/helpers/preload/NAME.c).
 PRELOAD_SRC := $(wildcard tests/helpers/preload/*.c)
@@ -146,7 +198,7 @@ $(BUILD)/tests/lib%.so: tests/helpers/preload/%.c
 	$(CC) -shared -fPIC -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $< -ldl
 
 # Benchmarks are built (not run) by every test run so they cannot rot.
-test: all $(TEST_BIN) $(HELPER_BIN) $(PRELOAD_SO) $(BENCH_BIN)
+test: all $(TEST_BIN) $(HELPER_BIN) $(PRELOAD_SO) $(BENCH_BIN) $(HOOK_CLI)
 	@BUILD=$(BUILD) COUNTS=$(BUILD)/.counts sh tests/run-tests.sh $(TEST_BIN)
 
 # Both halves always run; the last line adds them up for CI.
@@ -191,8 +243,13 @@ install: all
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(PREFIX)/lib/librecgate.so.0
 	ln -sf librecgate.so.0 $(DESTDIR)$(PREFIX)/lib/librecgate.so
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/recgate
+	install -d $(DESTDIR)$(SHIM_DIR)
+	$(if $(SHIM_SO),install -m 755 $(SHIM_SO) $(DESTDIR)$(SHIM_DIR)/)
 	install -m 644 include/recgate/*.h $(DESTDIR)$(PREFIX)/include/recgate/
 	install -m 644 config/recgate.json $(DESTDIR)$(PREFIX)/share/recgate/
+	install -d $(DESTDIR)$(PREFIX)/share/recgate/skeleton
+	install -m 644 sdk-shims/skeleton/skeleton.c sdk-shims/skeleton/Makefile \
+	  $(DESTDIR)$(PREFIX)/share/recgate/skeleton/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@PKGS@|$(PKGS)|g' config/recgate.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/recgate.pc
 

@@ -5,7 +5,11 @@
 BUILD=${BUILD:-build}
 TOP=$(pwd)
 RECGATE="$TOP/$BUILD/recgate"
-export BUILD TOP RECGATE
+# Shim modules (janus.so ...) of this build.
+RECGATE_SHIM_DIR=${RECGATE_SHIM_DIR:-$TOP/$BUILD/shims}
+# The CLI with the test-only crash hooks (RG_TEST_CRASH_AT).
+RECGATE_TESTHOOKS="$TOP/$BUILD/tests/recgate-testhooks"
+export BUILD TOP RECGATE RECGATE_SHIM_DIR RECGATE_TESTHOOKS
 # GLib's load-time constructor allocates once and never frees: not ours.
 LSAN_OPTIONS="suppressions=$TOP/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS

@@ -605,9 +605,11 @@ rg_err rg_recdir_remove_tree(const char *path, int *files)
     return rc == 0 ? RG_OK : RG_ERR_IO;
 }
 
+#ifdef RG_TEST_HOOKS
 void rg_recdir_crash_point(const char *step)
 {
     const char *at = getenv("RG_TEST_CRASH_AT");
     if (at && !strcmp(at, step))
         raise(SIGKILL);
 }
+#endif

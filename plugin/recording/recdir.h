@@ -109,7 +109,13 @@ int rg_recdir_remove_segments(const char *recdir, const char *track);
 /* rm -r (no symlinks followed). Missing is ok. */
 rg_err rg_recdir_remove_tree(const char *path, int *files);
 
-/* Test hook: if env RG_TEST_CRASH_AT equals step, SIGKILL ourselves. */
+/* Test hook, compiled only into test builds (-DRG_TEST_HOOKS, the
+ * recgate-testhooks binary of the crash e2e tests): if env RG_TEST_CRASH_AT
+ * equals step, SIGKILL ourselves. Nothing in the library or `recgate`. */
+#ifdef RG_TEST_HOOKS
 void rg_recdir_crash_point(const char *step);
+#else
+#define rg_recdir_crash_point(step) ((void)(step))
+#endif
 
 #endif

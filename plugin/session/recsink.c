@@ -449,10 +449,12 @@ static const char *rec_track_name(void *ctx, void *track)
 
 /* "recording" and "written" in the run summary: what is really on disk,
  * read back from the vault's track indexes. */
-static void rec_describe(void *ctx, void *summary)
+static rg_err rec_describe(void *ctx, char **json)
 {
     rg_recording *r = ctx;
-    cJSON *o = summary;
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return RG_ERR_NOMEM;
     cJSON *rec = cJSON_AddObjectToObject(o, "recording");
     if (rec) {
         cJSON_AddStringToObject(rec, "id", r->id);
@@ -491,11 +493,16 @@ static void rec_describe(void *ctx, void *summary)
         }
         rg_vault_track_info_free(&info);
     }
+    *json = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return *json ? RG_OK : RG_ERR_NOMEM;
 }
 
 static void rec_destroy(void *ctx) { rg_recording_free(ctx); }
 
 static const rg_sink_ops recording_ops = {
+    .api_version = RG_SINK_API_VERSION,
+    .struct_size = sizeof(rg_sink_ops),
     .track_start = rec_track_start,
     .frame = rec_frame,
     .track_stop = rec_track_stop,

@@ -17,6 +17,7 @@
 #include "recgate/recgate.h"
 #include "session_priv.h"
 #include "recsink.h"
+#include "recgate/shim.h"
 #include "session_state.h"
 
 
@@ -78,21 +79,56 @@ static rg_err attach_recording(rg_session *s, const rg_session_params *params,
     return err;
 }
 
-rg_err rg_session_new(const rg_session_params *params, rg_session **out,
+/* Take an injected sink (recgate/sink.h): a checked copy of its table. */
+static rg_err inject_sink(rg_session *s, const rg_sink_ops *sink, void *ctx, char *errbuf)
+{
+    if (sink->api_version != RG_SINK_API_VERSION ||
+        sink->struct_size < RG_SHIM_FIELD_END(rg_sink_ops, track_stop))
+        return rg_errorf(errbuf, RG_ERR_VERSION, "session: sink table of version %u, "
+                         "%u bytes: want version %u", sink->api_version,
+                         sink->struct_size, RG_SINK_API_VERSION);
+    memcpy(&s->sink_tab, sink, sink->struct_size < sizeof s->sink_tab
+                                   ? sink->struct_size : sizeof s->sink_tab);
+    s->sink_tab.struct_size = sizeof s->sink_tab;
+    /* Owned from here on, whatever happens next. */
+    s->sink = &s->sink_tab;
+    s->sink_ctx = ctx;
+    const char *missing = !sink->track_start ? "track_start" : !sink->frame ? "frame"
+                          : !sink->track_stop ? "track_stop" : NULL;
+    if (missing)
+        return rg_errorf(errbuf, RG_ERR_ARG, "session: sink without mandatory callback %s",
+                         missing);
+    return RG_OK;
+}
+
+rg_err rg_session_new(const rg_session_params *in, rg_session **out,
                       char *errbuf)
 {
-    if (!params || !out || !params->policy || !params->host)
-        return RG_ERR_ARG;
-    if (params->api_version != RG_SESSION_API_VERSION ||
-        params->struct_size < sizeof(rg_session_params) ||
+    /* Append-safe: an older, smaller table reads as zero past its end. */
+    rg_session_params pcopy;
+    memset(&pcopy, 0, sizeof pcopy);
+    if (in && in->api_version == RG_SESSION_API_VERSION &&
+        in->struct_size >= RG_SESSION_PARAMS_MIN_SIZE)
+        memcpy(&pcopy, in, in->struct_size < sizeof pcopy ? in->struct_size : sizeof pcopy);
+    const rg_session_params *params = &pcopy;
+    rg_err err = RG_ERR_ARG;
+    if (!in || !out || !in->policy || !in->host)
+        goto refused;
+    if (in->api_version != RG_SESSION_API_VERSION ||
+        in->struct_size < RG_SESSION_PARAMS_MIN_SIZE ||
         params->host->api_version != RG_SESSION_API_VERSION ||
-        params->host->struct_size < sizeof(rg_host_ops)) {
+        params->host->struct_size < RG_SHIM_FIELD_END(rg_host_ops, leave)) {
         rg_errbuf(errbuf, "session: unsupported API version or struct size");
-        return RG_ERR_VERSION;
+        err = RG_ERR_VERSION;
+        goto refused;
     }
     if (!params->host->send_chat || !params->host->leave) {
         rg_errbuf(errbuf, "session: host callbacks send_chat and leave are required");
-        return RG_ERR_ARG;
+        goto refused;
+    }
+    if (params->sink && params->out_dir) {
+        rg_errbuf(errbuf, "session: give a sink or out_dir, not both");
+        goto refused;
     }
     const rg_meeting_type *type =
         rg_policy_type(params->policy, params->meeting_type);
@@ -100,32 +136,40 @@ rg_err rg_session_new(const rg_session_params *params, rg_session **out,
         rg_errbuf(errbuf, "meeting type '%s' is not defined in the policy %s",
                 params->meeting_type ? params->meeting_type : "(default)",
                 params->policy->origin ? params->policy->origin : "");
-        return RG_ERR_NOT_FOUND;
+        err = RG_ERR_NOT_FOUND;
+        goto refused;
     }
     if (params->mixed_audio_id && type->continue_on_objection) {
         rg_errbuf(errbuf, "meeting type '%s' continues on objection, but this platform gives "
                   "one mixed audio track of everyone: an objector could not be left out of it, "
                   "so any objection must stop the recording", type->name ? type->name : "(default)");
-        return RG_ERR_REFUSED;
+        err = RG_ERR_REFUSED;
+        goto refused;
     }
     if (params->mixed_audio_id && type->on_withdrawal == RG_WITHDRAW_REMOVE_PARTICIPANT) {
         rg_errbuf(errbuf, "meeting type '%s' asks on_withdrawal: remove_participant, but this "
                   "platform gives one mixed audio track of everyone: one person cannot be "
                   "removed from it (use a type with on_withdrawal: delete_recording)",
                   type->name ? type->name : "(default)");
-        return RG_ERR_REFUSED;
+        err = RG_ERR_REFUSED;
+        goto refused;
     }
-    rg_err err = RG_ERR_NOMEM;
+    err = RG_ERR_NOMEM;
     rg_session *s = calloc(1, sizeof *s);
     if (!s)
-        return RG_ERR_NOMEM;
-    s->policy = params->policy;
-    if (params->mixed_audio_id && !(s->mixed_id = strdup(params->mixed_audio_id))) {
-        free(s);
-        return RG_ERR_NOMEM;
+        goto refused;
+    memcpy(&s->host, params->host, params->host->struct_size < sizeof s->host
+                                       ? params->host->struct_size : sizeof s->host);
+    s->host.struct_size = sizeof s->host;
+    if (params->sink && (err = inject_sink(s, params->sink, params->sink_ctx, errbuf))) {
+        rg_session_free(s);
+        return err;
     }
+    err = RG_ERR_NOMEM;
+    s->policy = params->policy;
+    if (params->mixed_audio_id && !(s->mixed_id = strdup(params->mixed_audio_id)))
+        goto cleanup;
     s->type = type;
-    s->host = *params->host;
     s->host_ctx = params->host_ctx;
     s->last_t = 0;
     s->meeting_id = strdup(params->meeting_id ? params->meeting_id : "");
@@ -147,6 +191,11 @@ rg_err rg_session_new(const rg_session_params *params, rg_session **out,
     return RG_OK;
 cleanup:
     rg_session_free(s);
+    return err;
+refused:
+    /* The injected sink is ours even when we refuse. */
+    if (params->sink && params->sink->destroy)
+        params->sink->destroy(params->sink_ctx);
     return err;
 }
 

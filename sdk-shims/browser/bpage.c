@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <openssl/rand.h>
+#include <sys/random.h>
 #include "browser/bint.h"
 
 #ifndef RG_ADAPTER_DIR
@@ -131,7 +131,7 @@ cleanup:
 static void random_name(char *out, size_t n, const char *prefix)
 {
     unsigned char r[12];
-    if (RAND_bytes(r, sizeof r) != 1)
+    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
         memset(r, 0x5a, sizeof r); /* names only hide the binding; not a secret */
     int k = snprintf(out, n, "%s", prefix);
     for (size_t i = 0; i < sizeof r && (size_t)k + 2 < n; i++)

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "browser/browser.h"
+#include <math.h>
 #include "browser/bint.h"
 
 #define TICK_US 20000
@@ -476,6 +476,162 @@ static bool all_joined(const rg_browser *b)
     return b->n_pages > 0;
 }
 
+/* ---------- settings: platforms.browser, flags on top ---------- */
+
+static bool text_ok(const cJSON *it, size_t max)
+{
+    if (!cJSON_IsString(it) || !it->valuestring[0] || strlen(it->valuestring) > max)
+        return false;
+    for (const unsigned char *c = (const unsigned char *)it->valuestring; *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            return false;
+    return true;
+}
+
+static rg_err bad(char *errbuf, const char *at, const char *key, const char *what)
+{
+    if (errbuf)
+        snprintf(errbuf, RG_ERRBUF_SIZE, "%s.%s: expected %s", at, key, what);
+    return RG_ERR_CONFIG;
+}
+
+static rg_err dup_to(char **dst, const cJSON *it)
+{
+    return (*dst = strdup(it->valuestring)) ? RG_OK : RG_ERR_NOMEM;
+}
+
+/* {"url", "adapter", "display_name", "hosts", "meeting_type", "timeout_s",
+ *  "duration_s", "adapter_settings"} (docs/platforms.md). */
+static rg_err parse_settings(rg_browser *b, const rg_shim_params *params, char *errbuf)
+{
+    static const char *const keys[] = {"url", "adapter", "display_name", "hosts",
+                                       "meeting_type", "timeout_s", "duration_s",
+                                       "adapter_settings", NULL};
+    const char *at = params->settings_path ? params->settings_path : "platforms.browser";
+    cJSON *o = params->settings_json ? cJSON_Parse(params->settings_json) : NULL;
+    rg_err err = RG_ERR_CONFIG;
+    const cJSON *it;
+    if (!cJSON_IsObject(o)) {
+        if (errbuf)
+            snprintf(errbuf, RG_ERRBUF_SIZE, "%s: expected an object", at);
+        goto done;
+    }
+    for (const cJSON *ch = o->child; ch; ch = ch->next) {
+        size_t i = 0;
+        while (keys[i] && strcmp(ch->string, keys[i]))
+            i++;
+        if (!keys[i]) {
+            if (errbuf)
+                snprintf(errbuf, RG_ERRBUF_SIZE, "%s.%.60s: unknown key (expected one of url, "
+                         "adapter, display_name, hosts, meeting_type, timeout_s, duration_s, "
+                         "adapter_settings)", at, ch->string);
+            goto done;
+        }
+    }
+    it = cJSON_GetObjectItemCaseSensitive(o, "url");
+    if (!it) {
+        if (errbuf)
+            snprintf(errbuf, RG_ERRBUF_SIZE, "%s.url: the meeting's web address is required "
+                     "(--url)", at);
+        goto done;
+    }
+    if (!text_ok(it, RG_BP_MAX_URL) || strpbrk(it->valuestring, " \"\\") ||
+        (strncmp(it->valuestring, "http://", 7) && strncmp(it->valuestring, "https://", 8))) {
+        err = bad(errbuf, at, "url", "an http:// or https:// URL (--url)");
+        goto done;
+    }
+    if ((err = dup_to(&b->url, it)))
+        goto done;
+    err = RG_ERR_CONFIG;
+    it = cJSON_GetObjectItemCaseSensitive(o, "adapter");
+    if (!it) {
+        if (errbuf)
+            snprintf(errbuf, RG_ERRBUF_SIZE, "%s.adapter: the platform adapter is required "
+                     "(--adapter, e.g. janus-demo)", at);
+        goto done;
+    }
+    if (!text_ok(it, 1024)) {
+        err = bad(errbuf, at, "adapter", "an adapter name or the path of a .js file (--adapter)");
+        goto done;
+    }
+    if ((err = dup_to(&b->adapter, it)))
+        goto done;
+    err = RG_ERR_CONFIG;
+    if ((it = cJSON_GetObjectItemCaseSensitive(o, "display_name"))) {
+        if (!text_ok(it, 64)) {
+            err = bad(errbuf, at, "display_name", "the bot's name, 1..64 characters");
+            goto done;
+        }
+        if ((err = dup_to(&b->name, it)))
+            goto done;
+    } else if (!(b->name = strdup(RG_BROWSER_DEFAULT_NAME))) {
+        err = RG_ERR_NOMEM;
+        goto done;
+    }
+    err = RG_ERR_CONFIG;
+    if ((it = cJSON_GetObjectItemCaseSensitive(o, "meeting_type"))) {
+        if (!text_ok(it, 64)) {
+            err = bad(errbuf, at, "meeting_type", "the name of a meeting type (--type)");
+            goto done;
+        }
+        if ((err = dup_to(&b->meeting_type, it)))
+            goto done;
+    }
+    err = RG_ERR_CONFIG;
+    static const char *const secs[] = {"timeout_s", "duration_s"};
+    for (int k = 0; k < 2; k++) {
+        if (!(it = cJSON_GetObjectItemCaseSensitive(o, secs[k])))
+            continue;
+        double v = cJSON_IsNumber(it) ? it->valuedouble : NAN;
+        if (!(v >= 1 && v <= 86400) || floor(v) != v) {
+            err = bad(errbuf, at, secs[k], "whole seconds 1..86400");
+            goto done;
+        }
+        if (k == 0)
+            b->timeout_ms = (int)v * 1000;
+        else
+            b->max_ms = (int64_t)v * 1000;
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(o, "hosts"))) {
+        int cnt = cJSON_IsArray(it) ? cJSON_GetArraySize(it) : -1;
+        if (cnt < 0 || cnt > 64) {
+            err = bad(errbuf, at, "hosts", "a list of at most 64 names or ids (--host)");
+            goto done;
+        }
+        if (cnt && !(b->hosts = calloc((size_t)cnt, sizeof *b->hosts))) {
+            err = RG_ERR_NOMEM;
+            goto done;
+        }
+        for (const cJSON *h = it->child; h; h = h->next) {
+            char key[32];
+            snprintf(key, sizeof key, "hosts[%zu]", b->n_hosts);
+            if (!text_ok(h, RG_BP_MAX_NAME)) {
+                err = bad(errbuf, at, key, "a display name or participant id");
+                goto done;
+            }
+            if (!(b->hosts[b->n_hosts] = strdup(h->valuestring))) {
+                err = RG_ERR_NOMEM;
+                goto done;
+            }
+            b->n_hosts++;
+        }
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(o, "adapter_settings"))) {
+        if (!cJSON_IsObject(it)) {
+            err = bad(errbuf, at, "adapter_settings", "an object (the adapter's own settings)");
+            goto done;
+        }
+        if (!(b->settings_json = cJSON_PrintUnformatted(it))) {
+            err = RG_ERR_NOMEM;
+            goto done;
+        }
+    }
+    err = RG_OK;
+done:
+    cJSON_Delete(o);
+    return err;
+}
+
 static rg_err browser_create(const rg_shim_params *params, void **out,
                              rg_shim_meeting *meeting, char *errbuf)
 {
@@ -484,48 +640,19 @@ static rg_err browser_create(const rg_shim_params *params, void **out,
         return RG_ERR_ARG;
     if (!RG_SHIM_TABLE_OK(params, rg_shim_params))
         return RG_ERR_VERSION;
-    const char *url = params->url;
-    if (!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) ||
-        strlen(url) > RG_BP_MAX_URL || strpbrk(url, " \"\\\n")) {
-        if (errbuf)
-            snprintf(errbuf, RG_ERRBUF_SIZE, "browser: --url (the meeting's web address, "
-                     "http:// or https://) is required");
-        return RG_ERR_ARG;
-    }
-    if (!params->adapter || !*params->adapter) {
-        if (errbuf)
-            snprintf(errbuf, RG_ERRBUF_SIZE, "browser: --adapter (the platform adapter, e.g. "
-                     "janus-demo) is required");
-        return RG_ERR_ARG;
-    }
     /* Kept for writes to a browser that died: EPIPE, not a signal. */
     signal(SIGPIPE, SIG_IGN);
     rg_browser *b = calloc(1, sizeof *b);
     if (!b)
         return RG_ERR_NOMEM;
-    rg_err err = RG_ERR_NOMEM;
-    b->url = strdup(url);
-    b->adapter = strdup(params->adapter);
-    b->name = strdup(params->display_name && *params->display_name ? params->display_name
-                                                                   : RG_BROWSER_DEFAULT_NAME);
-    b->settings_json = params->settings_json ? strdup(params->settings_json) : NULL;
-    b->meeting_type = params->meeting_type ? strdup(params->meeting_type) : NULL;
-    b->timeout_ms = params->timeout_s > 0 ? params->timeout_s * 1000 : 30000;
-    b->max_ms = params->duration_s > 0 ? (int64_t)params->duration_s * 1000 : 0;
+    b->timeout_ms = 30000;
     b->grace_ms = 2000;
     b->debug = getenv("RECGATE_BROWSER_DEBUG") != NULL;
     b->empty_since = -1;
     b->last_tick = -1;
-    if (!b->url || !b->adapter || !b->name || (params->settings_json && !b->settings_json) ||
-        (params->meeting_type && !b->meeting_type))
+    rg_err err = parse_settings(b, params, errbuf);
+    if (err)
         goto cleanup;
-    if (params->n_hosts) {
-        if (!(b->hosts = calloc(params->n_hosts, sizeof *b->hosts)))
-            goto cleanup;
-        for (; b->n_hosts < params->n_hosts; b->n_hosts++)
-            if (!(b->hosts[b->n_hosts] = strdup(params->hosts[b->n_hosts])))
-                goto cleanup;
-    }
     snprintf(b->meeting_id, sizeof b->meeting_id, "browser:%s:%.250s", b->adapter, b->url);
     if ((err = rg_bpage_start(b, why)) || (err = rg_bpage_open(b, b->url, why)))
         goto fail;
@@ -769,7 +896,7 @@ static rg_err browser_run(void *shim, const rg_core_ops *core, rg_session *sessi
     if (b->core_err) {
         if (errbuf)
             snprintf(errbuf, RG_ERRBUF_SIZE, "browser: the session rejected an event: %s",
-                     rg_strerror(b->core_err));
+                     b->core->strerror(b->core_err));
         return b->core_err;
     }
     if (b->lost && !b->left) {
@@ -783,7 +910,7 @@ static rg_err browser_run(void *shim, const rg_core_ops *core, rg_session *sessi
     return end_err;
 }
 
-const rg_shim_ops rg_browser_shim = {
+static const rg_shim_ops rg_browser_shim = {
     .api_version = RG_SHIM_API_VERSION,
     .struct_size = sizeof(rg_shim_ops),
     .name = "browser",
@@ -791,4 +918,8 @@ const rg_shim_ops rg_browser_shim = {
     .host = &browser_host,
     .run = browser_run,
     .destroy = browser_destroy,
+    .description = "a platform's own web client in headless Chromium, with a JavaScript "
+                   "adapter (--adapter NAME)",
 };
+
+RG_SHIM_MODULE(rg_browser_shim)

@@ -57,7 +57,9 @@ static rg_err sk_frame(void *c, void *tr, int64_t t, const rg_media_frame *f)
     return RG_OK;
 }
 static rg_err sk_stop(void *c, void *tr, int64_t t) { (void)c; (void)tr; (void)t; tracks_stopped++; return RG_OK; }
-static const rg_sink_ops SINK = {.track_start = sk_start, .frame = sk_frame, .track_stop = sk_stop};
+static const rg_sink_ops SINK = {.api_version = RG_SINK_API_VERSION,
+                                 .struct_size = sizeof(rg_sink_ops), .track_start = sk_start,
+                                 .frame = sk_frame, .track_stop = sk_stop};
 
 static rg_policy *policy;
 static void reset(void)
@@ -70,12 +72,12 @@ static void reset(void)
 
 static rg_session *new_session(const char *type)
 {
+    /* The sink is injected: no media stack behind the gate. */
     rg_session_params p = {RG_SESSION_API_VERSION, sizeof p, policy, type, "m", NULL,
-                           &HOST, NULL, NULL, 0, NULL, NULL};
+                           &HOST, NULL, NULL, 0, NULL, &SINK, NULL, NULL};
     rg_session *s = NULL;
     char err[RG_ERRBUF_SIZE];
     CU_ASSERT_FATAL(rg_session_new(&p, &s, err) == RG_OK);
-    CU_ASSERT_FATAL(rg_session_set_sink(s, &SINK, NULL) == RG_OK);
     reset();
     return s;
 }
@@ -104,7 +106,7 @@ static void test_params_checked(void)
     rg_session *s = NULL;
     char err[RG_ERRBUF_SIZE] = "";
     rg_session_params p = {RG_SESSION_API_VERSION + 1, sizeof p, policy, NULL, "m", NULL,
-                           &HOST, NULL, NULL, 0, NULL, NULL};
+                           &HOST, NULL, NULL, 0, NULL, NULL, NULL, NULL};
     CU_ASSERT(rg_session_new(&p, &s, err) == RG_ERR_VERSION);
     p.api_version = RG_SESSION_API_VERSION;
     p.struct_size = 8;
@@ -312,14 +314,13 @@ static void test_mixed_audio(void)
     rg_session *s = NULL;
     char err[RG_ERRBUF_SIZE] = "";
     rg_session_params p = {RG_SESSION_API_VERSION, sizeof p, policy, "rem", "m", NULL,
-                           &HOST, NULL, NULL, 0, NULL, "mix"};
+                           &HOST, NULL, NULL, 0, NULL, &SINK, NULL, "mix"};
     CU_ASSERT_EQUAL(rg_session_new(&p, &s, err), RG_ERR_REFUSED);
     CU_ASSERT_PTR_NULL(s);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "'rem' asks on_withdrawal: remove_participant"));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "one mixed audio track"));
     p.meeting_type = "opt";
     CU_ASSERT_FATAL(rg_session_new(&p, &s, err) == RG_OK);
-    CU_ASSERT_FATAL(rg_session_set_sink(s, &SINK, NULL) == RG_OK);
     reset();
     const char *mix[] = {"mix"};
     CU_ASSERT(rg_session_joined(s, 0, "h", "Host", RG_ROLE_HOST) == RG_OK);
