@@ -85,11 +85,13 @@ endif
 CLI_SRC  := $(wildcard plugin/cli/*.c)
 # The sim is built into the library (the embedded default); every other
 # sdk-shims/NAME with C sources is a module $(BUILD)/shims/NAME.so, loaded
-# at run time (docs/writing-a-shim.md). skeleton is the out-of-tree example.
+# at run time (docs/writing-a-shim.md). skeleton, the writer's example, is
+# built here for the conformance suite but installed as source only.
 BUILTIN_SHIMS := sim
-SHIM_MODULES := $(sort $(filter-out $(BUILTIN_SHIMS) skeleton,\
+SHIM_MODULES := $(sort $(filter-out $(BUILTIN_SHIMS),\
                   $(notdir $(patsubst %/,%,$(dir $(wildcard sdk-shims/*/*.c))))))
 SHIM_SO  := $(SHIM_MODULES:%=$(BUILD)/shims/%.so)
+SHIM_SO_INSTALL := $(filter-out $(BUILD)/shims/skeleton.so,$(SHIM_SO))
 shim_obj = $(patsubst %.c,$(BUILD)/%.o,$(wildcard sdk-shims/$(1)/*.c))
 LIB_SRC  := $(foreach l,$(LAYERS),$(wildcard plugin/$(l)/*.c)) \
             $(foreach s,$(BUILTIN_SHIMS),$(wildcard sdk-shims/$(s)/*.c))
@@ -209,7 +211,8 @@ check: deps
 	@rm -f $(BUILD)/.counts
 	@$(MAKE) --no-print-directory test; t=$$?; \
 	 $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_CHECK_SECONDS:-5}; f=$$?; \
-	 awk '{p += $$1; x += $$2} END {printf "check: %d passed, %d failed\n", p, x}' $(BUILD)/.counts; \
+	 awk '{p += $$1; x += $$2; k += $$3} END {printf "check: %d passed, %d failed, %d skipped\n", p, x, k}' \
+	   $(BUILD)/.counts; \
 	 [ $$t -eq 0 ] && [ $$f -eq 0 ]
 
 # The demo records for real: an organisation identity (to read recordings)
@@ -247,7 +250,7 @@ install: all
 	ln -sf librecgate.so.0 $(DESTDIR)$(PREFIX)/lib/librecgate.so
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/recgate
 	install -d $(DESTDIR)$(SHIM_DIR)
-	$(if $(SHIM_SO),install -m 755 $(SHIM_SO) $(DESTDIR)$(SHIM_DIR)/)
+	$(if $(SHIM_SO_INSTALL),install -m 755 $(SHIM_SO_INSTALL) $(DESTDIR)$(SHIM_DIR)/)
 	install -m 644 include/recgate/*.h $(DESTDIR)$(PREFIX)/include/recgate/
 	install -m 644 config/recgate.json $(DESTDIR)$(PREFIX)/share/recgate/
 	install -d $(DESTDIR)$(PREFIX)/share/recgate/adapters

@@ -583,8 +583,8 @@ rg_err rg_age_decrypt_file(const char *path, const rg_age_identity *ids,
     }
     err = rg_age_dec_finish(d, why);
 cleanup:
-    if (err && errbuf)
-        snprintf(errbuf, RG_ERRBUF_SIZE, "%s: %s", path,
+    if (err)
+        rg_errbuf(errbuf, "%s: %s", path,
                  why[0] ? why : rg_strerror(err));
     if (fd >= 0)
         close(fd);
@@ -644,8 +644,8 @@ rg_err rg_age_check_structure(const char *path, char *errbuf)
         goto cleanup;
     }
 cleanup:
-    if (err && errbuf)
-        snprintf(errbuf, RG_ERRBUF_SIZE, "%s: %s", path,
+    if (err)
+        rg_errbuf(errbuf, "%s: %s", path,
                  why[0] ? why : rg_strerror(err));
     if (fd >= 0)
         close(fd);

@@ -207,8 +207,10 @@ static rg_err parse_event(parser *ps, const cJSON *e, size_t i, int64_t prev_ms,
         ev->fail_chat = !strcmp(v->valuestring, "send_chat");
         break;
     case RG_SIM_END:
-        if (!cJSON_IsTrue(v))
-            return fail(ps, sub, v, "expected true");
+        /* "lost": the platform goes away (the connection is lost). */
+        ev->lost = cJSON_IsString(v) && !strcmp(v->valuestring, "lost");
+        if (!cJSON_IsTrue(v) && !ev->lost)
+            return fail(ps, sub, v, "expected true (or \"lost\")");
         break;
     }
     return RG_OK;

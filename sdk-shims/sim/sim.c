@@ -253,6 +253,15 @@ static rg_err sim_run(void *shim, const rg_core_ops *core, rg_session *session,
         }
         if ((err = core->tick(session, t)))
             goto failed;
+        if (ends && sc->events[ei - 1].lost) {
+            /* The platform went away: end (what passed is sealed), and
+             * say so, as a network shim does. */
+            (void)core->end(session, t);
+            if (errbuf)
+                snprintf(errbuf, RG_ERRBUF_SIZE, "sim: lost the meeting at %.3f s "
+                         "(the scenario's end: \"lost\")", (double)t / 1000.0);
+            return RG_ERR_NETWORK;
+        }
         if (ends || core->finished(session))
             return core->end(session, t);
         if (t == next_frame) {

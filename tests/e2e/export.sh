@@ -8,16 +8,11 @@
 # wrong identity, missing or wrong audit key, unknown participant, damaged
 # segment, shredded tracks, a recording cut short by kill -9) give clear
 # errors and leave no output file behind.
-set -u
-: "${RECGATE:?}" "${BUILD:?}" "${TOP:?}"
+. "$TOP/tests/e2e/lib/e2e.sh"
 TONES="$TOP/$BUILD/tests/ogg_tones"
 SC="$TOP/tests/e2e/scenarios-rec"
-T=$(mktemp -d) || exit 1
 PID=
-trap '[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null; rm -rf "$T"' EXIT
-fail=0
-ok() { echo "  ok: $*"; }
-bad() { echo "  FAIL: $*"; fail=1; }
+at_exit '[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null'
 umask 077
 "$RECGATE" keygen -o "$T/org.key" >"$T/org.pub" || exit 1
 "$RECGATE" keygen -o "$T/other.key" >/dev/null || exit 1
@@ -214,4 +209,4 @@ if "$RECGATE" export "$CR" $EXP -o "$T/out/crash.ogg" --partial 2>"$T/err"; then
 else
     bad "export --partial of a cut-short recording: $(cat "$T/err")"
 fi
-exit $fail
+finish

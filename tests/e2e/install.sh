@@ -1,9 +1,8 @@
 #!/bin/sh
 # make install PREFIX=...: library, headers, the recgate command and
 # recgate.pc; a program built with `pkg-config recgate` links and runs.
-set -u
-: "${TOP:?}" "${BUILD:?}"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+. "$TOP/tests/e2e/lib/e2e.sh"
+tmp=$T
 san=0; sanflags=
 case "$BUILD" in *san*) san=1; sanflags="-fsanitize=address,undefined" ;; esac
 make -C "$TOP" --no-print-directory install SANITIZE=$san BUILD="$BUILD" PREFIX="$tmp/usr" >"$tmp/log" 2>&1 ||

@@ -9,16 +9,13 @@
 if [ -z "${RG_NETNS:-}" ]; then
     exec env RG_NETNS=1 unshare -n sh "$0" "$@"
 fi
-set -u
-: "${RECGATE:?}" "${TOP:?}"
+. "$TOP/tests/e2e/lib/e2e.sh"
 # Installed by `make deps` outside this network namespace (none here).
 S3RVER="$TOP/.deps/npm/node_modules/.bin/s3rver"
 [ -x "$S3RVER" ] || { echo "  FAIL: s3rver is not installed: run make deps"; exit 1; }
 ip link set lo up
-T=$(mktemp -d) || exit 1
 S3=
-trap '[ -n "$S3" ] && kill "$S3" 2>/dev/null; rm -rf "$T"' EXIT
-fail=0
+at_exit '[ -n "$S3" ] && kill "$S3" 2>/dev/null'
 . "$TOP/tests/e2e/upload/lib.sh"
 umask 077
 make_pki || { echo "openssl failed"; exit 1; }
@@ -79,4 +76,4 @@ else
     grep -q 'upload.destinations\[0\].s3_region: expected an EU/EEA or adequacy country (allowed_regions), got "us-east-1 (US)"' "$T/e4" &&
         ok "S3 refused: $(head -1 "$T/e4")" || bad "S3 message: $(cat "$T/e4")"
 fi
-exit $fail
+finish

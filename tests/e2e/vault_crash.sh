@@ -3,15 +3,10 @@
 # recgate and with plain `age` via the keyring), the decrypted segments
 # must concatenate to a valid record stream, and `recgate verify` must say
 # the track was cut short and how many seconds are at most missing.
-set -u
-: "${RECGATE:?}" "${BUILD:?}"
+. "$TOP/tests/e2e/lib/e2e.sh"
 W="$TOP/$BUILD/tests/vault_writer"
-T=$(mktemp -d) || exit 1
 PID=
-trap '[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null; rm -rf "$T"' EXIT
-fail=0
-ok() { echo "  ok: $*"; }
-bad() { echo "  FAIL: $*"; fail=1; }
+at_exit '[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null'
 umask 077
 age-keygen -o "$T/org.key" 2>/dev/null
 ORG=$(age-keygen -y "$T/org.key")
@@ -81,4 +76,4 @@ fi
 "$RECGATE" export "$REC" --track t1 --identity "$T/org.key" -o "$T/t1.export" --partial --audit-key "$T/audit.key" 2>"$T/err" &&
     cmp -s "$T/t1.export" "$T/t1.stream" && grep -q warning "$T/err" &&
     ok "export --partial = the sealed segments, with a warning" || bad "export --partial"
-exit $fail
+finish

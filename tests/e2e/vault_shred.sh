@@ -3,14 +3,8 @@
 # shred it in the recording, and show the copy is unreadable by recgate and
 # by plain `age` going through the keyring with the organisation identity,
 # while the other track stays readable.
-set -u
-: "${RECGATE:?}" "${BUILD:?}"
+. "$TOP/tests/e2e/lib/e2e.sh"
 W="$TOP/$BUILD/tests/vault_writer"
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-fail=0
-ok() { echo "  ok: $*"; }
-bad() { echo "  FAIL: $*"; fail=1; }
 umask 077
 "$RECGATE" keygen -o "$T/org.key" >"$T/org.pub" || exit 1
 ORG=$(cat "$T/org.pub")
@@ -64,4 +58,4 @@ if "$RECGATE" export "$REC" --track t1 -i "$T/org.key" -o "$T/t1.out" --audit-ke
     bad "export t2"
 if "$RECGATE" shred "$REC" t1 2>"$T/err"; then bad "second shred succeeded"; else
     ok "second shred: $(cat "$T/err")"; fi
-exit $fail
+finish
