@@ -1,6 +1,8 @@
 /* Browser shim: Chromium with a fresh profile, the adapter files, pages. */
 #define _XOPEN_SOURCE 700
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -168,6 +170,42 @@ static rg_err write_silence(const char *path)
     return close(fd) == 0 && ok ? RG_OK : RG_ERR_IO;
 }
 
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* Profiles of bots that died without cleaning up (SIGKILL, power loss):
+ * each holds owner.pid; a folder whose owner is gone is removed. */
+static void remove_stale_profiles(const char *tmp)
+{
+    DIR *d = opendir(tmp);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, "recgate-browser-", 16))
+            continue;
+        char dir[4200], pidf[4300], buf[32] = "";
+        snprintf(dir, sizeof dir, "%s/%s", tmp, e->d_name);
+        snprintf(pidf, sizeof pidf, "%s/owner.pid", dir);
+        FILE *f = fopen(pidf, "r");
+        if (!f)
+            continue; /* being created, or not ours */
+        bool got = fgets(buf, sizeof buf, f) != NULL;
+        fclose(f);
+        struct stat st;
+        long pid = got ? strtol(buf, NULL, 10) : 0;
+        if (pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH && lstat(dir, &st) == 0 &&
+            S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+            nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    }
+    if (d)
+        closedir(d);
+}
+
 rg_err rg_bpage_start(rg_browser *b, char *errbuf)
 {
     random_name(b->binding, sizeof b->binding, "rgb_");
@@ -185,6 +223,14 @@ rg_err rg_bpage_start(rg_browser *b, char *errbuf)
     }
     if (!(b->profile = strdup(tmpl)))
         return RG_ERR_NOMEM;
+    char pidf[4200];
+    snprintf(pidf, sizeof pidf, "%s/owner.pid", b->profile);
+    FILE *pf = fopen(pidf, "wx");
+    if (pf) {
+        fprintf(pf, "%ld\n", (long)getpid());
+        fclose(pf);
+    }
+    remove_stale_profiles(tmp && *tmp ? tmp : "/tmp");
     char wav[4200], profile_arg[4200], wav_arg[4300], errlog[4200];
     snprintf(wav, sizeof wav, "%s/silence.wav", b->profile);
     snprintf(errlog, sizeof errlog, "%s/chromium.log", b->profile);
@@ -319,15 +365,6 @@ void rg_bpage_command(rg_browser *b, int i, cJSON *cmd)
     free(quoted);
     cJSON_Delete(lit);
     free(text);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
 }
 
 void rg_bpage_stop(rg_browser *b)

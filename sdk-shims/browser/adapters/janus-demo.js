@@ -1,6 +1,9 @@
 // recgate adapter "janus-demo": Janus's own demo pages, unchanged.
 //   videoroomtest.html  the meeting: roster (publishers) and audio
 //   textroomtest.html   its chat (opened by this adapter, same ?room=)
+// The bot joins the VideoRoom in the page's subscriber mode: it publishes
+// nothing, so participants see it in the chat (as the display name), not
+// as a video tile.
 // Who is who comes from the Janus signalling the page receives (the HTTP
 // long-poll answers: "joined"/"event" publishers, "attached"/"updated"
 // streams with feed id, display and mid), never from the page's globals.
@@ -22,6 +25,14 @@
     const alertText = () => { const e = visible('.bootbox .bootbox-body'); return e ? e.textContent : null; };
     // "Start" works only once the page has set Janus up: press it until the
     // page reacts (then it is disabled or renamed "Stop").
+    // Once in, an error box means the page lost the meeting (e.g. "Lost
+    // connection to the server"): the shim ends the meeting as lost.
+    const watchErrors = () => {
+        const iv = setInterval(() => {
+            const t = alertText();
+            if (t) { clearInterval(iv); failed('the page shows: ' + t); }
+        }, 500);
+    };
     let lastPress = 0;
     const startThen = (done) => recgate.waitFor(() => {
         const v = done();
@@ -36,6 +47,13 @@
 
     // ---------- the VideoRoom page: roster and audio ----------
     if (onVideoRoom) {
+        // The bot publishes nothing (no microphone, no camera): the page's
+        // own subscriber mode, asked for before the page reads its URL.
+        const q = new URLSearchParams(location.search);
+        if (q.get('subscriber-mode') !== 'yes') {
+            q.set('subscriber-mode', 'yes');
+            history.replaceState(history.state, '', location.pathname + '?' + q.toString() + location.hash);
+        }
         let pubHandle = null, myId = null, joined = false;
         const handleStreams = new Map(); // subscriber handle -> Map(mid -> {feed, display})
         const sdpHandle = new Map();     // SDP o= session id -> handle
@@ -129,13 +147,16 @@
                     // The chat lives on its own page, joined alongside (asked
                     // for before this page says "joined", so the shim waits
                     // for both).
-                    const chat = recgate.settings.chat_page || ('textroomtest.html' + location.search);
+                    const cq = new URLSearchParams(location.search);
+                    cq.delete('subscriber-mode');
+                    const chat = recgate.settings.chat_page || ('textroomtest.html?' + cq.toString());
                     recgate.emit({ ev: 'open', url: chat });
                     const u = await startThen(() => alertText() === null && visible('#username'));
                     u.value = name;
                     click('#register');
                     await recgate.waitFor(() => joined || alertText(), 20000);
                     if (!joined) failed(alertText());
+                    else watchErrors();
                 } catch (e) {
                     failed(alertText() || ('cannot join the VideoRoom: ' + e.message));
                 }
@@ -228,6 +249,7 @@
                 click('#register');
                 await recgate.waitFor(() => joined || alertText(), 20000);
                 if (!joined) failed(alertText());
+                else watchErrors();
             } catch (e) {
                 failed(alertText() || ('cannot join the TextRoom: ' + e.message));
             }

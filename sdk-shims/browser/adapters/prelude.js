@@ -141,8 +141,9 @@ const recgate = (function () {
     // device plays a silent file; no camera is ever opened).
     if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
         const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-        navigator.mediaDevices.getUserMedia = (c) =>
-            gum({ audio: !!(c && c.audio), video: false });
+        navigator.mediaDevices.getUserMedia = (c) => (c && c.audio)
+            ? gum({ audio: c.audio, video: false })
+            : Promise.reject(new DOMException('the recording bot has no camera', 'NotAllowedError'));
     }
 
     function waitFor(fn, ms) {
