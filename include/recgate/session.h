@@ -139,6 +139,12 @@ RG_EXPORT rg_err rg_session_tick(rg_session *s, int64_t t_ms);
  * *passed (may be NULL) tells which. */
 RG_EXPORT rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
                         const rg_media_frame *frame, bool *passed);
+/* Mixed audio (rg_session_params.mixed_audio_id): who speaks in the mix
+ * from t_ms on, as the platform labels them (a display name or id,
+ * [borrowed]). Kept only while the mix is being captured, and only in the
+ * encrypted manifest ("speakers"), never in the audit log or timeline.
+ * Ignored (RG_OK) without mixed audio. */
+RG_EXPORT rg_err rg_session_speaker(rg_session *s, int64_t t_ms, const char *label);
 /* The meeting ended (or the bot left): close every span and seal. */
 RG_EXPORT rg_err rg_session_end(rg_session *s, int64_t t_ms);
 

@@ -79,6 +79,9 @@ typedef struct rg_core_ops {
     bool (*finished)(const rg_session *s);
     /* rg_strerror, so that a loaded shim needs no symbol of the library. */
     const char *(*strerror)(rg_err err);
+    /* --- appended: test with RG_SHIM_HAS(core, rg_core_ops, speaker) --- */
+    /* rg_session_speaker: active-speaker labels of a mixed-audio track. */
+    rg_err (*speaker)(rg_session *s, int64_t t_ms, const char *label);
 } rg_core_ops;
 #define RG_SHIM_MIN_SIZE_rg_core_ops RG_SHIM_FIELD_END(rg_core_ops, strerror)
 

@@ -28,6 +28,7 @@ static const rg_core_ops core_ops = {
     .end = rg_session_end,
     .finished = rg_session_finished,
     .strerror = rg_strerror,
+    .speaker = rg_session_speaker,
 };
 
 const rg_core_ops *rg_core_ops_get(void) { return &core_ops; }

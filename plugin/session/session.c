@@ -231,6 +231,9 @@ void rg_session_free(rg_session *s)
     rg_classifier_free(s->classifier);
     free(s->meeting_id);
     free(s->mixed_id);
+    for (size_t i = 0; i < s->n_speakers; i++)
+        free(s->speakers[i].label);
+    free(s->speakers);
     free(s);
 }
 
@@ -520,9 +523,12 @@ static rg_err capture_start(rg_session *s, int64_t t, member *m)
 {
     m->capturing = true;
     m->span_started = false;
-    timeline(s, t, "capture starts: %s", WHO(m->id));
+    /* Mixed audio: people are cleared for the mix, but have no track. */
+    bool own_track = !s->mixed_id || !strcmp(m->id, s->mixed_id);
+    timeline(s, t, own_track ? "capture starts: %s" : "cleared for the mixed track: %s",
+             WHO(m->id));
     rg_err err = RG_OK;
-    if (s->sink && s->sink->track_start)
+    if (s->sink && s->sink->track_start && own_track)
         err = s->sink->track_start(s->sink_ctx, m->id, t, &m->track);
     cJSON *f = who_fields(s, m->id, "kind", "audio");
     if (f && m->track && s->sink->track_name)
@@ -830,6 +836,39 @@ rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
         m->spans[m->n_spans++] = (span){t_ms, end};
         m->span_started = true;
     }
+    return RG_OK;
+}
+
+#define MAX_SPEAKER_LINES 100000
+
+rg_err rg_session_speaker(rg_session *s, int64_t t_ms, const char *label)
+{
+    if (!s || !label)
+        return RG_ERR_ARG;
+    rg_err err = check_time(s, t_ms);
+    if (err || closed(s) || !s->mixed_id)
+        return err;
+    const member *m = find_member(s, s->mixed_id);
+    /* Names are personal data: kept only while the mix itself is kept. */
+    if (!m || !m->present || !m->capturing || !rg_consent_may_capture(s->engine, m->id) ||
+        !everyone_capturable(s))
+        return RG_OK;
+    if (s->n_speakers && !strcmp(s->speakers[s->n_speakers - 1].label, label))
+        return RG_OK;
+    if (s->n_speakers == MAX_SPEAKER_LINES)
+        return RG_OK; /* bounded: a flapping label cannot grow the manifest forever */
+    if (s->n_speakers == s->cap_speakers) {
+        size_t cap = s->cap_speakers ? s->cap_speakers * 2 : 16;
+        struct speaker_line *n = realloc(s->speakers, cap * sizeof *n);
+        if (!n)
+            return RG_ERR_NOMEM;
+        s->speakers = n;
+        s->cap_speakers = cap;
+    }
+    char *l = strndup(label, 256);
+    if (!l)
+        return RG_ERR_NOMEM;
+    s->speakers[s->n_speakers++] = (struct speaker_line){t_ms, l};
     return RG_OK;
 }
 

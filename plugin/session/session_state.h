@@ -68,6 +68,9 @@ struct rg_session {
     uint8_t audit_key[RG_AUDIT_KEY_LEN];
     chat_line *chat;
     size_t n_chat, cap_chat;
+    /* Mixed audio: who spoke when, while the mix was captured (manifest). */
+    struct speaker_line { int64_t t_ms; char *label; } *speakers;
+    size_t n_speakers, cap_speakers;
 };
 
 /* Seconds with millisecond precision, as a JSON number. */

@@ -409,6 +409,15 @@ static void adapter_msg(rg_browser *b, int page, const rg_bp_msg *m, int64_t t)
             b->speaker = strdup(who);
             b->speaker_changes++;
         }
+        /* Into the encrypted manifest (mixed audio only), if the core is new
+         * enough to take it. Every report goes: the session keeps labels only
+         * while the mix is captured and drops repeats itself. */
+        if (who && b->session && b->mixed && RG_SHIM_HAS(b->core, rg_core_ops, speaker) &&
+            b->core->speaker) {
+            if (t > b->last_tick)
+                tick(b, t);
+            core_call(b, b->core->speaker(b->session, t, who));
+        }
         break;
     }
     case RG_BP_OPEN: {

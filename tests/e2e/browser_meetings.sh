@@ -12,6 +12,8 @@
 #   room 1004  "nej" after the start             -> recording deleted
 #   room 1005  the bot's meeting page dies       -> cut short, what was sealed verifies
 #   room 1006  SIGTERM to the bot                -> what was sealed verifies
+#   room 1234  mixed audio (janus-demo's test mode): a remove_participant
+#              type is refused at start; otherwise one mixed track is recorded
 # (Before lib/e2e.sh: exec would leak its temp dir.)
 if [ "${1:-}" != inside ]; then
     unshare -n true 2>/dev/null ||
@@ -54,7 +56,7 @@ bot() { # ROOM OUT? ARGS...: the bot, in the background
     room=$1 out=; shift
     case "$1" in out) out="--out $W/out-$room $REC"; shift ;; esac
     # shellcheck disable=SC2086
-    TMPDIR="$BTMP" timeout -s KILL 120 "$RECGATE" run --config "$POLICY" --platform browser --adapter janus-demo \
+    TMPDIR="$BTMP" timeout -s KILL 120 "$RECGATE" run --config "${BOTPOLICY:-$POLICY}" --platform browser --adapter janus-demo \
         --url "$DEMOS_URL/videoroomtest.html?room=$room" --timeout 40 $out --json "$@" \
         > "$W/bot-$room.json" 2> "$W/bot-$room.log" &
     eval "BOT_$room=\$!"
@@ -114,8 +116,8 @@ verifies() { # ROOM [cut]: the recording (and its audit log) verify
     else bad "$1: recording or audit log does not verify: $(cat "$W/verify-$1")"; fi
 }
 
-# BATCHES="1 2 3" (default: all) runs only some of the three parts.
-want() { case " ${BATCHES:-1 2 3} " in *" $1 "*) return 0 ;; esac; return 1; }
+# BATCHES="1 2 3 4" (default: all) runs only some of the parts.
+want() { case " ${BATCHES:-1 2 3 4} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # ---------- 1001: nobody objects; a browser dies; a late joiner ----------
 if want 1; then
@@ -212,6 +214,45 @@ if [ $s -ne 0 ] && grep -q "nothing was recorded" "$W/bad.log"; then ok "unreach
 else bad "unreachable meeting page: exit $s: $(tail -2 "$W/bad.log")"; fi
 if [ -z "$(ls "$BTMP" | grep recgate-browser)" ]; then ok "stale browser profiles removed"
 else bad "browser profiles left behind: $(ls "$BTMP")"; fi
+fi
+
+# ---------- 1234: mixed audio ----------
+if want 4; then
+jq '.meeting_types["e2e-remove"] = (.meeting_types["e2e-optout"] + {"on_withdrawal": "remove_participant"})' \
+    "$POLICY" > "$W/policy-mixed.json"
+actor 1234 leder 440
+actor 1234 anna 660
+wait_ready "$W"/p-1234-*/out
+MIXED='adapter_settings={"mixed":true}'
+BOTPOLICY="$W/policy-mixed.json"
+bot 1234 out --host leder --duration 30 --type e2e-remove --set "$MIXED"
+wait "$BOT_1234"; s=$?
+if [ $s -ne 0 ] && grep -q "remove_participant, but this platform gives one mixed audio track" "$W/bot-1234.log" &&
+   grep -q "nothing was recorded" "$W/bot-1234.log"; then
+    ok "1234 mixed audio + remove_participant: refused at start, nothing recorded"
+else bad "1234 mixed audio + remove_participant: exit $s: $(grep -v '^  ' "$W/bot-1234.log" | tail -3)"; fi
+bot 1234 out --host leder --duration 28 --set "$MIXED"
+wait "$BOT_1234"
+BOTPOLICY=
+trigger 1234 stop
+check "1234 mixed audio: one mixed track recorded, nobody's own" 1234 \
+  '.decision == "recorded" and (.written | length) == 1 and .written[0].participant == "mixed-audio" and
+   (.captured | length) == 1 and .captured[0].from >= 10'
+M=$(jq -r '[.written[] | select(.participant == "mixed-audio")][0].track' "$W/bot-1234.json" 2>/dev/null)
+D=$(ls -d "$W/out-1234"/rec-* 2>/dev/null | tail -1)
+age -d -i "$W/org.key" "$D/keyring/$M.age" > "$W/mix.key" 2>/dev/null
+for s in $(ls "$D/tracks/$M/" 2>/dev/null | grep '\.age$' | sort); do
+    age -d -i "$W/mix.key" "$D/tracks/$M/$s" 2>/dev/null
+done > "$W/mix.ogg"
+hz=$("$TOP/$BUILD/tests/media_probe" tone "$W/mix.ogg" 2>/dev/null | cut -d' ' -f2)
+case $hz in 440|660) ok "1234 the mixed track decrypts to a participant's tone ($hz Hz)" ;;
+*) bad "1234 the mixed track decrypts to '${hz:-nothing}'" ;; esac
+# Who spoke in the mix is in the encrypted manifest only.
+if age -d -i "$W/org.key" "$D/manifest.json.age" 2>/dev/null |
+   jq -e '[.speakers[].label] | any(. == "leder" or . == "anna")' >/dev/null 2>&1; then
+    ok "1234 active-speaker labels are in the encrypted manifest"
+else bad "1234 no active-speaker labels in the manifest"; fi
+grep -q '"speakers"\|leder\|anna' "$D/audit.log" && bad "1234 a speaker label leaked into the audit log"
 fi
 
 finish

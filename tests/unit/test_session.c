@@ -330,9 +330,15 @@ static void test_mixed_audio(void)
     for (int64_t t = 0; t < 10000; t += 20)
         passed += step(s, t, mix, 1);
     CU_ASSERT_EQUAL(passed, 0);
+    /* a speaker label before the gate is not kept (personal data) */
+    CU_ASSERT(rg_session_speaker(s, 9990, "Guest Before") == RG_OK);
     for (int64_t t = 10000; t < 11000; t += 20)
         passed += step(s, t, mix, 1);
     CU_ASSERT_EQUAL(passed, 50);
+    CU_ASSERT_EQUAL(tracks_started, 1); /* the mix only: nobody has a track of their own */
+    CU_ASSERT(rg_session_speaker(s, 10980, "Host") == RG_OK);
+    CU_ASSERT(rg_session_speaker(s, 10985, "Host") == RG_OK); /* same: one line */
+    CU_ASSERT(rg_session_speaker(s, 10990, "Guest") == RG_OK);
     /* a late joiner is in the mix at once: it waits for their window */
     CU_ASSERT(rg_session_joined(s, 11000, "l", "Late", RG_ROLE_GUEST) == RG_OK);
     passed = 0;
@@ -350,6 +356,12 @@ static void test_mixed_audio(void)
     char *json = NULL;
     CU_ASSERT(rg_session_summary_json(s, &json) == RG_OK);
     CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"decision\":\"deleted\""));
+    free(json);
+    json = NULL;
+    CU_ASSERT(rg_session_manifest_json(s, &json) == RG_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"speakers\":[{\"t\":10.98,\"label\":\"Host\"},"
+                                        "{\"t\":10.99,\"label\":\"Guest\"}]"));
+    CU_ASSERT_PTR_NULL(strstr(json, "Guest Before"));
     free(json);
     rg_session_free(s);
 }

@@ -58,6 +58,9 @@
         const handleStreams = new Map(); // subscriber handle -> Map(mid -> {feed, display})
         const sdpHandle = new Map();     // SDP o= session id -> handle
         const taps = [];                 // {pc, mid, key, sent}
+        let speakerOf = null;            // mixed mode: the label to report
+        const displays = new Map();      // feed id -> display (publisher lists)
+        if (mixed) setInterval(() => { if (speakerOf) recgate.emit({ ev: 'speaker', name: speakerOf }); }, 1000);
         const oSession = (sdp) => { const m = /^o=\S+ (\d+) /m.exec(sdp || ''); return m ? m[1] : null; };
         const remap = () => {
             for (const t of taps) {
@@ -69,10 +72,15 @@
                     t.sent = id;
                     recgate.emit({ ev: 'track', key: t.key, id });
                 }
+                // Test mode "mixed": the stand-in track's owner is who
+                // speaks in the mix (a real mixing platform labels this).
+                const label = st && (st.display || displays.get(String(st.feed)));
+                if (mixed && label) speakerOf = String(label);
             }
         };
         const publisher = (p, present) => {
             if (!p || p.dummy || p.id === undefined || String(p.id) === String(myId)) return;
+            if (p.display) displays.set(String(p.id), String(p.display));
             recgate.emit({ ev: 'participant', id: String(p.id), name: p.display ? String(p.display) : undefined, present });
         };
         const onEvent = (e) => {
