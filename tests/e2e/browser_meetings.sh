@@ -208,7 +208,7 @@ verifies 1006 cut
 # the next bot removes profiles whose owner is gone, and a bot that cannot
 # open its meeting says so and records nothing.
 TMPDIR="$BTMP" "$RECGATE" run --config "$POLICY" --platform browser --adapter janus-demo \
-    --url "http://127.0.0.1:9/videoroomtest.html" --timeout 5 > "$W/bad.json" 2> "$W/bad.log"
+    --url "http://127.0.0.1:27999/videoroomtest.html" --timeout 5 > "$W/bad.json" 2> "$W/bad.log"
 s=$?
 if [ $s -ne 0 ] && grep -q "nothing was recorded" "$W/bad.log"; then ok "unreachable meeting page: exit $s, nothing recorded ($(grep -o 'browser: .*' "$W/bad.log" | head -1 | cut -c1-90))"
 else bad "unreachable meeting page: exit $s: $(tail -2 "$W/bad.log")"; fi
