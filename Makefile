@@ -4,9 +4,19 @@
 #   make check SANITIZE=1   the same under ASan + UBSan
 #   make fuzz     run every libFuzzer target (FUZZ_SECONDS each)
 #   make bench    run the benchmarks under tests/bench/
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local [DESTDIR=...]   (make uninstall: the same)
+#   make readme   rewrite README.md's command reference from docs/cli/
 
 PREFIX    ?= /usr/local
+# /usr installs the way a distribution package would (/etc, systemd's own
+# unit folder); any other prefix keeps everything under PREFIX.
+ifeq ($(PREFIX),/usr)
+SYSCONFDIR     ?= /etc
+SYSTEMDUNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+else
+SYSCONFDIR     ?= $(PREFIX)/etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+endif
 SANITIZE  ?= 0
 ifeq ($(SANITIZE),1)
 BUILD     ?= build-san
@@ -17,19 +27,22 @@ CC        ?= cc
 FUZZ_CC   ?= clang
 FUZZ_SECONDS ?= 20
 
-PKGS := libcurl openssl libcjson gstreamer-1.0 gstreamer-app-1.0 gstreamer-audio-1.0
+PKGS := libcurl openssl libcjson gstreamer-1.0 gstreamer-app-1.0 gstreamer-audio-1.0 \
+        icu-uc icu-i18n
 # What loadable shim modules (build/shims/NAME.so) link: the WebRTC stack
 # stays out of librecgate.
 SHIM_PKGS := libcurl libcjson glib-2.0 gstreamer-1.0 gstreamer-app-1.0 \
              gstreamer-webrtc-1.0 gstreamer-sdp-1.0
 # Debian packages needed to build and test (make deps installs the missing ones).
 DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
-            libcurl4-openssl-dev libssl-dev libcjson-dev libcunit1-dev \
+            libcurl4-openssl-dev libssl-dev libcjson-dev libcunit1-dev libicu-dev \
             libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
             gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools \
             age ffmpeg jq chromium \
             libgstreamer-plugins-bad1.0-dev gstreamer1.0-plugins-bad gstreamer1.0-nice janus janus-demos
 DEB_PKGS += nginx libnginx-mod-http-dav-ext openssl curl iproute2 util-linux nodejs
+# man pages rendered and unit files verified by tests/e2e/install.sh
+DEB_PKGS += groff man-db systemd bash-completion
 # Debian's npm conflicts with a Node.js that already ships its own npm.
 DEB_PKGS += $(if $(shell command -v npm 2>/dev/null),,npm)
 # npm packages for tests (make deps installs them into .deps/npm).
@@ -63,6 +76,8 @@ LAYER_cli       := cli session rights gate recording upload audit policy util
 LAYERS          := util policy gate audit recording upload session rights
 layer_inc = $(foreach l,$(LAYER_$(1)),-Iplugin/$(l))
 $(foreach l,$(LAYERS) cli,$(eval $(BUILD)/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l))))
+# The command table and usage texts, generated from docs/cli/ (below).
+$(BUILD)/plugin/cli/%.o: CPPFLAGS += -I$(BUILD)/gen
 $(foreach l,$(LAYERS),$(eval $(BUILD)/fuzzobj/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l))))
 # Shims see the public headers only (plus their own folder).
 $(BUILD)/sdk-shims/%.o $(BUILD)/fuzzobj/sdk-shims/%.o: CPPFLAGS += -Isdk-shims $(SHIM_CFLAGS)
@@ -108,15 +123,25 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
+# docs/cli/*.txt -> usage header, man pages, README reference, completion.
+VERSION    := $(shell sed -n 's/^\#define RG_VERSION_STRING "\(.*\)"/\1/p' include/recgate/recgate.h)
+GEN        := $(BUILD)/gen
+GEN_SRC    := $(wildcard docs/cli/*.txt) docs/cli/gen.sh docs/cli/gen.awk \
+              docs/cli/md2man.awk docs/config.md include/recgate/recgate.h
+CLI_NAMES  := $(patsubst docs/cli/%.txt,%,$(filter-out docs/cli/recgate.txt,$(wildcard docs/cli/*.txt)))
+MAN1       := $(GEN)/recgate.1 $(CLI_NAMES:%=$(GEN)/recgate-%.1)
+MAN5       := $(GEN)/recgate.json.5
+UNITS      := recgate-purge.service recgate-purge.timer recgate-serve@.service
+
 STATIC_LIB := $(BUILD)/librecgate.a
 SHARED_LIB := $(BUILD)/librecgate.so
 CLI        := $(BUILD)/recgate
 
-.PHONY: all deps run check test fuzz fuzz-build bench install clean
+.PHONY: all deps run check test fuzz fuzz-build bench install uninstall readme clean
 # Keep objects make considers intermediate (tests, fuzz): no rebuilds, no
 # noise at the end of a run.
 .SECONDARY:
-all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(SHIM_SO)
+all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(SHIM_SO) $(GEN)/cli_usage.h
 
 deps:
 	@sh .ci/deps.sh $(DEB_PKGS)
@@ -125,6 +150,19 @@ deps:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# One run writes every generated file; cli_usage.h stands for all of them.
+$(GEN)/cli_usage.h: $(GEN_SRC)
+	sh docs/cli/gen.sh $(GEN) $(VERSION)
+$(GEN)/README-commands.md $(MAN1) $(MAN5) $(GEN)/recgate.bash: $(GEN)/cli_usage.h
+$(CLI_OBJ): $(GEN)/cli_usage.h
+
+# README.md's command reference is the generated one, between the markers.
+readme: $(GEN)/cli_usage.h
+	awk -v gen=$(GEN)/README-commands.md \
+	  '/^<!-- commands:begin -->/ { print; while ((getline l < gen) > 0) print l; skip = 1; next } \
+	   /^<!-- commands:end -->/ { skip = 0 } !skip' README.md > $(GEN)/README.md.new
+	mv $(GEN)/README.md.new README.md
 
 $(STATIC_LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -174,12 +212,13 @@ FUZZ_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
 $(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
-# A target for a shim module's parser also links that parser.
-FUZZ_EXTRA_fuzz_browser_msg := $(BUILD)/fuzzobj/sdk-shims/browser/bproto.o
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ) $$(FUZZ_EXTRA_$$*)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(CPPFLAGS) $(ALL_INC) -o $@ $< $(FUZZ_OBJ) \
-	  $(FUZZ_EXTRA_$*) $(PKG_LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(CPPFLAGS) $(ALL_INC) -o $@ $< \
+	  $(filter %.o,$^) $(PKG_LIBS)
+# Parsers of shim modules: their objects on top of the library's.
+$(BUILD)/fuzz/fuzz_jsettings: $(BUILD)/fuzzobj/sdk-shims/janus/jsettings.o
+$(BUILD)/fuzz/fuzz_browser_msg: $(BUILD)/fuzzobj/sdk-shims/browser/bproto.o
 
 # Test-only crash hooks (RG_TEST_CRASH_AT, recdir.h) exist only in
 # $(BUILD)/tests/recgate-testhooks: the files that call them, rebuilt with
@@ -241,10 +280,15 @@ fuzz: fuzz-build
 bench: all $(BENCH_BIN) $(HELPER_BIN) $(PRELOAD_SO)
 	@BUILD=$(BUILD) sh tests/bench/run.sh $(BENCH_BIN)
 
+# The policy goes to SYSCONFDIR/recgate only if there is none yet: an
+# admin's policy is never overwritten (the example stays in share/doc).
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin \
 	  $(DESTDIR)$(PREFIX)/include/recgate $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-	  $(DESTDIR)$(PREFIX)/share/recgate
+	  $(DESTDIR)$(PREFIX)/share/recgate $(DESTDIR)$(PREFIX)/share/doc/recgate \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSCONFDIR)/recgate
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(PREFIX)/lib/librecgate.so.0
 	ln -sf librecgate.so.0 $(DESTDIR)$(PREFIX)/lib/librecgate.so
@@ -258,8 +302,38 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/recgate/skeleton
 	install -m 644 sdk-shims/skeleton/skeleton.c sdk-shims/skeleton/Makefile \
 	  $(DESTDIR)$(PREFIX)/share/recgate/skeleton/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@PKGS@|$(PKGS)|g' config/recgate.pc.in \
-	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/recgate.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBS@|$(PKG_LIBS)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	  config/recgate.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/recgate.pc
+	install -m 644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 $(MAN5) $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 $(GEN)/recgate.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/recgate
+	install -m 644 config/recgate.json README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/recgate/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/recgate/recgate.json ] || \
+	  install -m 644 config/recgate.json $(DESTDIR)$(SYSCONFDIR)/recgate/recgate.json
+	for u in $(UNITS); do \
+	  sed -e 's|/usr/local/bin/|$(PREFIX)/bin/|g' -e 's|/etc/recgate/|$(SYSCONFDIR)/recgate/|g' \
+	      -e 's|/usr/local/share/|$(PREFIX)/share/|g' config/$$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
+	  chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; done
+
+# Removes what install put there; the policy in SYSCONFDIR only while it is
+# still the unchanged example (an admin's edits stay).
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/recgate $(DESTDIR)$(PREFIX)/lib/librecgate.a \
+	  $(DESTDIR)$(PREFIX)/lib/librecgate.so $(DESTDIR)$(PREFIX)/lib/librecgate.so.0 \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/recgate.pc \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/recgate \
+	  $(DESTDIR)$(PREFIX)/share/man/man5/recgate.json.5 \
+	  $(patsubst $(GEN)/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(MAN1)) \
+	  $(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%)
+	rm -f $(patsubst $(BUILD)/shims/%,$(DESTDIR)$(SHIM_DIR)/%,$(SHIM_SO_INSTALL))
+	rmdir $(DESTDIR)$(SHIM_DIR) $(DESTDIR)$(PREFIX)/lib/recgate 2>/dev/null || true
+	rm -rf $(DESTDIR)$(PREFIX)/include/recgate $(DESTDIR)$(PREFIX)/share/recgate \
+	  $(DESTDIR)$(PREFIX)/share/doc/recgate
+	if cmp -s config/recgate.json $(DESTDIR)$(SYSCONFDIR)/recgate/recgate.json; then \
+	  rm -f $(DESTDIR)$(SYSCONFDIR)/recgate/recgate.json; \
+	  rmdir $(DESTDIR)$(SYSCONFDIR)/recgate 2>/dev/null || true; \
+	elif [ -e $(DESTDIR)$(SYSCONFDIR)/recgate/recgate.json ]; then \
+	  echo "kept $(DESTDIR)$(SYSCONFDIR)/recgate/recgate.json (changed by you)"; fi
 
 clean:
 	rm -rf build build-san

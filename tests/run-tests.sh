@@ -8,7 +8,8 @@
 # A script that cannot run here (no root for a network namespace...) exits
 # 77 (lib/e2e.sh: skip) and is counted as skipped, never as passed. In CI
 # (CI=true) the suites of real platforms (janus*, browser*, conformance_*)
-# must run: a skip there is a failure.
+# must run: a skip there is a failure. E2E_DIR replaces tests/e2e (for
+# tests/e2e/runner_counts.sh).
 BUILD=${BUILD:-build}
 TOP=$(pwd)
 RECGATE="$TOP/$BUILD/recgate"
@@ -23,7 +24,7 @@ for t in "$@"; do
     echo "== unit: $t"
     if "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); failed="$failed $t"; fi
 done
-for t in tests/e2e/*.sh; do
+for t in "${E2E_DIR:-tests/e2e}"/*.sh; do
     [ -f "$t" ] || continue
     [ -n "${E2E_ONLY:-}" ] && case "$t" in *"$E2E_ONLY"*) ;; *) continue ;; esac
     echo "== e2e: $t"

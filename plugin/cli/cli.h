@@ -1,4 +1,4 @@
-/* The `recgate` command: one function per sub-command, in plugin/cmd_*.c.
+/* The `recgate` command: one function per sub-command, in plugin/cli/cmd_*.c.
  * Each gets argv starting at the sub-command's name and returns the
  * process exit status: 0 ok, 1 the operation failed or was refused,
  * 2 bad usage. Errors go to stderr as "recgate CMD: what went wrong". */
@@ -7,23 +7,11 @@
 
 #include <stddef.h>
 #include "agekey.h"
+#include "cli_usage.h"
 
-int rg_cmd_announce(int argc, char **argv);
-int rg_cmd_classify(int argc, char **argv);
-int rg_cmd_run(int argc, char **argv);
-int rg_cmd_audit(int argc, char **argv);
-int rg_cmd_keygen(int argc, char **argv);
-int rg_cmd_decrypt(int argc, char **argv);
-int rg_cmd_export(int argc, char **argv);
-int rg_cmd_verify(int argc, char **argv);
-int rg_cmd_shred(int argc, char **argv);
-int rg_cmd_withdraw(int argc, char **argv);
-int rg_cmd_dsr(int argc, char **argv);
-int rg_cmd_hold(int argc, char **argv);
-int rg_cmd_release(int argc, char **argv);
-int rg_cmd_purge(int argc, char **argv);
-int rg_cmd_report(int argc, char **argv);
-int rg_cmd_upload(int argc, char **argv);
+/* One per docs/cli/NAME.txt (the generated RG_CLI_COMMANDS table). */
+#define RG_CLI_DECLARE(id, name, summary) int rg_cmd_##id(int argc, char **argv);
+RG_CLI_COMMANDS(RG_CLI_DECLARE)
 
 /* Load and concatenate identity files (--identity ...); prints the error
  * as "recgate CMD: ...". *ids [owned]: rg_agekey_free_identities. */

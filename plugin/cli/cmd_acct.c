@@ -27,7 +27,7 @@ static int usage_err(const rg_acct_opts *o, const char *usage, const char *fmt,
 {
     fprintf(stderr, "recgate %s: ", o->cmd);
     fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nusage: recgate %s\n", usage);
+    fprintf(stderr, "\n%s", usage);
     return 2;
 }
 

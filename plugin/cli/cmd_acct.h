@@ -30,7 +30,8 @@ typedef struct rg_acct_opts {
 
 /* Parse argv[1..]: `allowed` lists the options this command takes (e.g.
  * "participant,mode,identity,audit-key,config,by"); npos positionals are
- * required. On a usage error prints "recgate CMD: ..." and `usage` and
+ * required. On a usage error prints "recgate CMD: ..." and `usage` (the
+ * generated RG_USAGE_* text) and
  * returns 2; otherwise 0. */
 int rg_acct_parse(rg_acct_opts *o, const char *cmd, int argc, char **argv,
                   const char *allowed, int npos, const char *usage);

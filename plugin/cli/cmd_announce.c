@@ -9,8 +9,7 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: recgate announce --config FILE [--type NAME] "
-                    "[--notice KIND|all] [--lang da|en]\n");
+    fputs(RG_USAGE_announce, stderr);
     return 2;
 }
 

@@ -5,11 +5,7 @@
 #include "audit.h"
 #include "cli.h"
 
-#define USAGE                                                                  \
-    "usage: recgate audit keygen -o KEYFILE\n"                                 \
-    "       recgate audit verify LOG [--key-file KEYFILE] [--allow-open]\n"    \
-    "                                [--expect-head HEX] [-v]\n"               \
-    "       recgate audit pseudonym --key-file KEYFILE PLATFORM_ID...\n"
+#define USAGE RG_USAGE_audit
 
 static int usage(const char *why)
 {

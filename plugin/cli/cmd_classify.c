@@ -12,9 +12,7 @@
 
 static int usage(FILE *to)
 {
-    fprintf(to, "usage: recgate classify [--lang da|en] [--config FILE] TEXT...\n"
-                "  prints none, consent or objection for each TEXT "
-                "(default language da)\n");
+    fputs(RG_USAGE_classify, to);
     return to == stdout ? 0 : 2;
 }
 

@@ -62,7 +62,7 @@ int rg_cmd_decrypt(int argc, char **argv)
             np = npos + 1;
     }
     if (np != npos || !out || nid == 0) {
-        fprintf(stderr, "usage: recgate decrypt FILE --identity FILE -o OUT|-\n");
+        fputs(RG_USAGE_decrypt, stderr);
         return 2;
     }
     rg_age_identity *ids = NULL;

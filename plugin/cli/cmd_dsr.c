@@ -8,8 +8,7 @@
 #include "cmd_acct.h"
 #include "dsr.h"
 
-#define USAGE "dsr export RECDIR --participant ID --identity ORG_KEY -o DIR " \
-              "(--audit-key KEY | --config FILE) [--by NAME]"
+#define USAGE RG_USAGE_dsr
 
 int rg_cmd_dsr(int argc, char **argv)
 {
@@ -17,8 +16,8 @@ int rg_cmd_dsr(int argc, char **argv)
     char err[RG_ERRBUF_SIZE] = "";
     if (argc < 2 || strcmp(argv[1], "export")) {
         fprintf(stderr, "recgate dsr: unknown or missing sub-command%s%s\n"
-                "usage: recgate " USAGE "\n", argc >= 2 ? ": " : "",
-                argc >= 2 ? argv[1] : "");
+                "%s", argc >= 2 ? ": " : "",
+                argc >= 2 ? argv[1] : "", USAGE);
         return 2;
     }
     int rc = rg_acct_parse(&o, "dsr export", argc - 1, argv + 1,
@@ -27,7 +26,7 @@ int rg_cmd_dsr(int argc, char **argv)
         return rc;
     if (!o.participant || !o.out || o.nid == 0) {
         fprintf(stderr, "recgate dsr export: --participant, --identity and -o "
-                        "are required\nusage: recgate " USAGE "\n");
+                        "are required\n%s", USAGE);
         return 2;
     }
     rc = 1;

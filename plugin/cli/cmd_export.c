@@ -21,10 +21,7 @@
 
 static int usage(void)
 {
-    fprintf(stderr,
-            "usage: recgate export RECDIR --identity FILE -o OUT [--participant ID]\n"
-            "                      (--audit-key FILE | --config FILE) [--by NAME] [--partial]\n"
-            "       recgate export RECDIR --track ID --identity FILE -o OUT|- [--partial] ...\n");
+    fputs(RG_USAGE_export, stderr);
     return 2;
 }
 
@@ -118,7 +115,7 @@ int rg_cmd_export(int argc, char **argv)
         case 'k': keyfile = optarg; break;
         case 'c': config = optarg; break;
         case 'b': snprintf(by, sizeof by, "%s", optarg); break;
-        case 'h': usage(); return 0;
+        case 'h': fputs(RG_USAGE_export, stdout); return 0;
         default: return usage();
         }
     }

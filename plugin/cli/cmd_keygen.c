@@ -12,12 +12,12 @@ int rg_cmd_keygen(int argc, char **argv)
             i + 1 < argc)
             out = argv[++i];
         else {
-            fprintf(stderr, "usage: recgate keygen -o FILE\n");
+            fputs(RG_USAGE_keygen, stderr);
             return 2;
         }
     }
     if (!out) {
-        fprintf(stderr, "usage: recgate keygen -o FILE\n");
+        fputs(RG_USAGE_keygen, stderr);
         return 2;
     }
     rg_age_identity id;

@@ -7,8 +7,7 @@
 #include "cmd_acct.h"
 #include "report.h"
 
-#define USAGE "report RECDIR --identity ORG_KEY -o report.html " \
-              "(--audit-key KEY | --config FILE) [--by NAME]"
+#define USAGE RG_USAGE_report
 
 int rg_cmd_report(int argc, char **argv)
 {
@@ -20,7 +19,7 @@ int rg_cmd_report(int argc, char **argv)
         return rc;
     if (!o.out || o.nid == 0) {
         fprintf(stderr, "recgate report: --identity and -o are required\n"
-                        "usage: recgate " USAGE "\n");
+                        "%s", USAGE);
         return 2;
     }
     rc = 1;

@@ -16,13 +16,12 @@ int rg_cmd_hold(int argc, char **argv)
 {
     rg_acct_opts o;
     char err[RG_ERRBUF_SIZE] = "";
-    const char *usage = "hold RECDIR --reason TEXT [--until DATE] "
-                        "(--audit-key KEY | --config FILE) [--by NAME]";
+    const char *usage = RG_USAGE_hold;
     int rc = rg_acct_parse(&o, "hold", argc, argv, "reason,until," KEYOPTS, 1, usage);
     if (rc)
         return rc;
     if (!o.reason) {
-        fprintf(stderr, "recgate hold: --reason is required\nusage: recgate %s\n", usage);
+        fprintf(stderr, "recgate hold: --reason is required\n%s", usage);
         return 2;
     }
     rc = 1;
@@ -47,7 +46,7 @@ int rg_cmd_release(int argc, char **argv)
     char err[RG_ERRBUF_SIZE] = "";
     bool held = false;
     int rc = rg_acct_parse(&o, "release", argc, argv, KEYOPTS, 1,
-                           "release RECDIR (--audit-key KEY | --config FILE) [--by NAME]");
+                           RG_USAGE_release);
     if (rc)
         return rc;
     rc = 1;
@@ -84,8 +83,7 @@ int rg_cmd_purge(int argc, char **argv)
 {
     rg_acct_opts o;
     char err[RG_ERRBUF_SIZE] = "";
-    const char *usage = "purge DIR [--dry-run] [--now ISO-8601] "
-                        "(--audit-key KEY | --config FILE) [--by NAME]";
+    const char *usage = RG_USAGE_purge;
     int rc = rg_acct_parse(&o, "purge", argc, argv, "dry-run,now," KEYOPTS, 1, usage);
     if (rc)
         return rc;

@@ -36,18 +36,7 @@ typedef struct meeting_job {
 } meeting_job;
 static int usage(void)
 {
-    fprintf(stderr,
-            "usage: recgate run --config FILE --scenario FILE [--scenario FILE]...\n"
-            "                   [--out DIR] [--json] [--realtime] [--quiet] [--platform sim]\n"
-            "                   [--recipient age1...]... [--audit-key FILE]\n"
-            "       recgate run --config FILE --platform NAME [--shim-dir DIR]\n"
-            "                   [--set KEY=VALUE]... [--url URL] [--room N]\n"
-            "                   [--textroom N] [--adapter NAME] [--host NAME|ID]...\n"
-            "                   [--type MEETING_TYPE]\n"
-            "                   [--timeout S] [--duration S] [--out DIR] [--json] [--quiet]\n"
-            "                   [--recipient age1...]... [--audit-key FILE]\n"
-            "Shim directory: --shim-dir, else $RECGATE_SHIM_DIR, else %s\n",
-            rg_shim_default_dir());
+    fputs(RG_USAGE_run, stderr);
     return 2;
 }
 
@@ -197,7 +186,7 @@ int rg_cmd_run(int argc, char **argv)
                 goto cleanup;
             break;
         }
-        case 'h': usage(); status = 0; goto cleanup;
+        case 'h': fputs(RG_USAGE_run, stdout); status = 0; goto cleanup;
         default: usage(); goto cleanup;
         }
     }

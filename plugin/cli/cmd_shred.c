@@ -8,7 +8,7 @@ int rg_cmd_shred(int argc, char **argv)
 {
     char err[RG_ERRBUF_SIZE] = "";
     if (argc != 3) {
-        fprintf(stderr, "usage: recgate shred RECDIR TRACK\n");
+        fputs(RG_USAGE_shred, stderr);
         return 2;
     }
     if (rg_vault_shred_track(argv[1], argv[2], err)) {

@@ -38,9 +38,7 @@ static void on_event(void *ctx, const rg_upload_event *e)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: recgate upload RECDIR... --config FILE [--audit-key FILE] "
-                    "[--max-seconds N]\n"
-                    "                      [--delete [--track ID]] [--status] [--quiet]\n");
+    fputs(RG_USAGE_upload, stderr);
     return 2;
 }
 
@@ -137,7 +135,7 @@ int rg_cmd_upload(int argc, char **argv)
         case 't': track = optarg; break;
         case 's': status_only = true; break;
         case 'q': quiet = true; break;
-        case 'h': usage(); return 0;
+        case 'h': fputs(RG_USAGE_upload, stdout); return 0;
         default: return usage();
         }
     }

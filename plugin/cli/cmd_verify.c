@@ -16,12 +16,12 @@ int rg_cmd_verify(int argc, char **argv)
         else if (argv[i][0] != '-' && !dir)
             dir = argv[i];
         else {
-            fprintf(stderr, "usage: recgate verify RECDIR [--identity FILE]\n");
+            fputs(RG_USAGE_verify, stderr);
             return 2;
         }
     }
     if (!dir) {
-        fprintf(stderr, "usage: recgate verify RECDIR [--identity FILE]\n");
+        fputs(RG_USAGE_verify, stderr);
         return 2;
     }
     rg_age_identity *ids = NULL;

@@ -9,8 +9,7 @@
 #include "cmd_acct.h"
 #include "withdraw.h"
 
-#define USAGE "withdraw RECDIR --participant ID --mode delete|anonymize " \
-              "[--identity ORG_KEY] (--audit-key KEY | --config FILE) [--by NAME]"
+#define USAGE RG_USAGE_withdraw
 
 int rg_cmd_withdraw(int argc, char **argv)
 {
@@ -22,7 +21,7 @@ int rg_cmd_withdraw(int argc, char **argv)
         return rc;
     if (!o.participant || !o.mode) {
         fprintf(stderr, "recgate withdraw: --participant and --mode are required\n"
-                        "usage: recgate " USAGE "\n");
+                        "%s", USAGE);
         return 2;
     }
     rg_withdraw_mode mode;

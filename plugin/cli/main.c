@@ -1,50 +1,31 @@
-/* recgate — command-line entry point: dispatches to plugin/cmd_*.c. */
+/* recgate — command-line entry point: dispatches to plugin/cli/cmd_*.c.
+ * The command table and every usage text come from docs/cli/NAME.txt
+ * (generated cli_usage.h), the same source as the man pages, the README's
+ * command reference and the shell completion, so they cannot drift. */
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "cli_usage.h"
 #include "recgate/recgate.h"
 
 typedef struct cli_command {
     const char *name;
     int (*fn)(int argc, char **argv);
+    const char *summary;
     const char *usage;
 } cli_command;
 
-static const cli_command commands[] = {
-    {"run", rg_cmd_run,
-     "run --config FILE --scenario FILE [--scenario FILE]... [--out DIR] [--json] [--realtime]\n"
-     "              [--quiet] [--recipient age1...]... [--audit-key FILE]\n"
-     "  recgate run --config FILE --platform janus [--url URL] [--room N] [--host NAME]...\n"
-     "              [--textroom N] [--type T] [--timeout S] [--duration S] [--out DIR] [--json]"},
-    {"announce", rg_cmd_announce,
-     "announce --config FILE [--type NAME] [--notice KIND|all] [--lang da|en]"},
-    {"classify", rg_cmd_classify,
-     "classify [--lang da|en] [--config FILE] TEXT..."},
-    {"audit", rg_cmd_audit,
-     "audit keygen -o KEYFILE | verify LOG [--key-file KEYFILE] [--allow-open] | pseudonym --key-file KEYFILE ID..."},
-    {"keygen", rg_cmd_keygen, "keygen -o FILE"},
-    {"decrypt", rg_cmd_decrypt, "decrypt FILE --identity FILE -o OUT|-"},
-    {"export", rg_cmd_export, "export RECDIR --identity FILE -o OUT [--participant ID | --track ID [--partial]] (--audit-key FILE | --config FILE) [--by NAME]"},
-    {"verify", rg_cmd_verify, "verify RECDIR [--identity FILE]"},
-    {"shred", rg_cmd_shred, "shred RECDIR TRACK"},
-    {"upload", rg_cmd_upload, "upload RECDIR... --config FILE [--audit-key FILE] [--max-seconds N] [--delete [--track ID]] [--status]"},
-    {"withdraw", rg_cmd_withdraw,
-     "withdraw RECDIR --participant ID --mode delete|anonymize [--identity ORG_KEY] --audit-key KEY|--config FILE [--by NAME]"},
-    {"dsr", rg_cmd_dsr,
-     "dsr export RECDIR --participant ID --identity ORG_KEY -o DIR --audit-key KEY|--config FILE [--by NAME]"},
-    {"hold", rg_cmd_hold, "hold RECDIR --reason TEXT [--until DATE] --audit-key KEY|--config FILE [--by NAME]"},
-    {"release", rg_cmd_release, "release RECDIR --audit-key KEY|--config FILE [--by NAME]"},
-    {"purge", rg_cmd_purge, "purge DIR [--dry-run] [--now ISO-8601] --audit-key KEY|--config FILE [--by NAME]"},
-    {"report", rg_cmd_report,
-     "report RECDIR --identity ORG_KEY -o report.html --audit-key KEY|--config FILE [--by NAME]"},
-};
+#define RG_CLI_ENTRY(id, name, summary) {name, rg_cmd_##id, summary, RG_USAGE_##id},
+static const cli_command commands[] = {RG_CLI_COMMANDS(RG_CLI_ENTRY)};
 
 static void usage(FILE *to)
 {
     fprintf(to, "usage: recgate COMMAND [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(to, "  recgate %s\n", commands[i].usage);
-    fprintf(to, "\nrecgate %s — see README.md and docs/\n", RG_VERSION_STRING);
+        fprintf(to, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(to, "\n'recgate COMMAND --help' shows a command's usage, "
+                "'man recgate-COMMAND' its manual.\nrecgate %s\n",
+            RG_VERSION_STRING);
 }
 
 int main(int argc, char **argv)
@@ -62,9 +43,16 @@ int main(int argc, char **argv)
         printf("recgate %s\n", RG_VERSION_STRING);
         return 0;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].fn(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name))
+            continue;
+        /* Every command answers --help the same way, from the same text. */
+        if (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+            fputs(commands[i].usage, stdout);
+            return 0;
+        }
+        return commands[i].fn(argc - 1, argv + 1);
+    }
     fprintf(stderr, "recgate: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;

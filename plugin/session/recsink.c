@@ -16,6 +16,8 @@
 #include "recgate/recgate.h"
 #include "recdir.h"
 #include "recsink.h"
+#include "session_priv.h"
+#include "session_state.h"
 #include "uploader.h"
 #include "vault.h"
 #include "fileio.h"
@@ -538,4 +540,40 @@ void rg_recording_free(rg_recording *r)
     rg_audit_close(r->audit);
     free(r->dir);
     free(r);
+}
+
+rg_err rg_recording_attach(rg_session *s, const rg_session_params *params,
+                           const char **dir, char *errbuf)
+{
+    const char *key_file = params->audit_key_file ? params->audit_key_file
+                                                  : s->policy->audit_key_file;
+    if (!key_file) {
+        rg_errbuf(errbuf, "recording needs an audit key: set audit.key_file in "
+                        "the policy or pass --audit-key FILE "
+                        "(make one with: recgate audit keygen -o FILE)");
+        return RG_ERR_CONFIG;
+    }
+    uint8_t key[RG_AUDIT_KEY_LEN];
+    rg_err err = rg_audit_key_load(key_file, key, errbuf);
+    if (err)
+        return err;
+    rg_recording_params rp = {
+        .out_dir = params->out_dir,
+        .policy = s->policy,
+        .type = s->type,
+        .recipients = params->recipients
+                          ? params->recipients
+                          : (const char *const *)s->policy->vault_recipients,
+        .n_recipients = params->recipients ? params->n_recipients
+                                           : s->policy->n_vault_recipients,
+        .audit_key = key,
+    };
+    rg_recording *rec = NULL;
+    err = rg_recording_create(&rp, &rec, errbuf);
+    if (!err && (err = rg_session_set_sink(s, rg_recording_sink_ops(), rec)))
+        rg_recording_free(rec);
+    else if (!err && !(err = rg_session_set_audit(s, rg_recording_audit(rec), key)))
+        *dir = rg_recording_dir(rec);
+    OPENSSL_cleanse(key, sizeof key);
+    return err;
 }

@@ -38,47 +38,6 @@ static void timeline(rg_session *s, int64_t t, const char *fmt, ...)
 
 
 
-/* Recording to disk: a recording folder with its audit log and vault.
- * Any failure here means nothing may be recorded. */
-static rg_err attach_recording(rg_session *s, const rg_session_params *params,
-                               char *errbuf)
-{
-    const char *key_file = params->audit_key_file ? params->audit_key_file
-                                                  : s->policy->audit_key_file;
-    if (!key_file) {
-        rg_errbuf(errbuf, "recording needs an audit key: set audit.key_file in "
-                        "the policy or pass --audit-key FILE "
-                        "(make one with: recgate audit keygen -o FILE)");
-        return RG_ERR_CONFIG;
-    }
-    uint8_t key[RG_AUDIT_KEY_LEN];
-    rg_err err = rg_audit_key_load(key_file, key, errbuf);
-    if (err)
-        return err;
-    rg_recording_params rp = {
-        .out_dir = params->out_dir,
-        .policy = s->policy,
-        .type = s->type,
-        .recipients = params->recipients
-                          ? params->recipients
-                          : (const char *const *)s->policy->vault_recipients,
-        .n_recipients = params->recipients ? params->n_recipients
-                                           : s->policy->n_vault_recipients,
-        .audit_key = key,
-    };
-    rg_recording *rec = NULL;
-    err = rg_recording_create(&rp, &rec, errbuf);
-    if (!err) {
-        s->sink = rg_recording_sink_ops();
-        s->sink_ctx = rec;
-        err = rg_session_set_audit(s, rg_recording_audit(rec), key);
-        if (!err)
-            timeline(s, 0, "recording to %s", rg_recording_dir(rec));
-    }
-    OPENSSL_cleanse(key, sizeof key);
-    return err;
-}
-
 /* Take an injected sink (recgate/sink.h): a checked copy of its table. */
 static rg_err inject_sink(rg_session *s, const rg_sink_ops *sink, void *ctx, char *errbuf)
 {
@@ -185,8 +144,12 @@ rg_err rg_session_new(const rg_session_params *in, rg_session **out,
     err = rg_consent_new(&rules, &s->engine);
     if (err)
         goto cleanup;
-    if (params->out_dir && (err = attach_recording(s, params, errbuf)))
+    /* out_dir: the library's own sink, built by the recording module. */
+    const char *dir = NULL;
+    if (params->out_dir && (err = rg_recording_attach(s, params, &dir, errbuf)))
         goto cleanup;
+    if (dir)
+        timeline(s, 0, "recording to %s", dir);
     *out = s;
     return RG_OK;
 cleanup:
@@ -216,8 +179,10 @@ void rg_session_free(rg_session *s)
         free(s->members[i].id);
         free(s->members[i].name);
         free(s->members[i].spans);
+        free(s->members[i].roles);
     }
     free(s->members);
+    rg_idmap_free(&s->member_ids);
     for (size_t i = 0; i < s->n_chat; i++) {
         free(s->chat[i].from);
         free(s->chat[i].to);
@@ -239,10 +204,8 @@ void rg_session_free(rg_session *s)
 
 static member *find_member(const rg_session *s, const char *id)
 {
-    for (size_t i = 0; i < s->n_members; i++)
-        if (strcmp(s->members[i].id, id) == 0)
-            return &s->members[i];
-    return NULL;
+    size_t i;
+    return rg_idmap_get(&s->member_ids, id, &i) ? &s->members[i] : NULL;
 }
 
 const char *rg_session_who(const rg_session *s, const char *id, char *buf)
@@ -389,7 +352,8 @@ static rg_err add_member(rg_session *s, const char *id, const char *name,
     memset(m, 0, sizeof *m);
     m->id = strdup(id);
     m->name = strdup(name ? name : id);
-    if (!m->id || !m->name) {
+    if (!m->id || !m->name ||
+        rg_idmap_put(&s->member_ids, m->id, s->n_members) != RG_OK) {
         free(m->id);
         free(m->name);
         return RG_ERR_NOMEM;
@@ -397,6 +361,20 @@ static rg_err add_member(rg_session *s, const char *id, const char *name,
     m->role = role;
     s->n_members++;
     *out = m;
+    return RG_OK;
+}
+
+static rg_err add_role_change(member *m, int64_t t, rg_role role)
+{
+    if (m->n_roles == m->cap_roles) {
+        size_t cap = m->cap_roles ? m->cap_roles * 2 : 2;
+        role_change *nr = realloc(m->roles, cap * sizeof *nr);
+        if (!nr)
+            return RG_ERR_NOMEM;
+        m->roles = nr;
+        m->cap_roles = cap;
+    }
+    m->roles[m->n_roles++] = (role_change){t, role};
     return RG_OK;
 }
 
@@ -424,11 +402,22 @@ rg_err rg_session_joined(rg_session *s, int64_t t_ms, const char *id,
     if (!m && (err = add_member(s, id, name, role, &m)))
         return err;
     m->present = true;
-    timeline(s, t_ms, "%s joined%s", WHO(id), role == RG_ROLE_HOST ? " (host)" : "");
+    /* Roles follow the latest join (the engine applies it); the change is
+     * part of the record: timeline, audit log, manifest. */
+    bool changed = m->role != role;
+    rg_role before = m->role;
+    if (changed && (err = add_role_change(m, t_ms, role)))
+        return err;
+    m->role = role;
+    timeline(s, t_ms, "%s joined%s%s", WHO(id), role == RG_ROLE_HOST ? " (host)" : "",
+             !changed ? "" : role == RG_ROLE_HOST ? ": was a guest, now host"
+                                                  : ": was host, now a guest");
     err = rg_consent_join(s->engine, t_ms, id, role == RG_ROLE_HOST);
-    rg_err e2 = audit_ev(s, RG_AUDIT_EV_JOIN, t_ms,
-                         who_fields(s, id, "role",
-                                    role == RG_ROLE_HOST ? "host" : "guest"));
+    cJSON *jf = who_fields(s, id, "role", role == RG_ROLE_HOST ? "host" : "guest");
+    if (jf && changed)
+        cJSON_AddStringToObject(jf, "previous_role",
+                                before == RG_ROLE_HOST ? "host" : "guest");
+    rg_err e2 = audit_ev(s, RG_AUDIT_EV_JOIN, t_ms, jf);
     if (e2)
         rg_consent_fail(s->engine, t_ms);
     return err;
@@ -492,6 +481,11 @@ rg_err rg_session_chat(rg_session *s, int64_t t_ms, const char *from_id,
     timeline(s, t_ms, "%s wrote %s: %s", WHO(from_id),
              is_private ? "privately to the bot" : "in the chat",
              rg_intent_name(intent));
+    /* A yes before this participant's notice reached them counts for
+     * nothing (the engine ignores it): say so in the record, never thank
+     * them for it. */
+    bool uninformed = intent == RG_INTENT_CONSENT &&
+                      !rg_consent_informed(s->engine, from_id);
     err = rg_consent_intent(s->engine, t_ms, from_id, intent);
     /* The message itself is consent evidence: manifest (encrypted) for the
      * text, audit log for the fact. */
@@ -504,9 +498,17 @@ rg_err rg_session_chat(rg_session *s, int64_t t_ms, const char *from_id,
         cJSON_AddNumberToObject(f, "msg_no", (double)msg_no);
     }
     rg_err e3 = audit_ev(s, RG_AUDIT_EV_CHAT_INTENT, t_ms, f);
+    if (!e3 && uninformed) {
+        timeline(s, t_ms, "consent from %s ignored: written before they were "
+                 "informed", from_id);
+        cJSON *g = who_fields(s, from_id, "reason", "not_informed");
+        if (g)
+            cJSON_AddNumberToObject(g, "msg_no", (double)msg_no);
+        e3 = audit_ev(s, "consent_ignored", t_ms, g);
+    }
     if (e2 || e3)
         rg_consent_fail(s->engine, t_ms);
-    if (!err && intent == RG_INTENT_CONSENT &&
+    if (!err && intent == RG_INTENT_CONSENT && !uninformed &&
         s->type->basis == RG_BASIS_CONSENT && say(s, t_ms, from_id, RG_NOTICE_CONSENT_ACK))
         rg_consent_fail(s->engine, t_ms);
     return err;

@@ -25,10 +25,11 @@ typedef struct sim {
 
 int rg_sim_tone_hz(size_t index) { return 300 + 100 * (int)index; }
 
-/* The sim's settings (platforms.sim, --scenario, --realtime):
- *   {"scenario": "FILE", "realtime": false} */
+/* The sim's settings (platforms.sim, --scenario, --realtime, --type):
+ *   {"scenario": "FILE", "realtime": false, "meeting_type": "TYPE"}
+ * meeting_type replaces the scenario's meeting.type. */
 static rg_err sim_settings(const rg_shim_params *params, char **scenario,
-                           bool *realtime, char *errbuf)
+                           bool *realtime, char **type, char *errbuf)
 {
     const char *at = params->settings_path;
     cJSON *o = NULL;
@@ -62,10 +63,22 @@ static rg_err sim_settings(const rg_shim_params *params, char **scenario,
                 goto cleanup;
             }
             *realtime = cJSON_IsTrue(ch);
+        } else if (!strcmp(ch->string, "meeting_type")) {
+            if (!cJSON_IsString(ch) || !ch->valuestring[0]) {
+                rg_sim_json_describe(ch, got, sizeof got);
+                if (errbuf)
+                    snprintf(errbuf, RG_ERRBUF_SIZE, "%s.meeting_type: expected the name "
+                             "of a meeting type, got %s", at, got);
+                goto cleanup;
+            }
+            if (!(*type = strdup(ch->valuestring))) {
+                err = RG_ERR_NOMEM;
+                goto cleanup;
+            }
         } else {
             if (errbuf)
                 snprintf(errbuf, RG_ERRBUF_SIZE, "%s.%.60s: unknown setting (the sim "
-                         "knows scenario, realtime)", at, ch->string);
+                         "knows scenario, realtime, meeting_type)", at, ch->string);
             goto cleanup;
         }
     }
@@ -90,20 +103,29 @@ static rg_err sim_create(const rg_shim_params *params, void **out,
         return RG_ERR_ARG;
     if (!RG_SHIM_TABLE_OK(params, rg_shim_params))
         return RG_ERR_VERSION;
-    char *scenario = NULL;
+    char *scenario = NULL, *type = NULL;
     bool realtime = false;
-    rg_err err = sim_settings(params, &scenario, &realtime, errbuf);
-    if (err)
+    rg_err err = sim_settings(params, &scenario, &realtime, &type, errbuf);
+    if (err) {
+        free(type);
         return err;
+    }
     sim *s = calloc(1, sizeof *s);
     if (!s) {
         free(scenario);
+        free(type);
         return RG_ERR_NOMEM;
     }
     err = rg_scenario_load(scenario, &s->sc, errbuf);
     free(scenario);
-    if (err)
+    if (err) {
+        free(type);
         goto cleanup;
+    }
+    if (type) {
+        free(s->sc->meeting_type);
+        s->sc->meeting_type = type;
+    }
     size_t np = s->sc->n_participants;
     err = RG_ERR_NOMEM;
     s->present = calloc(np ? np : 1, sizeof *s->present);

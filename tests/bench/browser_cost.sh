@@ -70,6 +70,7 @@ umask 077
 REC="--recipient $(grep -o 'age1[0-9a-z]*' "$W/org.key" | head -1) --audit-key $W/audit.key"
 
 part() { # ROOM NAME TONE
+    : > "$W/part-$1-$2.log" # before the glob of wait_logs sees it
     "$PART" --url "$JANUS_URL" --room "$1" --name "$2" --tone "$3" --leave +900 \
         2> "$W/part-$1-$2.log" &
     PIDS="$PIDS $!"

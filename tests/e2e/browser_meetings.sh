@@ -46,6 +46,7 @@ REC="--recipient $(grep -o 'age1[0-9a-z]*' "$W/org.key" | head -1) --audit-key $
 actor() { # ROOM NAME TONE [--on FILE:ACTION...]: a browser in both rooms
     room=$1 name=$2 tone=$3; shift 3
     mkdir -p "$W/p-$room-$name"
+    : > "$W/p-$room-$name/out" # exists before any glob of wait_ready
     node "$TOP/tests/e2e/browser/actor.mjs" --base "$DEMOS_URL" --dir "$W/p-$room-$name" \
         --name "$name" --tone "$tone" --room "$room" --video "$name" --chat "$name" "$@" \
         > "$W/p-$room-$name/out" 2> "$W/p-$room-$name/err" &

@@ -76,4 +76,16 @@ else
     grep -q 'upload.destinations\[0\].s3_region: expected an EU/EEA or adequacy country (allowed_regions), got "us-east-1 (US)"' "$T/e4" &&
         ok "S3 refused: $(head -1 "$T/e4")" || bad "S3 message: $(cat "$T/e4")"
 fi
+
+# ---- 5. recgate doctor: the S3 destination takes a test object (then
+# deleted); an unknown access key is a failure naming the credentials
+"$RECGATE" doctor --config "$T/p1.json" --json > "$T/d1" 2>&1
+if jq -e '.checks[] | select(.check == "upload" and .status == "ok") | .message | test("se-s3 \\(s3, SE\\).*deleted")' "$T/d1" >/dev/null; then
+    ok "doctor: S3 destination ok ($(jq -r '.checks[] | select(.check == "upload") | .message' "$T/d1" | cut -c1-80))"
+else bad "doctor S3: $(cat "$T/d1")"; fi
+[ -z "$(find "$T/s3/recs" -name 'recgate-doctor-*' 2>/dev/null)" ] || bad "doctor left its S3 test object"
+"$RECGATE" doctor --config "$T/p2.json" > "$T/d2" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q '^fail  upload     se-s3 (s3, SE): PUT .*HTTP 403.*fix: check access_key_id, secret_key_file and s3_region' "$T/d2" &&
+    ok "doctor: unknown S3 access key: $(grep '^fail  upload' "$T/d2" | cut -c1-100)" || bad "doctor S3 bad key: rc $rc: $(cat "$T/d2")"
 finish

@@ -318,7 +318,7 @@ int main(int argc, char **argv)
         else if (ARG("--expect-left") && n_lefts < MAX_EXPECT) lefts[n_lefts++] = v;
         else if (ARG("--expect-media") && n_medias < MAX_EXPECT) medias[n_medias++] = v;
         else if (ARG("--expect-chat") && H.n_chats < MAX_EXPECT) {
-            char *w = strdup(v), *c = strchr(w, ':');
+            char *w = argv[i], *c = strchr(w, ':'); /* argv is ours to cut */
             if (!c)
                 usage();
             *c++ = '\0';
@@ -331,7 +331,7 @@ int main(int argc, char **argv)
             e->text = c;
         } else if (ARG("--notice") && H.n_notices < MAX_EXPECT) {
             /* MS[:WHO]:ok|fail */
-            char *c = strdup(v), *first = strchr(c, ':'), *last = strrchr(c, ':');
+            char *c = argv[i], *first = strchr(c, ':'), *last = strrchr(c, ':');
             if (!first || (strcmp(last, ":ok") && strcmp(last, ":fail")))
                 usage();
             notice *n = &H.notices[H.n_notices++];
@@ -471,5 +471,9 @@ int main(int argc, char **argv)
            (unsigned long long)H.ticks, (unsigned long long)H.media_calls, H.fails);
     if (H.shim->destroy)
         H.shim->destroy(H.ctx);
+    for (size_t i = 0; i < H.n_people; i++) {
+        free(H.people[i].id);
+        free(H.people[i].name);
+    }
     return H.fails ? 1 : 0;
 }
