@@ -277,6 +277,7 @@ static rg_err janus_leave(void *ctx, const char *reason)
         jpart *p = &j->parts[i];
         if (p->peer) {
             p->frames_lost += rg_jpeer_lost(p->peer);
+            p->other_tracks += rg_jpeer_other_tracks(p->peer);
             rg_jpeer_free(p->peer);
             p->peer = NULL;
         }
@@ -479,9 +480,11 @@ static rg_err janus_run(void *shim, const rg_core_ops *core, rg_session *session
                 p->sid, p->display, p->frames, p->passed);
         /* Loss is measured per connection (RTP sequence gaps). */
         fprintf(stderr, "recgate: janus: participant %s (%s): %" PRIu64 " connection(s), %"
-                PRIu64 " renegotiation(s), %" PRIu64 " audio frame(s) lost\n", p->sid,
+                PRIu64 " renegotiation(s), %" PRIu64 " audio frame(s) lost, %" PRIu64
+                " other track(s) received\n", p->sid,
                 p->display, p->subscriptions, p->renegotiations,
-                p->frames_lost + rg_jpeer_lost(p->peer));
+                p->frames_lost + rg_jpeer_lost(p->peer),
+                p->other_tracks + rg_jpeer_other_tracks(p->peer));
     }
     if (j->core_err) {
         if (errbuf)
