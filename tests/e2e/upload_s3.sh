@@ -15,7 +15,7 @@ S3RVER="$TOP/.deps/npm/node_modules/.bin/s3rver"
 [ -x "$S3RVER" ] || { echo "  FAIL: s3rver is not installed: run make deps"; exit 1; }
 ip link set lo up
 S3=
-at_exit '[ -n "$S3" ] && kill "$S3" 2>/dev/null'
+at_exit '[ -n "$S3" ] && kill "$S3" 2>/dev/null; [ -n "${KEEP:-}" ] && cp -r "$T" /tmp/keep-s3'
 . "$TOP/tests/e2e/upload/lib.sh"
 umask 077
 make_pki || { echo "openssl failed"; exit 1; }
