@@ -77,7 +77,7 @@ typedef struct rg_browser {
     int64_t empty_since;
     char lost_why[RG_ERRBUF_SIZE], ended_why[RG_ERRBUF_SIZE], failed_why[RG_ERRBUF_SIZE];
     rg_err core_err;
-    uint64_t frames_in, frames_unmapped, frames_lost, bad_msgs, chats_sent, chats_failed;
+    uint64_t frames_in, frames_unmapped, bad_msgs, chats_sent, chats_failed;
     uint64_t speaker_changes;
     char *speaker;   /* last active speaker label (mixed audio) */
 } rg_browser;

@@ -251,7 +251,12 @@ rg_err rg_bpage_start(rg_browser *b, char *errbuf)
         "--autoplay-policy=no-user-gesture-required",
         /* WebRTC with 127.0.0.1 host candidates (not mDNS names only) */
         "--allow-loopback-in-peer-connection",
-        "--disable-features=WebRtcHideLocalIpsWithMdns",
+        /* Memory: a bot's pages share one renderer, no spare renderer, the
+         * GPU, network and audio services inside the browser process. */
+        "--disable-features=WebRtcHideLocalIpsWithMdns,SpareRendererForSitePerProcess,"
+        "AudioServiceOutOfProcess",
+        "--enable-features=NetworkServiceInProcess2", "--in-process-gpu",
+        "--renderer-process-limit=1", "--process-per-site",
         /* the browser's own device prompt only; platform consent prompts
          * are never clicked by the bot */
         "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", wav_arg,
@@ -280,6 +285,26 @@ static const char *str(const cJSON *o, const char *k)
     return cJSON_IsString(it) ? it->valuestring : NULL;
 }
 
+/* The tab the browser opened at start costs a renderer: close it (ours
+ * exists by now, so the browser keeps running). Best effort. */
+static void close_other_tabs(rg_browser *b, const char *keep)
+{
+    char why[RG_ERRBUF_SIZE];
+    cJSON *res = NULL;
+    if (rg_cdp_call(b->cdp, NULL, "Target.getTargets", NULL, CDP_TIMEOUT_MS, &res, why))
+        return;
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(res, "targetInfos"), *t;
+    cJSON_ArrayForEach(t, list) {
+        const char *id = str(t, "targetId"), *type = str(t, "type");
+        if (!id || !type || strcmp(type, "page") || !strcmp(id, keep))
+            continue;
+        cJSON *par = cJSON_CreateObject();
+        cJSON_AddStringToObject(par, "targetId", id);
+        (void)rg_cdp_call(b->cdp, NULL, "Target.closeTarget", par, CDP_TIMEOUT_MS, NULL, why);
+    }
+    cJSON_Delete(res);
+}
+
 rg_err rg_bpage_open(rg_browser *b, const char *url, char *errbuf)
 {
     if (b->n_pages == RG_BROWSER_MAX_PAGES) {
@@ -299,6 +324,8 @@ rg_err rg_bpage_open(rg_browser *b, const char *url, char *errbuf)
     cJSON_Delete(res);
     if (!p->target)
         return RG_ERR_NOMEM;
+    if (b->n_pages == 0)
+        close_other_tabs(b, p->target);
     par = cJSON_CreateObject();
     cJSON_AddStringToObject(par, "targetId", p->target);
     cJSON_AddTrueToObject(par, "flatten");

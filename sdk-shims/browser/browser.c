@@ -899,9 +899,10 @@ static rg_err browser_run(void *shim, const rg_core_ops *core, rg_session *sessi
                     b->parts[i].frames, b->parts[i].lost, b->parts[i].passed);
     fprintf(stderr, "recgate: browser: %" PRIu64 " frames from the page, %" PRIu64
             " lost (RTP sequence gaps), %" PRIu64 " repeated, %" PRIu64
-            " before their owner was known, %" PRIu64 " bad messages%s\n",
-            b->frames_in, lost, dup, b->frames_unmapped, b->bad_msgs,
-            b->mixed ? "; mixed audio" : "");
+            " before their owner was known, %" PRIu64 " bad messages; %" PRIu64
+            " chat messages confirmed, %" PRIu64 " not%s\n",
+            b->frames_in, lost, dup, b->frames_unmapped, b->bad_msgs, b->chats_sent,
+            b->chats_failed, b->mixed ? "; mixed audio" : "");
     if (b->core_err) {
         if (errbuf)
             snprintf(errbuf, RG_ERRBUF_SIZE, "browser: the session rejected an event: %s",

@@ -8,7 +8,10 @@
 #          Chromium process under it) over a steady window while recording,
 #          in % of ONE core
 #   PSS  = sum of Pss over that tree (/proc/PID/smaps_rollup), not summed
-#          RSS (shared pages counted once per process would triple it)
+#          RSS (shared pages counted once per process would triple it).
+#          Pss shares library pages with EVERY process mapping them, other
+#          Chromiums on the machine too, so "private" (Private_Clean +
+#          Private_Dirty, what the bot alone adds) is printed beside it
 #   loss = RTP sequence gaps the bot counted ("N lost")
 # Goals (issue 14): <= 15% of one core and <= 250 MiB per browser-bot meeting
 # with 3 participants, >= 10 concurrent meetings with no frame lost. This
@@ -76,35 +79,47 @@ part() { # ROOM NAME TONE
     PIDS="$PIDS $!"
 }
 tree() { echo "$1"; for c in $(pgrep -P "$1"); do tree "$c"; done; }
-ticks() { # PID...: CPU ticks of their trees
+ticks() { # PID...: "pid ticks" of every process in their trees
     for r in "$@"; do for p in $(tree "$r"); do
-        sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}'
-    done; done | awk '{s += $1} END {print s + 0}'
+        sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk -v p="$p" '{print p, $12 + $13}'
+    done; done
 }
-pss() { # PID...: Pss of their trees, KiB
+# CPU used between two ticks() snapshots: per process, so a process that
+# died in between does not make the sum go backwards (its last interval is
+# lost: an undercount, said in the output as the processes that vanished).
+cpu_delta() { awk 'NR == FNR {a[$1] = $2; next} {d += $2 - ($1 in a ? a[$1] : 0); seen[$1] = 1}
+    END {for (p in a) if (!(p in seen)) gone++; print d + 0, gone + 0}' "$1" "$2"; }
+mem() { # PID...: "Pss Private" of their trees, KiB
     for r in "$@"; do for p in $(tree "$r"); do
-        awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null
-    done; done | awk '{s += $1} END {print s + 0}'
+        awk '/^Pss:/ {p = $2} /^Private_(Clean|Dirty):/ {u += $2} END {print p + 0, u + 0}' \
+            "/proc/$p/smaps_rollup" 2>/dev/null
+    done; done | awk '{p += $1; u += $2} END {print p + 0, u + 0}'
 }
 now() { awk '{print $1}' /proc/uptime; }
 # measure LABEL PID...: CPU over SECS seconds and PSS sampled every 5 s
 measure() {
     label=$1; shift
-    t0=$(now); c0=$(ticks "$@"); max=0; sum=0; n=0; k=0
+    pl="$*"
+    t0=$(now); ticks $pl > "$W/c0"; max=0; sum=0; usum=0; n=0; k=0
     while [ $k -lt "$SECS" ]; do
         sleep 5; k=$((k + 5))
-        p=$(pss "$@"); sum=$((sum + p)); n=$((n + 1)); [ "$p" -gt "$max" ] && max=$p
+        set -- $(mem $pl)
+        sum=$((sum + $1)); usum=$((usum + $2)); n=$((n + 1)); [ "$1" -gt "$max" ] && max=$1
     done
-    t1=$(now); c1=$(ticks "$@")
-    awk -v l="$label" -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$HZ" \
-        -v s="$sum" -v n="$n" -v m="$max" -v k="$#" 'BEGIN {
-        cpu = (c1 - c0) / hz / (t1 - t0) * 100
-        printf "%-34s CPU %5.1f%% of one core (%.1f%% per meeting), PSS %6.1f MiB avg %6.1f max (%.1f MiB per meeting)\n",
-               l, cpu, cpu / k, s / n / 1024, m / 1024, s / n / 1024 / k }' | tee -a "$W/figures"
+    t1=$(now); ticks $pl > "$W/c1"
+    set -- $(cpu_delta "$W/c0" "$W/c1")
+    awk -v l="$label" -v d="$1" -v gone="$2" -v k="$(echo $pl | wc -w)" -v t0="$t0" -v t1="$t1" \
+        -v hz="$HZ" -v s="$sum" -v us="$usum" -v n="$n" -v m="$max" 'BEGIN {
+        cpu = d / hz / (t1 - t0) * 100
+        printf "%-38s CPU %5.1f%% of one core (%.1f%% per meeting); PSS %6.1f MiB avg, %6.1f max (%.1f per meeting); private %6.1f MiB avg (%.1f per meeting)%s\n",
+               l, cpu, cpu / k, s / n / 1024, m / 1024, s / n / 1024 / k, us / n / 1024, us / n / 1024 / k,
+               gone ? sprintf(" [%d processes ended during the window]", gone) : "" }' | tee -a "$W/figures"
 }
 lost() { # LOG: total frames lost / received
     l=$(sed -n 's/^recgate: browser: \([0-9]*\) frames from the page, \([0-9]*\) lost.*/\2 of \1/p' "$1")
-    [ -n "$l" ] || l=$(awk '/^recgate: janus: participant/ {r += $6} END {print "? of " r + 0}' "$1")
+    [ -n "$l" ] || l=$(sed -n 's/^recgate: janus: participant [0-9]* ([^)]*): \([0-9]*\) audio frames received.*/r \1/p;
+                                 s/^recgate: janus: participant .* \([0-9]*\) audio frame(s) lost.*/l \1/p' "$1" |
+                       awk '$1 == "r" {r += $2} $1 == "l" {l += $2} END {print l + 0, "of", r + 0}')
     echo "$l"
 }
 
@@ -129,6 +144,7 @@ wait_logs "gate open" "$W/janus.log" || exit 1
 sleep 3
 measure "janus shim, same meeting" $bot
 wait $bot || { echo "FAIL: the janus bot failed"; tail -5 "$W/janus.log"; exit 1; }
+echo "  frames lost: $(lost "$W/janus.log")" | tee -a "$W/figures"
 
 # ---------- N browser-bot meetings at once ----------
 i=1
@@ -154,8 +170,10 @@ sleep 3
 measure "$N browser bots at once ($NP parts each)" $BOTS
 fail=0; tl=0; tr=0; i=1
 for b in $BOTS; do
-    wait "$b" || { echo "FAIL: bot $i failed: $(tail -1 "$W/b$i.log")"; fail=1; }
-    set -- $(lost "$W/b$i.log"); tl=$((tl + ${1:-0})); tr=$((tr + ${3:-0})); i=$((i + 1))
+    wait "$b" || { echo "FAIL: bot $i failed:"; grep -v '^  ' "$W/b$i.log" | tail -4; fail=1; }
+    set -- $(lost "$W/b$i.log")
+    case "${1:-}${3:-}" in *[!0-9]*|'') ;; *) tl=$((tl + $1)); tr=$((tr + $3)) ;; esac
+    i=$((i + 1))
 done
 echo "  frames lost over all $N meetings: $tl of $tr" | tee -a "$W/figures"
 echo "browser_cost: done (machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
