@@ -108,7 +108,8 @@ static rg_err load_adapter(rg_browser *b, char *errbuf)
     cJSON *settings = b->settings_json ? cJSON_Parse(b->settings_json) : cJSON_CreateObject();
     if (!rg || !settings || !cJSON_AddStringToObject(rg, "binding", b->binding) ||
         !cJSON_AddStringToObject(rg, "token", b->token) ||
-        !cJSON_AddStringToObject(rg, "name", b->name)) {
+        !cJSON_AddStringToObject(rg, "name", b->name) ||
+        !cJSON_AddNumberToObject(rg, "timeout_ms", b->timeout_ms)) {
         cJSON_Delete(settings);
         goto cleanup;
     }

@@ -58,13 +58,25 @@ bot() { # ROOM OUT? ARGS...: the bot, in the background
     case "$1" in out) out="--out $W/out-$room $REC"; shift ;; esac
     # shellcheck disable=SC2086
     TMPDIR="$BTMP" timeout -s KILL 120 "$RECGATE" run --config "${BOTPOLICY:-$POLICY}" --platform browser --adapter janus-demo \
-        --url "$DEMOS_URL/videoroomtest.html?room=$room" --timeout 40 $out --json "$@" \
+        --url "$DEMOS_URL/videoroomtest.html?room=$room" --timeout 90 $out --json "$@" \
         > "$W/bot-$room.json" 2> "$W/bot-$room.log" &
     eval "BOT_$room=\$!"
     BOTS="$BOTS $!"
 }
 rgpid() { pgrep -P "$1" | head -1; } # the recgate under `timeout` PID
-wait_ready() { wait_logs ready "$@" || { for f in "$@"; do tail -5 "${f%out}err"; done; exit 1; }; }
+# Like wait_logs, with room for a loaded machine (browsers start slowly).
+wait_for() { # SECONDS PATTERN FILE...
+    secs=$1 pat=$2; shift 2; i=0
+    while [ $i -lt $((secs * 10)) ]; do
+        all=1; for f in "$@"; do grep -q "$pat" "$f" 2>/dev/null || all=0; done
+        [ $all -eq 1 ] && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    echo "FAIL: timed out ($secs s) waiting for '$pat' in $*"
+    for f in "$@"; do echo "--- $f"; grep -v '^  ' "$f" | tail -5; done
+    return 1
+}
+wait_ready() { wait_for 120 ready "$@" || { for f in "$@"; do tail -5 "${f%out}err"; done; exit 1; }; }
 bpid() { # ROOM NAME: the participant id the bot reported for NAME
     sed -n "s/^recgate: browser: participant \([0-9]*\) ($2):.*/\1/p" "$W/bot-$1.log" | head -1
 }
@@ -127,7 +139,7 @@ actor 1001 anna 660
 actor 1001 carl 550 --on kill-carl:kill
 wait_ready "$W"/p-1001-*/out
 bot 1001 out --host leder --duration 40
-wait_logs "gate open" "$W/bot-1001.log" || exit 1
+wait_for 120 "gate open" "$W/bot-1001.log" || exit 1
 actor 1001 bob 880 # joins after the recording started
 sleep 4; trigger 1001 kill-carl
 wait "$BOT_1001"; echo "bot 1001 exit $?"
@@ -163,9 +175,9 @@ wait_ready "$W"/p-1002-anna/out "$W"/p-1003-anna/out "$W"/p-1004-anna/out
 bot 1002 out --host leder --duration 40
 bot 1003 out --host leder --duration 40
 bot 1004 out --host anna --duration 40
-wait_logs "notice to everyone delivered" "$W/bot-1002.log" "$W/bot-1003.log" || exit 1
+wait_for 120 "notice to everyone delivered" "$W/bot-1002.log" "$W/bot-1003.log" || exit 1
 trigger 1002 objection; trigger 1003 objection
-wait_logs "gate open" "$W/bot-1004.log" || exit 1
+wait_for 120 "gate open" "$W/bot-1004.log" || exit 1
 sleep 3; trigger 1004 objection
 for r in 1002 1003 1004; do eval "wait \$BOT_$r"; done
 trigger 1002 stop; trigger 1003 stop; trigger 1004 stop
@@ -189,7 +201,7 @@ actor 1006 leder 440
 wait_ready "$W"/p-1005-leder/out "$W"/p-1006-leder/out
 bot 1005 out --host leder --duration 60
 bot 1006 out --host leder --duration 60
-wait_logs "gate open" "$W/bot-1005.log" "$W/bot-1006.log" || exit 1
+wait_for 120 "gate open" "$W/bot-1005.log" "$W/bot-1006.log" || exit 1
 sleep 7 # past the first sealed segment (5 s)
 # Every renderer of the bot's Chromium (its own process group) dies.
 cpid=$(pgrep -P "$(rgpid "$BOT_1005")" | head -1)

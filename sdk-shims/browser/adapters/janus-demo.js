@@ -43,7 +43,7 @@
             b.click();
         }
         return null;
-    }, 20000);
+    }, recgate.timeoutMs);
 
     // ---------- the VideoRoom page: roster and audio ----------
     if (onVideoRoom) {
@@ -162,7 +162,7 @@
                     const u = await startThen(() => alertText() === null && visible('#username'));
                     u.value = name;
                     click('#register');
-                    await recgate.waitFor(() => joined || alertText(), 20000);
+                    await recgate.waitFor(() => joined || alertText(), recgate.timeoutMs);
                     if (!joined) failed(alertText());
                     else watchErrors();
                 } catch (e) {
@@ -255,7 +255,7 @@
                 const u = await startThen(() => alertText() === null && visible('#username'));
                 u.value = String(c.name);
                 click('#register');
-                await recgate.waitFor(() => joined || alertText(), 20000);
+                await recgate.waitFor(() => joined || alertText(), recgate.timeoutMs);
                 if (!joined) failed(alertText());
                 else watchErrors();
             } catch (e) {

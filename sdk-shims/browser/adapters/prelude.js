@@ -3,9 +3,9 @@
 // own scripts run, wrapped as
 //   (function (RG) { <prelude.js> <adapter.js> })({binding, token, name, settings, page})
 // It gives the adapter one object, `recgate` (see docs/writing-a-shim.md):
-//   recgate.name / .settings / .page   the bot's display name, the adapter's
-//                                      settings (platforms.browser.settings),
-//                                      the page's index (0 = the meeting URL)
+//   recgate.name / .settings           the bot's display name, the adapter's
+//                                      settings (adapter_settings)
+//   recgate.timeoutMs                  how long joining may take (timeout_s)
 //   recgate.emit(msg)                  one message to the shim (bproto.h)
 //   recgate.onCommand(fn)              fn({cmd: "join"|"send"|"leave", ...})
 //   recgate.peerConnections(hooks)     wrap RTCPeerConnection: encoded audio,
@@ -161,7 +161,8 @@ const recgate = (function () {
     }
 
     return {
-        name: RG.name, settings: RG.settings || {}, page: RG.page,
+        name: RG.name, settings: RG.settings || {},
+        timeoutMs: RG.timeout_ms || 30000,
         emit: send,
         onCommand: (fn) => { commandFn = fn; },
         peerConnections, tapAudio, waitFor,
