@@ -27,8 +27,8 @@ CC        ?= cc
 FUZZ_CC   ?= clang
 FUZZ_SECONDS ?= 20
 
-PKGS := libcurl openssl libcjson libxml-2.0 gstreamer-1.0 gstreamer-app-1.0 gstreamer-audio-1.0 \
-        icu-uc icu-i18n
+PKGS := libcurl openssl libcjson libxml-2.0 gstreamer-1.0 gstreamer-app-1.0 \
+        gstreamer-audio-1.0 icu-uc icu-i18n
 # What loadable shim modules (build/shims/NAME.so) link: the WebRTC stack
 # stays out of librecgate.
 SHIM_PKGS := libcurl libcjson glib-2.0 gstreamer-1.0 gstreamer-app-1.0 \

@@ -25,6 +25,7 @@ janus_start "$T/janus" || exit 1
 CHECK="$TOP/$BUILD/tests/shimcheck"
 part() { # ROOM NAME TONE [ARGS...]
     room=$1 name=$2 tone=$3; shift 3
+    : >"$T/$room-$name.log" # exists before wait_logs globs for it
     "$PART" --url "$JANUS_URL" --room "$room" --name "$name" --tone "$tone" "$@" \
         2> "$T/$room-$name.log" &
     PIDS="$PIDS $!"
