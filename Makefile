@@ -218,6 +218,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	  $(filter %.o,$^) $(PKG_LIBS)
 # Parsers of shim modules: their objects on top of the library's.
 $(BUILD)/fuzz/fuzz_jsettings: $(BUILD)/fuzzobj/sdk-shims/janus/jsettings.o
+$(BUILD)/fuzz/fuzz_janus_names: $(BUILD)/fuzzobj/sdk-shims/janus/jnames.o
 $(BUILD)/fuzz/fuzz_browser_msg: $(BUILD)/fuzzobj/sdk-shims/browser/bproto.o
 
 # Test-only crash hooks (RG_TEST_CRASH_AT, recdir.h) exist only in

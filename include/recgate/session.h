@@ -154,6 +154,10 @@ RG_EXPORT rg_err rg_session_summary_json(const rg_session *s, char **json);
 
 /* True once the session reached a final decision and left the meeting. */
 RG_EXPORT bool rg_session_finished(const rg_session *s);
+/* Does this session's meeting type store video (`video: true`)? A platform
+ * that can choose what it receives takes only audio otherwise (data
+ * minimisation: what is never stored need not be received). */
+RG_EXPORT bool rg_session_wants_video(const rg_session *s);
 
 RG_EXPORT void rg_session_free(rg_session *s);
 

@@ -79,8 +79,11 @@ typedef struct rg_core_ops {
     bool (*finished)(const rg_session *s);
     /* rg_strerror, so that a loaded shim needs no symbol of the library. */
     const char *(*strerror)(rg_err err);
-    /* --- appended: test with RG_SHIM_HAS(core, rg_core_ops, speaker) --- */
-    /* rg_session_speaker: active-speaker labels of a mixed-audio track. */
+    /* --- appended after the first layout of version 2 (RG_SHIM_HAS) --- */
+    /* rg_session_wants_video: receive video only when this is true. */
+    bool (*wants_video)(const rg_session *s);
+    /* rg_session_speaker: active-speaker labels of a mixed-audio track
+     * (RG_SHIM_HAS(core, rg_core_ops, speaker)). */
     rg_err (*speaker)(rg_session *s, int64_t t_ms, const char *label);
 } rg_core_ops;
 #define RG_SHIM_MIN_SIZE_rg_core_ops RG_SHIM_FIELD_END(rg_core_ops, strerror)

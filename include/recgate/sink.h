@@ -54,6 +54,10 @@ typedef struct rg_sink_ops {
     rg_err (*describe)(void *ctx, char **json);
     /* Free ctx; called once by rg_session_free. */
     void (*destroy)(void *ctx);
+    /* Appended, optional: the sink's last error as one line naming what
+     * failed and where (e.g. "DIR/tracks/t1/000003.age.part: ...: No space
+     * left on device"), "" if none; [borrowed]. */
+    const char *(*error)(void *ctx);
 } rg_sink_ops;
 
 #ifdef __cplusplus

@@ -322,7 +322,8 @@ rg_err rg_audit_verify(const char *path, const uint8_t *key,
     char *buf = NULL;
     size_t got = 0;
     struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO in place of the log must not block the check. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         snprintf(rep->problem, sizeof rep->problem, "cannot open: %s",
                  strerror(errno));

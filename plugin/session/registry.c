@@ -28,6 +28,7 @@ static const rg_core_ops core_ops = {
     .end = rg_session_end,
     .finished = rg_session_finished,
     .strerror = rg_strerror,
+    .wants_video = rg_session_wants_video,
     .speaker = rg_session_speaker,
 };
 

@@ -12,8 +12,29 @@ typedef struct runner {
     FILE *timeline;
     const char *label; /* prefix of every timeline line, or "" */
     rg_session *session; /* [borrowed] once created: names for the timeline */
-    char retrying[96];   /* last recipient a message did not reach ("" = none) */
+    char retrying[8][96]; /* recipients the last message to did not reach */
 } runner;
+
+/* Was the last message to `key` undelivered too? Remembers this outcome. */
+static bool failed_before(runner *r, const char *key, bool failed)
+{
+    int slot = -1, free_slot = -1;
+    for (int i = 0; i < 8; i++) {
+        if (!strcmp(r->retrying[i], key))
+            slot = i;
+        else if (!r->retrying[i][0] && free_slot < 0)
+            free_slot = i;
+    }
+    if (!failed) {
+        if (slot >= 0)
+            r->retrying[slot][0] = '\0';
+        return false;
+    }
+    if (slot >= 0)
+        return true;
+    snprintf(r->retrying[free_slot >= 0 ? free_slot : 0], sizeof r->retrying[0], "%s", key);
+    return false;
+}
 
 /* Timeline lines of meetings running on other threads must not mix:
  * each entry is written under the stream's lock. */
@@ -30,10 +51,7 @@ static void show_message(runner *r, const char *to, const char *text, rg_err err
     if (!r->timeline)
         return;
     /* Retries of a message that reaches nobody are shown once. */
-    const char *key = to ? to : "*";
-    bool again = err && !strcmp(r->retrying, key);
-    snprintf(r->retrying, sizeof r->retrying, "%s", err ? key : "");
-    if (again)
+    if (failed_before(r, to ? to : "*", err != RG_OK))
         return;
     char who[RG_WHO_LEN] = "";
     if (to)
@@ -118,7 +136,7 @@ rg_err rg_run_meeting(const rg_run_params *in, char **summary_json,
     char *settings = NULL;
     rg_session *session = NULL;
     const rg_shim_ops *shim = opts.shim;
-    runner r = {shim, NULL, opts.timeline, opts.label ? opts.label : "", NULL, ""};
+    runner r = {shim, NULL, opts.timeline, opts.label ? opts.label : "", NULL, {{0}}};
     if (!in || in->api_version != RG_RUN_API_VERSION || in->struct_size < RG_RUN_MIN_SIZE) {
         rg_errbuf(errbuf, "run: unsupported API version or struct size");
         err = in ? RG_ERR_VERSION : RG_ERR_ARG;

@@ -456,16 +456,26 @@ static rg_err say(rg_session *s, int64_t t, const char *to, rg_notice kind)
 rg_err rg_session_chat(rg_session *s, int64_t t_ms, const char *from_id,
                        const char *text, bool is_private)
 {
-    if (!s || !from_id || !text)
+    if (!s || !from_id || !text || t_ms < 0)
         return RG_ERR_ARG;
+    /* A message stamped before the previous event cannot be placed before
+     * or after the gate: rejecting it could drop an objection, so it is
+     * taken as an objection, now (fail closed). */
+    bool out_of_order = t_ms < s->last_t;
+    if (out_of_order)
+        t_ms = s->last_t;
     rg_err err = check_time(s, t_ms);
     if (err || closed(s))
         return err;
     rg_intent intent = RG_INTENT_OBJECTION;
     /* A message that cannot be classified counts as an objection. */
-    if (rg_classify(s->classifier, s->type->language, text, strlen(text),
+    if (out_of_order ||
+        rg_classify(s->classifier, s->type->language, text, strlen(text),
                     &intent) != RG_OK)
         intent = RG_INTENT_OBJECTION;
+    if (out_of_order)
+        timeline(s, t_ms, "%s: chat message stamped before the previous "
+                 "event: counted as an objection (fail closed)", from_id);
     member *m = find_member(s, from_id);
     if (intent == RG_INTENT_NONE) {
         /* Ordinary chat is kept only from someone being captured. */
@@ -496,6 +506,8 @@ rg_err rg_session_chat(rg_session *s, int64_t t_ms, const char *from_id,
     if (f) {
         cJSON_AddBoolToObject(f, "private", is_private);
         cJSON_AddNumberToObject(f, "msg_no", (double)msg_no);
+        if (out_of_order)
+            cJSON_AddBoolToObject(f, "out_of_order", true);
     }
     rg_err e3 = audit_ev(s, RG_AUDIT_EV_CHAT_INTENT, t_ms, f);
     if (!e3 && uninformed) {
@@ -810,7 +822,9 @@ rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
         if (!err && s->sink->frame && track)
             err = s->sink->frame(s->sink_ctx, track, t_ms, frame);
         if (err) {
-            timeline(s, t_ms, "capture of %s failed: %s", WHO(id), rg_strerror(err));
+            const char *why = s->sink->error ? s->sink->error(s->sink_ctx) : "";
+            timeline(s, t_ms, "capture of %s failed: %s", WHO(id),
+                     why && *why ? why : rg_strerror(err));
             rg_consent_fail(s->engine, t_ms);
             const rg_action *acts = NULL;
             size_t n = 0;
@@ -944,4 +958,6 @@ rg_err rg_session_set_audit(rg_session *s, rg_audit *log,
 }
 
 bool rg_session_finished(const rg_session *s) { return s && (s->left || s->ended); }
+
+bool rg_session_wants_video(const rg_session *s) { return s && s->type->video; }
 

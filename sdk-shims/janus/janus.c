@@ -23,8 +23,8 @@ int64_t rg_janus_now(rg_janus *j) { return (rg_jnow_us() - j->t0_us) / 1000; }
 
 void rg_janus_fail(rg_janus *j, const char *fmt, ...)
 {
-    if (j->lost)
-        return;
+    if (j->lost || j->left)
+        return; /* after leaving, connections closing is expected */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(j->lost_why, sizeof j->lost_why, fmt, ap);
@@ -219,7 +219,6 @@ static rg_err janus_create(const rg_shim_params *params, void **out,
     j->n_hosts = set.n_hosts;
     j->timeout_ms = set.timeout_s > 0 ? set.timeout_s * 1000 : 10000;
     j->max_ms = set.duration_s > 0 ? (int64_t)set.duration_s * 1000 : 0;
-    j->video = set.video;
     j->debug = getenv("RECGATE_JANUS_DEBUG") != NULL;
     g_queue_init(&j->backlog);
     j->q = g_async_queue_new();
@@ -435,6 +434,9 @@ static rg_err janus_run(void *shim, const rg_core_ops *core, rg_session *session
         return RG_ERR_VERSION;
     j->core = core;
     j->session = session;
+    /* Subscriptions start in the run loop: by then the type is known. */
+    j->video = RG_SHIM_HAS(core, rg_core_ops, wants_video) && core->wants_video &&
+               core->wants_video(session);
     j->t0_us = rg_jnow_us();
     j->empty_since = -1;
     j->last_tick = -1;
@@ -492,7 +494,9 @@ static rg_err janus_run(void *shim, const rg_core_ops *core, rg_session *session
                      core->strerror(j->core_err));
         return j->core_err;
     }
-    if (j->lost && !j->left) {
+    /* Lost before the bot left (even if the session then left because of
+     * it): never a silent exit 0, always the cause. */
+    if (j->lost) {
         if (errbuf)
             snprintf(errbuf, RG_ERRBUF_SIZE,
                      "janus: lost the meeting at %.3f s: %.300s; capture stopped and what "

@@ -63,7 +63,7 @@ static rg_err seconds(const cJSON *it, const char *at, const char *key, int max,
 static rg_err parse_obj(const cJSON *o, const char *at, rg_jsettings *js, char *errbuf)
 {
     static const char *const keys[] = {"url", "room", "textroom", "hosts", "meeting_type",
-                                       "timeout_s", "duration_s", "video", NULL};
+                                       "timeout_s", "duration_s", NULL};
     if (!cJSON_IsObject(o)) {
         if (errbuf)
             snprintf(errbuf, RG_ERRBUF_SIZE, "%s: expected an object", at);
@@ -76,8 +76,7 @@ static rg_err parse_obj(const cJSON *o, const char *at, rg_jsettings *js, char *
         if (!known) {
             if (errbuf)
                 snprintf(errbuf, RG_ERRBUF_SIZE, "%s.%.60s: unknown key (expected one of "
-                         "url, room, textroom, hosts, meeting_type, timeout_s, duration_s, "
-                         "video)",
+                         "url, room, textroom, hosts, meeting_type, timeout_s, duration_s)",
                          at, ch->string);
             return RG_ERR_CONFIG;
         }
@@ -109,11 +108,6 @@ static rg_err parse_obj(const cJSON *o, const char *at, rg_jsettings *js, char *
     if ((it = cJSON_GetObjectItemCaseSensitive(o, "duration_s")) &&
         (e = seconds(it, at, "duration_s", 86400, &js->duration_s, errbuf)))
         return e;
-    if ((it = cJSON_GetObjectItemCaseSensitive(o, "video"))) {
-        if (!cJSON_IsBool(it))
-            return bad(errbuf, at, "video", "true or false");
-        js->video = cJSON_IsTrue(it);
-    }
     if ((it = cJSON_GetObjectItemCaseSensitive(o, "hosts"))) {
         int cnt = cJSON_IsArray(it) ? cJSON_GetArraySize(it) : -1;
         if (cnt < 0 || cnt > MAX_HOSTS)

@@ -1,13 +1,12 @@
 /* The Janus shim's settings: platforms.janus in the policy, with the
  * command line's settings on top (docs/platforms.md):
  *   {"url": "http://...", "room": 1234, "textroom": 1234, "hosts": ["..."],
- *    "meeting_type": "...", "timeout_s": 10, "duration_s": 0, "video": false}
+ *    "meeting_type": "...", "timeout_s": 10, "duration_s": 0}
  * Validated here, not by the core: errors name the path
  * ("platforms.janus.room: expected ...") and the flag where there is one. */
 #ifndef RG_JANUS_JSETTINGS_H
 #define RG_JANUS_JSETTINGS_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include "recgate/shim.h"
 
@@ -17,7 +16,6 @@ typedef struct rg_jsettings {
     size_t n_hosts;
     int timeout_s;  /* 0: not set */
     int duration_s; /* 0: not set */
-    bool video;     /* receive video too (a meeting type with "video": true) */
 } rg_jsettings;
 
 /* Parse and check params->settings_json into *out (zeroed first; free with

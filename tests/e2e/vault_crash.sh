@@ -14,7 +14,9 @@ REC="$T/rec"
 
 # segment_s=1, a 4 KiB record every 20 ms per track (about 12 chunks per
 # segment), meant to run for 60 s: it is killed once 3 segments are sealed.
-"$W" write "$REC" 1 20 60000 4096 "$ORG" >"$T/log" 2>&1 &
+# The writer binds each sealed segment into audit.log, as the recorder does.
+"$RECGATE" audit keygen -o "$T/audit.key" >/dev/null || bad "audit keygen"
+VAULT_WRITER_AUDIT_KEY="$T/audit.key" "$W" write "$REC" 1 20 60000 4096 "$ORG" >"$T/log" 2>&1 &
 PID=$!
 i=0
 until grep -q "sealed 3" "$T/log" 2>/dev/null; do
@@ -65,7 +67,6 @@ for t in t1 t2; do
 done
 # recgate export --track: refuses a cut-short track unless --partial; then
 # writes exactly the sealed segments (same bytes as age produced above).
-"$RECGATE" audit keygen -o "$T/audit.key" >/dev/null || bad "audit keygen"
 if "$RECGATE" export "$REC" --track t1 --identity "$T/org.key" -o "$T/t1.export" --audit-key "$T/audit.key" 2>"$T/err"; then
     bad "export accepted a cut-short track without --partial"
 else

@@ -10,7 +10,9 @@ umask 077
 ORG=$(cat "$T/org.pub")
 REC="$T/rec"
 # 200 records per track, 50 ms apart (10 s of media), segment_s 2.
-"$W" write "$REC" 2 50 0 1000 "$ORG" >/dev/null || { bad "writer"; exit 1; }
+# The writer binds each sealed segment into audit.log, as the recorder does.
+"$RECGATE" audit keygen -o "$T/audit.key" >/dev/null || bad "audit keygen"
+VAULT_WRITER_AUDIT_KEY="$T/audit.key" "$W" write "$REC" 2 50 0 1000 "$ORG" >/dev/null || { bad "writer"; exit 1; }
 "$RECGATE" verify "$REC" --identity "$T/org.key" >/dev/null && ok "recording intact before shredding" ||
     bad "verify before"
 
@@ -49,7 +51,6 @@ age -d -i "$T/org.key" "$T/backup/manifest.json.age" | grep -q meeting && ok "ma
     bad "manifest"
 "$RECGATE" verify "$REC" --identity "$T/org.key" >"$T/v" 2>&1 && grep -q "shredded on request" "$T/v" &&
     ok "verify: $(grep shredded "$T/v")" || { bad "verify after shred"; cat "$T/v"; }
-"$RECGATE" audit keygen -o "$T/audit.key" >/dev/null || bad "audit keygen"
 if "$RECGATE" export "$REC" --track t1 -i "$T/org.key" -o "$T/t1.out" --audit-key "$T/audit.key" 2>"$T/err"; then
     bad "export of shredded track succeeded"; else
     grep -q shredded "$T/err" && ok "export t1: $(head -1 "$T/err")" || bad "export msg"; fi

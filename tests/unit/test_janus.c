@@ -6,6 +6,7 @@
 #include <string.h>
 #include "janus/janus.h"
 #include "janus/jint.h"
+#include "janus/jnames.h"
 #include "janus/jpeer.h"
 #include "policy.h"
 #include "recgate/recgate.h"
@@ -162,8 +163,11 @@ static void test_reach(void)
     rg_janus j = {.parts = parts, .n_parts = 4, .users = users, .n_users = 4};
     const jtruser *u = NULL;
     /* two annas in the video: one exact chat "anna" at level 2 -> both
-     * have the same single best candidate, fewer users than people */
-    CU_ASSERT_EQUAL(rg_jtr_reach(&j, &parts[0], &u), RG_JREACH_NONE);
+     * have the same single best candidate: the first to arrive is told in
+     * the room, the second cannot be reached until a second chat anna */
+    CU_ASSERT_EQUAL(rg_jtr_reach(&j, &parts[0], &u), RG_JREACH_PUBLIC);
+    CU_ASSERT_PTR_NULL(u);
+    CU_ASSERT_EQUAL(rg_jtr_reach(&j, &parts[1], &u), RG_JREACH_NONE);
     /* bob: the username is his publisher id */
     CU_ASSERT_EQUAL(rg_jtr_reach(&j, &parts[2], &u), RG_JREACH_PRIVATE);
     CU_ASSERT_PTR_EQUAL(u, &users[2]);
@@ -216,10 +220,10 @@ int main(void)
     static const rg_test tests[] = {
         {"opus TOC durations", test_opus_toc},
         {"create: clear errors", test_create_errors},
-        {"chat name <-> video name levels", test_name_levels},
-        {"who is reached privately, publicly or not", test_reach},
         {"policy platforms: opaque", test_policy_platforms},
         {"janus settings: clear errors", test_janus_settings},
+        {"chat name <-> video name levels", test_name_levels},
+        {"who is reached privately, publicly or not", test_reach},
         {NULL, NULL},
     };
     return rg_test_run("janus", tests);

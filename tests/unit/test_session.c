@@ -230,6 +230,35 @@ static void test_unclassifiable_chat_is_objection(void)
     rg_session_free(s);
 }
 
+/* Issue 12: a chat event stamped earlier than the previous event is not
+ * rejected before it is classified (an objection could be lost): it counts
+ * as an objection at the current time, and capture stops. */
+static void test_out_of_order_chat_is_objection(void)
+{
+    rg_session *s = new_session(NULL);
+    const char *ids[] = {"h", "g"};
+    rg_session_joined(s, 0, "h", "Host", RG_ROLE_HOST);
+    rg_session_joined(s, 0, "g", "Guest", RG_ROLE_GUEST);
+    int passed = 0;
+    for (int64_t t = 0; t <= 12000; t += 20)
+        passed += step(s, t, ids, 2);
+    CU_ASSERT(passed > 0); /* the gate opened at 10 s */
+    CU_ASSERT_FALSE(rg_session_finished(s));
+    /* stamped 2 s in the past, and harmless-looking text */
+    CU_ASSERT(rg_session_chat(s, 10000, "g", "ok", true) == RG_OK);
+    passed = 0;
+    for (int64_t t = 12020; t <= 13000; t += 20)
+        passed += step(s, t, ids, 2);
+    CU_ASSERT_EQUAL(passed, 0);
+    CU_ASSERT(rg_session_finished(s));
+    CU_ASSERT_EQUAL(last_frame_t, 12000);
+    char *json = NULL;
+    CU_ASSERT(rg_session_summary_json(s, &json) == RG_OK);
+    CU_ASSERT(json && strstr(json, "\"objections\":1") != NULL);
+    free(json);
+    rg_session_free(s);
+}
+
 /* Consent mode: ja from the guest opens the gate at once. */
 static void test_consent_mode(void)
 {
@@ -469,6 +498,7 @@ int main(void)
         {"sink frame failure fails closed", test_sink_frame_failure_fails_closed},
         {"notice failure refuses", test_notice_failure},
         {"unclassifiable chat is an objection", test_unclassifiable_chat_is_objection},
+        {"out-of-order chat is an objection, now", test_out_of_order_chat_is_objection},
         {"consent mode", test_consent_mode},
         {"bad event order", test_bad_event_order},
         {"audit trail", test_audit_trail},
