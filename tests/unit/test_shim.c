@@ -58,7 +58,7 @@ static rg_err fake_leave(void *ctx, const char *why)
     return RG_OK;
 }
 static const rg_host_ops FAKE_HOST = {RG_SESSION_API_VERSION, sizeof(rg_host_ops),
-                                      fake_send, fake_leave, NULL};
+                                      fake_send, fake_leave, NULL, NULL};
 
 static const int16_t PCM[960];
 static rg_err fake_run(void *shim, const rg_core_ops *core, rg_session *s, char *errbuf)
