@@ -103,6 +103,7 @@ endif
 # library: users of librecgate do not link libmicrohttpd or libnats.
 CLI_SRC  := $(wildcard plugin/cli/*.c) $(wildcard plugin/service/*.c)
 SVC_PKGS := libmicrohttpd libnats
+SVC_LIBS  = $(shell pkg-config --libs $(SVC_PKGS) 2>/dev/null)
 # The sim is built into the library (the embedded default); every other
 # sdk-shims/NAME with C sources is a module $(BUILD)/shims/NAME.so, loaded
 # at run time (docs/writing-a-shim.md). skeleton, the writer's example, is
@@ -186,7 +187,7 @@ $(BUILD)/shims/%.so: $$(call shim_obj,$$*)
 	$(CC) -shared -Wl,--no-undefined $(LDFLAGS) -o $@ $^ $(SHIM_LIBS)
 
 $(CLI): $(CLI_OBJ) $(STATIC_LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(PKG_LIBS) $(shell pkg-config --libs $(SVC_PKGS))
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(PKG_LIBS) $(SVC_LIBS)
 
 # A unit test or helper named after a shim module (test_janus,
 # janus_participant) links that module's objects.
@@ -239,7 +240,7 @@ $(BUILD)/testhooks/%.o: %.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 $(HOOK_CLI): $(CLI_OBJ) $(HOOK_OBJ) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(HOOK_OBJ) $(STATIC_LIB) $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(HOOK_OBJ) $(STATIC_LIB) $(PKG_LIBS) $(SVC_LIBS)
 
 # LD_PRELOAD fixtures for the e2e tests (tests/helpers/preload/NAME.c).
 PRELOAD_SRC := $(wildcard tests/helpers/preload/*.c)

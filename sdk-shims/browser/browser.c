@@ -542,6 +542,7 @@ static rg_err parse_settings(rg_browser *b, const rg_shim_params *params, char *
         if (errbuf)
             snprintf(errbuf, RG_ERRBUF_SIZE, "%s.url: the meeting's web address is required "
                      "(--url)", at);
+        err = RG_ERR_ARG; /* a required setting missing: a usage error */
         goto done;
     }
     if (!text_ok(it, RG_BP_MAX_URL) || strpbrk(it->valuestring, " \"\\") ||
@@ -557,6 +558,7 @@ static rg_err parse_settings(rg_browser *b, const rg_shim_params *params, char *
         if (errbuf)
             snprintf(errbuf, RG_ERRBUF_SIZE, "%s.adapter: the platform adapter is required "
                      "(--adapter, e.g. janus-demo)", at);
+        err = RG_ERR_ARG;
         goto done;
     }
     if (!text_ok(it, 1024)) {
