@@ -32,6 +32,7 @@ demos_start "$T/demos" 27080 || exit 1
 CHECK="$TOP/$BUILD/tests/shimcheck"
 part() { # ROOM NAME TONE [ARGS...]
     room=$1 name=$2 tone=$3; shift 3
+    : > "$T/$room-$name.log" # exists before the glob of wait_logs sees it
     "$PART" --url "$JANUS_URL" --room "$room" --name "$name" --tone "$tone" "$@" \
         2> "$T/$room-$name.log" &
     PIDS="$PIDS $!"
