@@ -47,7 +47,7 @@ DEB_PKGS += groff man-db systemd bash-completion
 # Debian's npm conflicts with a Node.js that already ships its own npm.
 DEB_PKGS += $(if $(shell command -v npm 2>/dev/null),,npm)
 # npm packages for tests (make deps installs them into .deps/npm).
-NPM_PKGS := s3rver@3.7.1 kubernetes-models@5.1.0 @kubernetes-models/keda@2.0.0 yaml@2.9.1 puppeteer-core@23
+NPM_PKGS := s3rver@3.7.1 puppeteer-core@23 kubernetes-models@5.1.0 @kubernetes-models/keda@2.0.0 yaml@2.9.1
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread -ldl

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "abstime.h"
 #include "errfmt.h"
 #include "svc_local.h"
 #include "svc_status.h"
@@ -94,13 +95,7 @@ static void *scheduler_main(void *arg)
         pthread_mutex_unlock(&l->lock);
         for (size_t i = 0; i < n_reap; i++)
             rg_svc_child_free(reap[i]);
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 100 * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = rg_abstime_in(100);
         pthread_mutex_lock(&l->lock);
         if (!l->stopping)
             pthread_cond_timedwait(&l->changed, &l->lock, &ts);

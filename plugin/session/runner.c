@@ -11,9 +11,9 @@ typedef struct runner {
     void *shim_ctx;
     FILE *timeline;
     const char *label; /* prefix of every timeline line, or "" */
+    const rg_run_params *opts; /* [borrowed] the checked copy */
     rg_session *session; /* [borrowed] once created: names for the timeline */
     char retrying[8][96]; /* recipients the last message to did not reach */
-    const rg_run_params *opts; /* [borrowed] the checked copy */
 } runner;
 
 /* Was the last message to `key` undelivered too? Remembers this outcome. */
@@ -145,7 +145,7 @@ rg_err rg_run_meeting(const rg_run_params *in, char **summary_json,
     char *settings = NULL;
     rg_session *session = NULL;
     const rg_shim_ops *shim = opts.shim;
-    runner r = {shim, NULL, opts.timeline, opts.label ? opts.label : "", NULL, {{0}}, &opts};
+    runner r = {shim, NULL, opts.timeline, opts.label ? opts.label : "", &opts, NULL, {{0}}};
     if (!in || in->api_version != RG_RUN_API_VERSION || in->struct_size < RG_RUN_MIN_SIZE) {
         rg_errbuf(errbuf, "run: unsupported API version or struct size");
         err = in ? RG_ERR_VERSION : RG_ERR_ARG;

@@ -31,7 +31,8 @@ static rg_err host_send(void *ctx, const char *to, const char *text)
     return RG_OK;
 }
 static rg_err host_leave(void *ctx, const char *why) { (void)ctx; (void)why; leaves++; return RG_OK; }
-static const rg_host_ops HOST = {RG_SESSION_API_VERSION, sizeof(rg_host_ops), host_send, host_leave, NULL, NULL};
+static const rg_host_ops HOST = {.api_version = RG_SESSION_API_VERSION, .struct_size = sizeof(rg_host_ops),
+                                 .send_chat = host_send, .leave = host_leave};
 
 /* counting sink */
 static int tracks_started, tracks_stopped, frames_in, fail_start, fail_frame_at;

@@ -104,7 +104,7 @@ export class Participant {
                 "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                 `--use-file-for-fake-audio-capture=${wav}`,
                 "--autoplay-policy=no-user-gesture-required",
-                "--disable-gpu", "--mute-audio",
+                "--disable-gpu", "--mute-audio", "--disable-dev-shm-usage",
             ],
             // Chromium floods stderr with D-Bus noise.
             dumpio: false,
