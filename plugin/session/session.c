@@ -106,6 +106,21 @@ rg_err rg_session_new(const rg_session_params *in, rg_session **out,
         err = RG_ERR_NOT_FOUND;
         goto refused;
     }
+    if (params->mixed_audio_id && type->continue_on_objection) {
+        rg_errbuf(errbuf, "meeting type '%s' continues on objection, but this platform gives "
+                  "one mixed audio track of everyone: an objector could not be left out of it, "
+                  "so any objection must stop the recording", type->name ? type->name : "(default)");
+        err = RG_ERR_REFUSED;
+        goto refused;
+    }
+    if (params->mixed_audio_id && type->on_withdrawal == RG_WITHDRAW_REMOVE_PARTICIPANT) {
+        rg_errbuf(errbuf, "meeting type '%s' asks on_withdrawal: remove_participant, but this "
+                  "platform gives one mixed audio track of everyone: one person cannot be "
+                  "removed from it (use a type with on_withdrawal: delete_recording)",
+                  type->name ? type->name : "(default)");
+        err = RG_ERR_REFUSED;
+        goto refused;
+    }
     err = RG_ERR_NOMEM;
     rg_session *s = calloc(1, sizeof *s);
     if (!s)
@@ -119,6 +134,8 @@ rg_err rg_session_new(const rg_session_params *in, rg_session **out,
     }
     err = RG_ERR_NOMEM;
     s->policy = params->policy;
+    if (params->mixed_audio_id && !(s->mixed_id = strdup(params->mixed_audio_id)))
+        goto cleanup;
     s->type = type;
     s->host_ctx = params->host_ctx;
     s->last_t = 0;
@@ -195,6 +212,10 @@ void rg_session_free(rg_session *s)
     rg_consent_free(s->engine);
     rg_classifier_free(s->classifier);
     free(s->meeting_id);
+    free(s->mixed_id);
+    for (size_t i = 0; i < s->n_speakers; i++)
+        free(s->speakers[i].label);
+    free(s->speakers);
     free(s->request_id);
     free(s->previous_recording);
     free(s);
@@ -555,9 +576,12 @@ static rg_err capture_start(rg_session *s, int64_t t, member *m)
 {
     m->capturing = true;
     m->span_started = false;
-    timeline(s, t, "capture starts: %s", WHO(m->id));
+    /* Mixed audio: people are cleared for the mix, but have no track. */
+    bool own_track = !s->mixed_id || !strcmp(m->id, s->mixed_id);
+    timeline(s, t, own_track ? "capture starts: %s" : "cleared for the mixed track: %s",
+             WHO(m->id));
     rg_err err = RG_OK;
-    if (s->sink && s->sink->track_start)
+    if (s->sink && s->sink->track_start && own_track)
         err = s->sink->track_start(s->sink_ctx, m->id, t, &m->track);
     cJSON *f = who_fields(s, m->id, "kind", "audio");
     if (f && m->track && s->sink->track_name)
@@ -877,6 +901,19 @@ rg_err rg_session_tick(rg_session *s, int64_t t_ms)
     return err;
 }
 
+/* Mixed audio: every participant present (but the mix itself) may be
+ * captured now; a late joiner still in their window holds the mix back. */
+static bool everyone_capturable(const rg_session *s)
+{
+    for (size_t i = 0; i < s->n_members; i++) {
+        const member *o = &s->members[i];
+        if (o->present && strcmp(o->id, s->mixed_id) &&
+            (!o->capturing || !rg_consent_may_capture(s->engine, o->id)))
+            return false;
+    }
+    return true;
+}
+
 rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
                         const rg_media_frame *frame, bool *passed)
 {
@@ -892,6 +929,8 @@ rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
     if (!m || !m->present || !m->capturing ||
         !rg_consent_may_capture(s->engine, id))
         return RG_OK;
+    if (s->mixed_id && !strcmp(id, s->mixed_id) && !everyone_capturable(s))
+        return RG_OK; /* a mix holds everyone's voice: all must be cleared */
     bool video = frame->kind == RG_MEDIA_VP8 || frame->kind == RG_MEDIA_I420;
     if (video && !s->type->video)
         return RG_OK; /* data minimisation: audio only unless the type says so */
@@ -932,6 +971,39 @@ rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
         m->spans[m->n_spans++] = (span){t_ms, end};
         m->span_started = true;
     }
+    return RG_OK;
+}
+
+#define MAX_SPEAKER_LINES 100000
+
+rg_err rg_session_speaker(rg_session *s, int64_t t_ms, const char *label)
+{
+    if (!s || !label)
+        return RG_ERR_ARG;
+    rg_err err = check_time(s, t_ms);
+    if (err || closed(s) || !s->mixed_id)
+        return err;
+    const member *m = find_member(s, s->mixed_id);
+    /* Names are personal data: kept only while the mix itself is kept. */
+    if (!m || !m->present || !m->capturing || !rg_consent_may_capture(s->engine, m->id) ||
+        !everyone_capturable(s))
+        return RG_OK;
+    if (s->n_speakers && !strcmp(s->speakers[s->n_speakers - 1].label, label))
+        return RG_OK;
+    if (s->n_speakers == MAX_SPEAKER_LINES)
+        return RG_OK; /* bounded: a flapping label cannot grow the manifest forever */
+    if (s->n_speakers == s->cap_speakers) {
+        size_t cap = s->cap_speakers ? s->cap_speakers * 2 : 16;
+        struct speaker_line *n = realloc(s->speakers, cap * sizeof *n);
+        if (!n)
+            return RG_ERR_NOMEM;
+        s->speakers = n;
+        s->cap_speakers = cap;
+    }
+    char *l = strndup(label, 256);
+    if (!l)
+        return RG_ERR_NOMEM;
+    s->speakers[s->n_speakers++] = (struct speaker_line){t_ms, l};
     return RG_OK;
 }
 

@@ -14,7 +14,9 @@ static const char *POLICY =
     "\"meeting_types\":{"
     "\"opt\":{\"legal_basis\":\"opt_out\",\"window_s\":10,\"retention_days\":1,\"language\":\"da\",\"purpose\":{\"da\":\"p\",\"en\":\"p\"}},"
     "\"con\":{\"legal_basis\":\"consent\",\"window_s\":20,\"retention_days\":1,\"language\":\"en\",\"purpose\":\"p\"},"
-    "\"max\":{\"legal_basis\":\"opt_out\",\"window_s\":10,\"retention_days\":7,\"language\":\"en\",\"purpose\":\"p\",\"max_duration_s\":60}},"
+    "\"max\":{\"legal_basis\":\"opt_out\",\"window_s\":10,\"retention_days\":7,\"language\":\"en\",\"purpose\":\"p\",\"max_duration_s\":60},"
+    "\"rem\":{\"legal_basis\":\"opt_out\",\"window_s\":10,\"retention_days\":1,\"language\":\"en\",\"purpose\":\"p\","
+    "\"on_withdrawal\":\"remove_participant\"}},"
     "\"leave_when_alone_s\":30}";
 
 /* fake host */
@@ -523,6 +525,67 @@ static void test_connection_lost(void)
                                   "connection to the platform was lost"));
     rg_session_free(s);
 }
+/* Mixed audio (one track of everyone, Teams-style): a type that would
+ * remove one person is refused at start; the mix passes only while
+ * everyone present is cleared; an objection deletes everything. */
+static void test_mixed_audio(void)
+{
+    rg_session *s = NULL;
+    char err[RG_ERRBUF_SIZE] = "";
+    rg_session_params p = {.api_version = RG_SESSION_API_VERSION, .struct_size = sizeof p,
+                           .policy = policy, .meeting_type = "rem", .meeting_id = "m",
+                           .host = &HOST, .sink = &SINK, .mixed_audio_id = "mix"};
+    CU_ASSERT_EQUAL(rg_session_new(&p, &s, err), RG_ERR_REFUSED);
+    CU_ASSERT_PTR_NULL(s);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "'rem' asks on_withdrawal: remove_participant"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "one mixed audio track"));
+    p.meeting_type = "opt";
+    CU_ASSERT_FATAL(rg_session_new(&p, &s, err) == RG_OK);
+    reset();
+    const char *mix[] = {"mix"};
+    CU_ASSERT(rg_session_joined(s, 0, "h", "Host", RG_ROLE_HOST) == RG_OK);
+    CU_ASSERT(rg_session_joined(s, 0, "g", "Guest", RG_ROLE_GUEST) == RG_OK);
+    CU_ASSERT(rg_session_joined(s, 0, "mix", "everyone", RG_ROLE_GUEST) == RG_OK);
+    int passed = 0;
+    for (int64_t t = 0; t < 10000; t += 20)
+        passed += step(s, t, mix, 1);
+    CU_ASSERT_EQUAL(passed, 0);
+    /* a speaker label before the gate is not kept (personal data) */
+    CU_ASSERT(rg_session_speaker(s, 9990, "Guest Before") == RG_OK);
+    for (int64_t t = 10000; t < 11000; t += 20)
+        passed += step(s, t, mix, 1);
+    CU_ASSERT_EQUAL(passed, 50);
+    CU_ASSERT_EQUAL(tracks_started, 1); /* the mix only: nobody has a track of their own */
+    CU_ASSERT(rg_session_speaker(s, 10980, "Host") == RG_OK);
+    CU_ASSERT(rg_session_speaker(s, 10985, "Host") == RG_OK); /* same: one line */
+    CU_ASSERT(rg_session_speaker(s, 10990, "Guest") == RG_OK);
+    /* a late joiner is in the mix at once: it waits for their window */
+    CU_ASSERT(rg_session_joined(s, 11000, "l", "Late", RG_ROLE_GUEST) == RG_OK);
+    passed = 0;
+    for (int64_t t = 11000; t < 21000; t += 20)
+        passed += step(s, t, mix, 1);
+    CU_ASSERT_EQUAL(passed, 0);
+    for (int64_t t = 21000; t < 22000; t += 20)
+        passed += step(s, t, mix, 1);
+    CU_ASSERT_EQUAL(passed, 50);
+    /* anyone objects: everything stops and is deleted */
+    CU_ASSERT(rg_session_chat(s, 22010, "l", "nej", true) == RG_OK);
+    CU_ASSERT_EQUAL(step(s, 22020, mix, 1), 0);
+    CU_ASSERT(rg_session_finished(s));
+    CU_ASSERT(rg_session_end(s, 23000) == RG_OK);
+    char *json = NULL;
+    CU_ASSERT(rg_session_summary_json(s, &json) == RG_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"decision\":\"deleted\""));
+    free(json);
+    json = NULL;
+    CU_ASSERT(rg_session_manifest_json(s, &json) == RG_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"speakers\":[{\"t\":10.98,\"label\":\"Host\"},"
+                                        "{\"t\":10.99,\"label\":\"Guest\"}]"));
+    CU_ASSERT_PTR_NULL(strstr(json, "Guest Before"));
+    free(json);
+    rg_session_free(s);
+}
+
 
 /* A yes written before the writer's notice went out is ignored: nothing
  * opens, the bot does not thank them; a yes after the notice counts. */
@@ -637,6 +700,7 @@ int main(void)
         {"leave when alone", test_leave_when_alone},
         {"max duration", test_max_duration},
         {"connection lost", test_connection_lost},
+        {"mixed audio", test_mixed_audio},
         {"consent before the notice is ignored", test_consent_before_notice},
         {"roles and ignored consent on the record", test_roles_and_ignored_consent_on_record},
         {NULL, NULL},
