@@ -35,14 +35,14 @@ DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
             libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
             gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools \
             age ffmpeg jq chromium \
-            libgstreamer-plugins-bad1.0-dev gstreamer1.0-plugins-bad gstreamer1.0-nice janus
+            libgstreamer-plugins-bad1.0-dev gstreamer1.0-plugins-bad gstreamer1.0-nice janus janus-demos
 DEB_PKGS += nginx libnginx-mod-http-dav-ext openssl curl iproute2 util-linux nodejs
 # man pages rendered and unit files verified by tests/e2e/install.sh
 DEB_PKGS += groff man-db systemd bash-completion
 # Debian's npm conflicts with a Node.js that already ships its own npm.
 DEB_PKGS += $(if $(shell command -v npm 2>/dev/null),,npm)
 # npm packages for tests (make deps installs them into .deps/npm).
-NPM_PKGS := s3rver@3.7.1
+NPM_PKGS := s3rver@3.7.1 puppeteer-core@23
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread

@@ -69,6 +69,7 @@ typedef struct rg_shim_params {
     const char *textroom;      /* janus: TextRoom id; NULL: same as room */
     int timeout_s;             /* signalling timeout / give-up time; 0: 10 s */
     int duration_s;            /* leave after this long; 0: when everyone left */
+    bool video;                /* the meeting type stores video: receive it; else audio only */
 } rg_shim_params;
 
 /* What a shim learned about the meeting; strings [borrowed] from the shim

@@ -207,6 +207,8 @@ int rg_cmd_run(int argc, char **argv)
         room = pc->room;
     if (pc && !textroom && pc->textroom)
         textroom = pc->textroom;
+    const char *type_name = type ? type : pc ? pc->meeting_type : NULL;
+    const rg_meeting_type *mtype = rg_policy_type(policy, type_name);
     for (size_t i = 0; i < n_scenarios; i++) {
         meeting_job *job = &jobs[i];
         job->params = (rg_shim_params){
@@ -216,12 +218,13 @@ int rg_cmd_run(int argc, char **argv)
             .realtime = realtime,
             .url = url ? url : pc ? pc->url : NULL,
             .room = room,
-            .meeting_type = type ? type : pc ? pc->meeting_type : NULL,
+            .meeting_type = type_name,
             .hosts = n_hosts ? hosts : pc ? (const char *const *)pc->hosts : NULL,
             .n_hosts = n_hosts ? n_hosts : pc ? pc->n_hosts : 0,
             .textroom = textroom,
             .timeout_s = timeout_s ? timeout_s : pc ? pc->timeout_s : 0,
             .duration_s = duration_s,
+            .video = mtype && mtype->video,
         };
         if (n_scenarios > 1)
             snprintf(job->label, sizeof job->label, "#%zu ", i + 1);

@@ -6,6 +6,10 @@
 
 typedef enum notice_state { NOTICE_PENDING, NOTICE_DELIVERED, NOTICE_FAILED } notice_state;
 
+/* An undelivered private notice is tried again this often until the
+ * person's own window has run (their chat user may appear later). */
+#define NOTICE_RETRY_MS 1000
+
 typedef struct participant {
     char *id;                 /* [owned] */
     bool host;
@@ -13,6 +17,9 @@ typedef struct participant {
     notice_state notice;      /* private notice, or the public one at join */
     bool notice_due;          /* a notice must be tried for this participant */
     bool notice_failure_seen; /* its failure was acted on */
+    int64_t due_since;        /* when the notice became due (retry deadline base) */
+    int64_t retry_at;         /* > 0: undelivered so far, try again then */
+    bool last_try;            /* the try at the deadline: its failure is final */
     int64_t informed_at;
     bool consented;
     bool objection_pending;   /* an objection not yet acted on */
@@ -26,6 +33,7 @@ struct rg_consent {
     rg_meeting_state state;
     rg_reason reason;
     notice_state public_notice;
+    int64_t public_at;        /* when the public notice was delivered */
     bool ever_opened;
     bool gate_open;
     participant *people;
@@ -138,10 +146,14 @@ rg_err rg_consent_join(rg_consent *c, int64_t t_ms, const char *id, bool host)
         return err;
     p->present = true;
     p->host = p->host || host;
-    /* Rejoining keeps the earlier status: only the never-informed are due. */
-    if (p->notice == NOTICE_PENDING)
+    /* Rejoining keeps the earlier status: only the never-informed are due;
+     * the retry deadline runs from this arrival. */
+    if (p->notice == NOTICE_PENDING && !p->notice_due) {
         p->notice_due = true;
-    (void)t_ms;
+        p->due_since = t_ms;
+        p->retry_at = 0;
+        p->last_try = false;
+    }
     return RG_OK;
 }
 
@@ -151,8 +163,11 @@ rg_err rg_consent_leave(rg_consent *c, int64_t t_ms, const char *id)
         return RG_ERR_ARG;
     (void)t_ms;
     participant *p = find(c, id);
-    if (p)
+    if (p) {
         p->present = false;
+        if (p->notice == NOTICE_PENDING)
+            p->notice_due = false; /* gone before being reached: no more tries */
+    }
     return RG_OK;
 }
 
@@ -221,6 +236,7 @@ rg_err rg_consent_notice_result(rg_consent *c, int64_t t_ms, const char *to,
         if (c->public_notice != NOTICE_PENDING)
             return RG_ERR_STATE;
         c->public_notice = delivered ? NOTICE_DELIVERED : NOTICE_FAILED;
+        c->public_at = t_ms;
         /* The public notice informs everyone present when it is posted. */
         for (size_t i = 0; i < c->n_people; i++)
             if (c->people[i].present && c->people[i].notice_due)
@@ -230,8 +246,37 @@ rg_err rg_consent_notice_result(rg_consent *c, int64_t t_ms, const char *to,
     participant *p = find(c, to);
     if (!p || !p->notice_due)
         return RG_ERR_STATE;
+    if (!delivered && rg_consent_notice_retrying(c, t_ms, to)) {
+        p->notice_due = false;
+        p->retry_at = t_ms + NOTICE_RETRY_MS;
+        return RG_OK;
+    }
     mark_notice(p, t_ms, delivered);
     return RG_OK;
+}
+
+bool rg_consent_notice_retrying(const rg_consent *c, int64_t t_ms, const char *to)
+{
+    const participant *p = c && to ? find(c, to) : NULL;
+    return p && p->notice == NOTICE_PENDING && !p->last_try && c->rules.window_ms > 0 &&
+           t_ms < p->due_since + c->rules.window_ms;
+}
+
+/* Undelivered private notices: due again at their retry time; one last try
+ * when the person's window has run (its failure is final). */
+static void schedule_retries(rg_consent *c, int64_t t)
+{
+    for (size_t i = 0; i < c->n_people; i++) {
+        participant *p = &c->people[i];
+        if (!p->present || p->notice != NOTICE_PENDING || p->notice_due || !p->retry_at)
+            continue;
+        if (t >= p->due_since + c->rules.window_ms) {
+            p->last_try = true;
+            p->notice_due = true;
+        } else if (t >= p->retry_at) {
+            p->notice_due = true;
+        }
+    }
 }
 
 static bool cleared(const rg_consent *c, const participant *p, int64_t t)
@@ -339,9 +384,30 @@ static bool everyone_cleared(const rg_consent *c, int64_t t)
     return anyone;
 }
 
+/* Nobody, host included, is captured before the window has run for the
+ * meeting (from the public notice). Only explicit consent from every guest
+ * present (consent mode) may open it earlier. */
+static bool meeting_window_ran(const rg_consent *c, int64_t t)
+{
+    if (c->public_notice == NOTICE_DELIVERED && t >= c->public_at + c->rules.window_ms)
+        return true;
+    if (c->rules.basis != RG_BASIS_CONSENT)
+        return false;
+    bool guest = false;
+    for (size_t i = 0; i < c->n_people; i++) {
+        const participant *p = &c->people[i];
+        if (p->present && !p->host) {
+            if (!p->consented)
+                return false;
+            guest = true;
+        }
+    }
+    return guest;
+}
+
 static rg_err open_gate_if_ready(rg_consent *c, int64_t t)
 {
-    if (!everyone_cleared(c, t) || !host_ok(c))
+    if (!everyone_cleared(c, t) || !host_ok(c) || !meeting_window_ran(c, t))
         return RG_OK;
     c->state = RG_MEETING_RECORDING;
     c->ever_opened = true;
@@ -383,6 +449,7 @@ rg_err rg_consent_decide(rg_consent *c, int64_t t_ms, const rg_action **actions,
     c->n_actions = 0;
     rg_err err = RG_OK;
     if (!is_final(c)) {
+        schedule_retries(c, t_ms);
         err = judge_objections(c, t_ms);
         if (!err && c->state == RG_MEETING_WAITING)
             err = open_gate_if_ready(c, t_ms);

@@ -89,9 +89,17 @@ rg_err rg_consent_fail(rg_consent *c, int64_t t_ms);
  * everyone, otherwise a private notice to that participant ([borrowed]).
  * Returns false when there is none. */
 bool rg_consent_pending_notice(const rg_consent *c, const char **to);
-/* Report the delivery of the notice returned by rg_consent_pending_notice. */
+/* Report the delivery of the notice returned by rg_consent_pending_notice.
+ * An undelivered PRIVATE notice is not final while the person's own window
+ * (from their arrival) runs: it is due again a second later, and once more
+ * when the window has run; only that last failure fails closed. Meanwhile
+ * the person is present and not informed: they block the gate and are
+ * never captured. */
 rg_err rg_consent_notice_result(rg_consent *c, int64_t t_ms, const char *to,
                                 bool delivered);
+/* Would a failed delivery of the private notice to `to` at t be retried
+ * (not final)? Lets the caller keep futile attempts out of its records. */
+bool rg_consent_notice_retrying(const rg_consent *c, int64_t t_ms, const char *to);
 
 /* Decide at time t. *actions [borrowed] stays valid until the next call
  * into the engine; *n may be 0. */

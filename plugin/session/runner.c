@@ -2,12 +2,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include "runner.h"
+#include "session_priv.h"
 
 typedef struct runner {
     const rg_shim_ops *shim;
     void *shim_ctx;
     FILE *timeline;
     const char *label; /* prefix of every timeline line, or "" */
+    rg_session *session; /* [borrowed] once created: names for the timeline */
+    char retrying[96];   /* last recipient a message did not reach ("" = none) */
 } runner;
 
 /* Timeline lines of meetings running on other threads must not mix:
@@ -24,10 +27,23 @@ static void show_message(runner *r, const char *to, const char *text, rg_err err
 {
     if (!r->timeline)
         return;
+    /* Retries of a message that reaches nobody are shown once. */
+    const char *key = to ? to : "*";
+    bool again = err && !strcmp(r->retrying, key);
+    snprintf(r->retrying, sizeof r->retrying, "%s", err ? key : "");
+    if (again)
+        return;
+    char who[RG_WHO_LEN] = "";
+    if (to)
+        rg_session_who(r->session, to, who);
     flockfile(r->timeline);
-    fprintf(r->timeline, "%s           bot -> %s%s%s:\n", r->label,
-            to ? "privately to " : "everyone", to ? to : "",
-            err ? " (NOT delivered)" : "");
+    fprintf(r->timeline, "%s           bot -> %s%s%s%s\n", r->label,
+            to ? "privately to " : "everyone", who,
+            err ? " (NOT delivered)" : "", err ? "" : ":");
+    if (err) { /* an attempt that reached nobody: its text says nothing new */
+        funlockfile(r->timeline);
+        return;
+    }
     for (const char *line = text; *line;) {
         size_t n = strcspn(line, "\n");
         fprintf(r->timeline, "%s             | %.*s\n", r->label, (int)n, line);
@@ -69,7 +85,7 @@ rg_err rg_run_meeting(const rg_run_opts *opts, char **summary_json,
     if (!RG_SHIM_TABLE_OK(shim, rg_shim_ops) || !shim->create || !shim->run ||
         !shim->host || !shim->host->send_chat || !shim->host->leave)
         return RG_ERR_VERSION;
-    runner r = {shim, NULL, opts->timeline, opts->label ? opts->label : ""};
+    runner r = {shim, NULL, opts->timeline, opts->label ? opts->label : "", NULL, ""};
     rg_session *session = NULL;
     rg_shim_meeting meeting = {0};
     rg_err err = shim->create(opts->params, &r.shim_ctx, &meeting, errbuf);
@@ -91,6 +107,7 @@ rg_err rg_run_meeting(const rg_run_opts *opts, char **summary_json,
     err = rg_session_new(&sp, &session, errbuf);
     if (err)
         goto cleanup;
+    r.session = session;
     err = shim->run(r.shim_ctx, rg_core_ops_get(), session, errbuf);
     /* A meeting cut short (the platform went away) still has a summary:
      * the caller gets both it and the error. */

@@ -175,6 +175,23 @@ static member *find_member(const rg_session *s, const char *id)
     return NULL;
 }
 
+const char *rg_session_who(const rg_session *s, const char *id, char *buf)
+{
+    const member *m = s && id ? find_member(s, id) : NULL;
+    int same = 0;
+    for (size_t i = 0; m && i < s->n_members; i++)
+        same += strcmp(s->members[i].name, m->name) == 0;
+    if (!m || !strcmp(m->name, m->id))
+        snprintf(buf, RG_WHO_LEN, "%s", id ? id : "?");
+    else if (same > 1)
+        snprintf(buf, RG_WHO_LEN, "%.120s [%.60s]", m->name, m->id);
+    else
+        snprintf(buf, RG_WHO_LEN, "%.180s", m->name);
+    return buf;
+}
+/* The timeline shows people by name (the audit log never does). */
+#define WHO(id) rg_session_who(s, (id), (char[RG_WHO_LEN]){0})
+
 void rg_session_pseudonym(const rg_session *s, const char *id,
                           char out[RG_PSEUDONYM_LEN])
 {
@@ -240,15 +257,21 @@ static rg_err add_chat(rg_session *s, int64_t t, const char *from,
     return RG_OK;
 }
 
-/* Send one bot message, keep it in the transcript and log it. */
-static rg_err send_logged(rg_session *s, int64_t t, const char *to,
-                          rg_notice kind, bool *delivered)
+/* Send one bot message, keep it in the transcript and log it. A message
+ * not delivered is kept out of the records when `retry` (a private notice
+ * that will be tried again: only its outcome is a decision). */
+static rg_err send_logged_retry(rg_session *s, int64_t t, const char *to,
+                                rg_notice kind, bool *delivered, bool retry)
 {
     char *text = NULL;
     *delivered = false;
     rg_err err = rg_announce_text(s->policy, s->type, kind, &text);
     if (!err)
         *delivered = s->host.send_chat(s->host_ctx, to, text) == RG_OK;
+    if (text && !*delivered && retry) {
+        free(text);
+        return RG_OK;
+    }
     if (text) {
         uint8_t md[32];
         char hex[65];
@@ -273,6 +296,12 @@ static rg_err send_logged(rg_session *s, int64_t t, const char *to,
     }
     free(text);
     return err;
+}
+
+static rg_err send_logged(rg_session *s, int64_t t, const char *to,
+                          rg_notice kind, bool *delivered)
+{
+    return send_logged_retry(s, t, to, kind, delivered, false);
 }
 
 static rg_err add_member(rg_session *s, const char *id, const char *name,
@@ -325,7 +354,7 @@ rg_err rg_session_joined(rg_session *s, int64_t t_ms, const char *id,
     if (!m && (err = add_member(s, id, name, role, &m)))
         return err;
     m->present = true;
-    timeline(s, t_ms, "%s joined%s", id, role == RG_ROLE_HOST ? " (host)" : "");
+    timeline(s, t_ms, "%s joined%s", WHO(id), role == RG_ROLE_HOST ? " (host)" : "");
     err = rg_consent_join(s->engine, t_ms, id, role == RG_ROLE_HOST);
     rg_err e2 = audit_ev(s, RG_AUDIT_EV_JOIN, t_ms,
                          who_fields(s, id, "role",
@@ -346,7 +375,7 @@ rg_err rg_session_left(rg_session *s, int64_t t_ms, const char *id)
     if (!m || !m->present)
         return RG_ERR_NOT_FOUND;
     m->present = false;
-    timeline(s, t_ms, "%s left", id);
+    timeline(s, t_ms, "%s left", WHO(id));
     err = rg_consent_leave(s->engine, t_ms, id);
     if (audit_ev(s, RG_AUDIT_EV_LEAVE, t_ms, who_fields(s, id, NULL, NULL)))
         rg_consent_fail(s->engine, t_ms);
@@ -361,7 +390,7 @@ static rg_err say(rg_session *s, int64_t t, const char *to, rg_notice kind)
     bool delivered = false;
     rg_err err = send_logged(s, t, to, kind, &delivered);
     if (!delivered)
-        timeline(s, t, "could not send a message to %s", to ? to : "everyone");
+        timeline(s, t, "could not send a message to %s", to ? WHO(to) : "everyone");
     return err;
 }
 
@@ -390,7 +419,7 @@ rg_err rg_session_chat(rg_session *s, int64_t t_ms, const char *from_id,
         s->objections++;
     else
         s->consents++;
-    timeline(s, t_ms, "%s wrote %s: %s", from_id,
+    timeline(s, t_ms, "%s wrote %s: %s", WHO(from_id),
              is_private ? "privately to the bot" : "in the chat",
              rg_intent_name(intent));
     err = rg_consent_intent(s->engine, t_ms, from_id, intent);
@@ -424,7 +453,7 @@ static rg_err capture_start(rg_session *s, int64_t t, member *m)
 {
     m->capturing = true;
     m->span_started = false;
-    timeline(s, t, "capture starts: %s", m->id);
+    timeline(s, t, "capture starts: %s", WHO(m->id));
     rg_err err = RG_OK;
     if (s->sink && s->sink->track_start)
         err = s->sink->track_start(s->sink_ctx, m->id, t, &m->track);
@@ -469,7 +498,7 @@ static rg_err capture_stop(rg_session *s, int64_t t, member *m, rg_reason reason
 {
     rg_err err = video_stop(s, t, m, reason);
     span_close(m);
-    timeline(s, t, "capture stops: %s", m->id);
+    timeline(s, t, "capture stops: %s", WHO(m->id));
     cJSON *f = who_fields(s, m->id, "reason", rg_reason_code(reason));
     if (f && m->track && s->sink->track_name)
         cJSON_AddStringToObject(f, "track", s->sink->track_name(s->sink_ctx, m->track));
@@ -537,7 +566,7 @@ static rg_err apply(rg_session *s, const rg_action *a)
     case RG_ACT_OBJECTION_NOTED:
         timeline(s, a->t_ms,
                  "objection from %s logged; recording continues (documentation)",
-                 a->participant ? a->participant : "?");
+                 a->participant ? WHO(a->participant) : "?");
         f = reason_fields(s, a);
         if (f && s->type->justification)
             cJSON_AddStringToObject(f, "justification", s->type->justification);
@@ -634,16 +663,25 @@ rg_err rg_session_tick(rg_session *s, int64_t t_ms)
     const char *to;
     while (rg_consent_pending_notice(s->engine, &to)) {
         bool delivered = false;
+        bool retry = to && rg_consent_notice_retrying(s->engine, t_ms, to);
         /* A notice that cannot be logged does not count as given. */
-        if (send_logged(s, t_ms, to, to ? RG_NOTICE_LATE_JOINER : RG_NOTICE_PUBLIC,
-                        &delivered) != RG_OK)
+        if (send_logged_retry(s, t_ms, to, to ? RG_NOTICE_LATE_JOINER : RG_NOTICE_PUBLIC,
+                              &delivered, retry) != RG_OK)
             delivered = false;
         if (delivered)
             s->announcements++;
-        else
+        else if (!retry)
             s->announcements_failed++;
-        timeline(s, t_ms, "notice %s%s %s", to ? "privately to " : "to everyone",
-                 to ? to : "", delivered ? "delivered" : "NOT delivered: fail closed");
+        member *nm = to ? find_member(s, to) : NULL;
+        if (delivered || !retry || !nm || !nm->notice_retrying)
+            timeline(s, t_ms, "notice %s%s %s", to ? "privately to " : "to everyone",
+                     to ? WHO(to) : "",
+                     delivered ? "delivered"
+                     : retry   ? "not delivered yet: they cannot be reached in the chat; "
+                                 "trying again until their window has run (not captured meanwhile)"
+                               : "NOT delivered: fail closed");
+        if (nm)
+            nm->notice_retrying = retry && !delivered;
         err = rg_consent_notice_result(s->engine, t_ms, to, delivered);
         if (err)
             return err;
@@ -682,7 +720,7 @@ rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
         if (!err && s->sink->frame && track)
             err = s->sink->frame(s->sink_ctx, track, t_ms, frame);
         if (err) {
-            timeline(s, t_ms, "capture of %s failed: %s", id, rg_strerror(err));
+            timeline(s, t_ms, "capture of %s failed: %s", WHO(id), rg_strerror(err));
             rg_consent_fail(s->engine, t_ms);
             const rg_action *acts = NULL;
             size_t n = 0;

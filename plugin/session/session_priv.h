@@ -19,6 +19,12 @@ rg_err rg_session_set_audit(rg_session *s, rg_audit *log,
 
 /* Pseudonym of a participant id under the session's audit key
  * ("p-" + 16 hex), or the id itself without an audit log. */
+/* How the timeline names participant `id`: their display name, with the id
+ * added when another participant has the same name; `id` itself when
+ * unknown. Written into buf (RG_WHO_LEN), which is returned. */
+#define RG_WHO_LEN 192
+const char *rg_session_who(const rg_session *s, const char *id, char *buf);
+
 void rg_session_pseudonym(const rg_session *s, const char *id,
                           char out[RG_PSEUDONYM_LEN]);
 

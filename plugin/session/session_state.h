@@ -34,6 +34,7 @@ typedef struct member {
     bool capturing;    /* engine said capture; frames may pass */
     bool span_started; /* a frame passed since the capture started */
     bool removed;      /* on_withdrawal = remove_participant */
+    bool notice_retrying; /* their notice is being retried (said once) */
     void *track;       /* sink audio track while capturing */
     void *vtrack;      /* sink video track (video meeting types only) */
     span *spans;

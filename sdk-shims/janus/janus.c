@@ -143,7 +143,8 @@ static void janus_destroy(void *shim)
     rg_janus *j = shim;
     if (!j)
         return;
-    rg_jpeer_free(j->sub_peer);
+    for (size_t i = 0; i < j->n_parts; i++)
+        rg_jpeer_free(j->parts[i].peer);
     rg_jpeer_free(j->tr_peer);
     rg_jsession_free(j->js); /* stops the poller, destroys the session */
     if (j->q) {
@@ -208,7 +209,7 @@ static rg_err janus_create(const rg_shim_params *params, void **out,
     j->meeting_type = params->meeting_type ? strdup(params->meeting_type) : NULL;
     j->timeout_ms = params->timeout_s > 0 ? params->timeout_s * 1000 : 10000;
     j->max_ms = params->duration_s > 0 ? (int64_t)params->duration_s * 1000 : 0;
-    j->grace_ms = 2000;
+    j->video = params->video;
     j->debug = getenv("RECGATE_JANUS_DEBUG") != NULL;
     g_queue_init(&j->backlog);
     j->q = g_async_queue_new();
@@ -253,6 +254,8 @@ static rg_err janus_send_chat(void *ctx, const char *to, const char *text)
         j->chats_failed++;
     else
         j->chats_sent++;
+    if (!err && !to)
+        j->public_sent = true;
     return err ? RG_ERR_DELIVERY : RG_OK;
 }
 
@@ -268,8 +271,14 @@ static rg_err janus_leave(void *ctx, const char *reason)
         rg_jvr_leave(j);
     }
     /* Stop receiving at once: nothing more reaches the queue. */
-    rg_jpeer_free(j->sub_peer);
-    j->sub_peer = NULL;
+    for (size_t i = 0; i < j->n_parts; i++) {
+        jpart *p = &j->parts[i];
+        if (p->peer) {
+            p->frames_lost += rg_jpeer_lost(p->peer);
+            rg_jpeer_free(p->peer);
+            p->peer = NULL;
+        }
+    }
     return RG_OK;
 }
 
@@ -298,8 +307,7 @@ static void tick(rg_janus *j, int64_t t)
 
 static void on_media(rg_janus *j, const rg_jev *ev, int64_t t)
 {
-    uint64_t feed = ev->handle == j->sub_h ? rg_jvr_feed_of(j, ev->mline) : 0;
-    jpart *p = feed ? rg_janus_part(j, feed) : NULL;
+    jpart *p = rg_jvr_part_of_handle(j, ev->handle);
     j->frames_offered++;
     if (!p || !p->reported)
         return; /* not (yet) a participant: dropped, never stored */
@@ -345,6 +353,8 @@ static void dispatch(rg_janus *j, rg_jev *ev, int64_t t)
     case RG_JEV_PEER_DOWN:
         if (ev->handle == j->tr_h && !j->left)
             rg_janus_fail(j, "the chat connection to Janus closed");
+        else if (rg_jvr_part_of_handle(j, ev->handle))
+            rg_jvr_peer_down(j, rg_jvr_part_of_handle(j, ev->handle), t);
         break;
     case RG_JEV_JANUS:
         if (j->debug) { /* RECGATE_JANUS_DEBUG=1: every Janus event on stderr */
@@ -369,8 +379,11 @@ void rg_janus_report(rg_janus *j, jpart *p, int64_t t)
     j->need_tick = true; /* after the whole batch: same-time joins go together */
 }
 
-/* Report publishers to the core once their chat user is known or the
- * grace period is over; end the meeting when everyone has gone. */
+/* Report publishers to the core: at once when the chat can reach them;
+ * the others right after the public notice went out, as late joiners whose
+ * private notice the core retries until their window has run (they block
+ * the gate meanwhile, and are never captured uninformed). End the meeting
+ * when everyone has gone. */
 static void housekeeping(rg_janus *j, int64_t t)
 {
     size_t present = 0;
@@ -379,7 +392,8 @@ static void housekeeping(rg_janus *j, int64_t t)
         if (!p->present)
             continue;
         present++;
-        if (!p->reported && (rg_jtr_user_for(j, p) || t - p->seen_ms >= j->grace_ms))
+        const jtruser *u;
+        if (!p->reported && (j->public_sent || rg_jtr_reach(j, p, &u) != RG_JREACH_NONE))
             rg_janus_report(j, p, t);
     }
     if (present)
@@ -454,12 +468,19 @@ static rg_err janus_run(void *shim, const rg_core_ops *core, rg_session *session
             break;
     }
     rg_err end_err = core->end(session, t);
-    for (size_t i = 0; i < j->n_parts; i++)
-        if (j->parts[i].ever_reported)
-            fprintf(stderr, "recgate: janus: participant %s (%s): %" PRIu64
-                    " audio frames received, %" PRIu64 " passed the gate\n",
-                    j->parts[i].sid, j->parts[i].display, j->parts[i].frames,
-                    j->parts[i].passed);
+    for (size_t i = 0; i < j->n_parts; i++) {
+        jpart *p = &j->parts[i];
+        if (!p->ever_reported)
+            continue;
+        fprintf(stderr, "recgate: janus: participant %s (%s): %" PRIu64
+                " audio frames received, %" PRIu64 " passed the gate\n",
+                p->sid, p->display, p->frames, p->passed);
+        /* Loss is measured per connection (RTP sequence gaps). */
+        fprintf(stderr, "recgate: janus: participant %s (%s): %" PRIu64 " connection(s), %"
+                PRIu64 " renegotiation(s), %" PRIu64 " audio frame(s) lost\n", p->sid,
+                p->display, p->subscriptions, p->renegotiations,
+                p->frames_lost + rg_jpeer_lost(p->peer));
+    }
     if (j->core_err) {
         if (errbuf)
             snprintf(errbuf, RG_ERRBUF_SIZE, "janus: the session rejected an event: %s",

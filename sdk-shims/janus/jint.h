@@ -12,7 +12,6 @@
 #include "recgate/shim.h"
 
 #define RG_JANUS_BOT_DISPLAY "recgate"
-#define RG_JANUS_MAX_MAP 128
 
 typedef struct jpart {
     uint64_t id;
@@ -26,8 +25,13 @@ typedef struct jpart {
     bool want_sub;         /* to subscribe */
     bool subscribed;
     int64_t retry_ms;      /* earliest next subscribe attempt */
+    char amid[16];         /* the mid of their audio stream ("" if unknown) */
+    uint64_t sub_h;        /* their own subscriber handle, 0 if none */
+    rg_jpeer *peer;        /* ... and its PeerConnection */
+    uint64_t subscriptions, renegotiations;
     int channels;          /* fixed from the first packet's TOC */
     uint64_t frames, passed;
+    uint64_t frames_lost;  /* RTP sequence gaps of closed connections */
 } jpart;
 
 typedef struct jtruser {
@@ -42,19 +46,15 @@ typedef struct rg_janus {
     size_t n_hosts;
     int timeout_ms;
     int64_t max_ms;        /* 0: until the room empties */
-    int grace_ms;          /* wait for a TextRoom user before joined() */
+    bool video;            /* the meeting type stores video: subscribe to it */
     char meeting_id[160];
     /* plumbing */
     GAsyncQueue *q;
     GQueue backlog;        /* events popped while waiting for something else */
     rg_jsession *js;
-    uint64_t pub_h, sub_h, tr_h;
+    uint64_t pub_h, tr_h;
     uint64_t my_id, private_id;
-    rg_jpeer *sub_peer, *tr_peer;
-    struct { int mline; uint64_t feed; } map[RG_JANUS_MAX_MAP];
-    int n_map;
-    bool sub_joined;       /* the subscriber handle joined the room */
-    bool sub_busy;         /* a subscribe/update is being negotiated */
+    rg_jpeer *tr_peer;
     /* participants */
     jpart *parts;
     size_t n_parts, cap_parts;
@@ -62,6 +62,7 @@ typedef struct rg_janus {
     size_t n_users, cap_users;
     char tr_name[64];      /* the bot's TextRoom username */
     bool tr_joined;
+    bool public_sent;      /* the public notice went out: later arrivals are late joiners */
     uint64_t history_dropped;
     /* run state */
     const rg_core_ops *core;
@@ -95,16 +96,26 @@ cJSON *rg_janus_room_json(const char *room);
 /* videoroom.c */
 rg_err rg_jvr_join(rg_janus *j, char *errbuf);
 void rg_jvr_event(rg_janus *j, const rg_jev *ev, int64_t t);
-/* Subscribe to publishers waiting for it (one negotiation at a time). */
+/* Subscribe to publishers waiting for it, each on a handle of its own. */
 void rg_jvr_subscribe_pending(rg_janus *j, int64_t t);
-uint64_t rg_jvr_feed_of(const rg_janus *j, int mline);
+/* The participant whose subscriber handle is `handle`, or NULL. */
+jpart *rg_jvr_part_of_handle(rg_janus *j, uint64_t handle);
+void rg_jvr_unsubscribe(rg_janus *j, jpart *p);
+/* p's connection failed: tear it down, rebuild it if they are still here. */
+void rg_jvr_peer_down(rg_janus *j, jpart *p, int64_t t);
 void rg_jvr_leave(rg_janus *j);
 
 /* textroom.c */
 rg_err rg_jtr_join(rg_janus *j, char *errbuf);
 void rg_jtr_message(rg_janus *j, const rg_jev *ev, int64_t t);
 rg_err rg_jtr_send(rg_janus *j, const char *to_sid, const char *text);
+/* How a participant can be reached in the chat (rule: textroom.c). */
+typedef enum rg_jreach { RG_JREACH_NONE, RG_JREACH_PRIVATE, RG_JREACH_PUBLIC } rg_jreach;
+rg_jreach rg_jtr_reach(const rg_janus *j, const jpart *p, const jtruser **user);
+/* Their one chat user when reachable privately, else NULL. */
 const jtruser *rg_jtr_user_for(const rg_janus *j, const jpart *p);
+/* 0..2: how well a video display name matches a chat display name. */
+int rg_jtr_name_level(const char *video, const char *chat);
 void rg_jtr_leave(rg_janus *j);
 
 #endif

@@ -22,6 +22,8 @@ struct rg_jpeer {
     int n_channels;
     GstWebRTCDataChannel *open;    /* the channel we send on */
     volatile gint packets;
+    volatile gint lost;            /* RTP sequence numbers never seen */
+    int last_seq;                  /* -1: none yet (streaming thread only) */
     volatile gint negotiation_needed;
     volatile gint down_sent;
 };
@@ -135,6 +137,29 @@ static void on_negotiation_needed(GstElement *w, gpointer data)
     g_atomic_int_set(&p->negotiation_needed, 1);
 }
 
+/* Count RTP sequence gaps of the (one) Opus stream: Janus numbers each
+ * subscriber's packets without holes, so every gap is a frame lost. */
+static GstPadProbeReturn seq_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    rg_jpeer *p = data;
+    GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER(info);
+    GstMapInfo m;
+    (void)pad;
+    if (b && gst_buffer_map(b, &m, GST_MAP_READ)) {
+        if (m.size >= 4) {
+            int seq = (m.data[2] << 8) | m.data[3];
+            if (p->last_seq >= 0) {
+                int gap = (seq - p->last_seq - 1) & 0xffff;
+                if (gap > 0 && gap < 3000) /* not a reordering or a restart */
+                    g_atomic_int_add(&p->lost, gap);
+            }
+            p->last_seq = seq;
+        }
+        gst_buffer_unmap(b, &m);
+    }
+    return GST_PAD_PROBE_OK;
+}
+
 static void on_pad_added(GstElement *w, GstPad *pad, gpointer data)
 {
     rg_jpeer *p = data;
@@ -177,6 +202,7 @@ static void on_pad_added(GstElement *w, GstPad *pad, gpointer data)
         g_object_set_data(G_OBJECT(sink), "rg-mline", GINT_TO_POINTER(mline));
         GstAppSinkCallbacks cb = {.new_sample = on_sample};
         gst_app_sink_set_callbacks(GST_APP_SINK(sink), &cb, p, NULL);
+        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, seq_probe, p, NULL);
         gst_bin_add_many(GST_BIN(p->pipe), depay, sink, NULL);
         gst_element_link(depay, sink);
         gst_element_sync_state_with_parent(sink);
@@ -298,6 +324,7 @@ rg_err rg_jpeer_new(const rg_jpeer_opts *o, rg_jpeer **out, char *errbuf)
     if (!p)
         return RG_ERR_NOMEM;
     p->o = *o;
+    p->last_seq = -1;
     g_mutex_init(&p->lock);
     rg_err err = RG_ERR_MEDIA;
     p->pipe = gst_pipeline_new(NULL);
@@ -469,6 +496,11 @@ rg_err rg_jpeer_send(rg_jpeer *p, const char *text)
 uint64_t rg_jpeer_packets(const rg_jpeer *p)
 {
     return p ? (uint64_t)g_atomic_int_get((gint *)&p->packets) : 0;
+}
+
+uint64_t rg_jpeer_lost(const rg_jpeer *p)
+{
+    return p ? (uint64_t)g_atomic_int_get((gint *)&p->lost) : 0;
 }
 
 void rg_jpeer_free(rg_jpeer *p)

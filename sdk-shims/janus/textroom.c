@@ -2,10 +2,23 @@
  * data channel: "setup" over HTTP, answer Janus's data-channel offer,
  * "ack", open "JanusDataChannel", then TextRoom JSON on the channel.
  *
- * Who is who: a TextRoom user is the VideoRoom publisher whose id equals
- * the username (the convention recgate's docs ask clients to follow), or
- * else whose display name equals the user's display name. A message from
- * a user matching no publisher still counts (as a stranger's). The bot
+ * Who is who. VideoRoom and TextRoom are separate: nothing in Janus ties
+ * a chat user to a publisher except names. The rule (docs/janus.md):
+ *   3  the chat username equals the publisher id (what clients that know
+ *      recgate do);
+ *   2  the display names are equal once case-folded and cut into words of
+ *      letters and digits, or their words run together are equal
+ *      ("Anna B." = "anna b" = "AnnaB");
+ *   1  the first words are equal and every later word both names have is
+ *      equal or an initial of the other ("Anna B." ~ "anna" ~ "Anna Berg").
+ * A participant's candidates are the chat users at the best level any of
+ * them reaches. One candidate, claimed by nobody else present: reached
+ * privately. Several candidates for a group of present participants with
+ * the same candidates (duplicate names), at least as many as the group:
+ * reached publicly, in the room, addressed by name. No candidate, or fewer
+ * than the group: cannot be reached (yet); the core retries until the
+ * person's window has run, then fails closed. A message from a user who is
+ * nobody's only candidate still counts, as a stranger's. The bot
  * joins with history off; should Janus replay history anyway, it does so
  * before answering the join, so every message that arrived before the
  * join's answer is dropped: a replayed history never counts. */
@@ -60,25 +73,134 @@ static void user_remove(rg_janus *j, const char *username)
         }
 }
 
-const jtruser *rg_jtr_user_for(const rg_janus *j, const jpart *p)
+/* Words of a display name: case-folded, letters and digits only, joined
+ * by single spaces into `out`. Returns the number of words. */
+static int words(const char *name, char *out, size_t cap)
 {
-    for (size_t i = 0; i < j->n_users; i++)
-        if (!strcmp(j->users[i].username, p->sid))
-            return &j->users[i];
-    const jtruser *by_name = NULL;
-    for (size_t i = 0; i < j->n_users; i++)
-        if (j->users[i].display && !strcmp(j->users[i].display, p->display)) {
-            if (by_name)
-                return NULL; /* two users with that name: ambiguous */
-            by_name = &j->users[i];
+    size_t n = 0;
+    int count = 0;
+    bool in_word = false;
+    gchar *fold = name && g_utf8_validate(name, -1, NULL) ? g_utf8_casefold(name, -1) : NULL;
+    out[0] = '\0';
+    for (const gchar *c = fold; c && *c; c = g_utf8_next_char(c)) {
+        gunichar u = g_utf8_get_char(c);
+        size_t len = (size_t)(g_utf8_next_char(c) - c);
+        if (!g_unichar_isalnum(u)) {
+            in_word = false;
+            continue;
         }
-    return by_name;
+        if (!in_word && count && n + 1 < cap)
+            out[n++] = ' ';
+        if (!in_word)
+            count++;
+        in_word = true;
+        if (n + len < cap) {
+            memcpy(out + n, c, len);
+            n += len;
+        }
+    }
+    out[n] = '\0';
+    g_free(fold);
+    return count;
 }
 
-/* The participant a TextRoom user is, or NULL. */
+static void squeeze(const char *w, char *out)
+{
+    for (; *w; w++)
+        if (*w != ' ')
+            *out++ = *w;
+    *out = '\0';
+}
+
+/* Is `a` an initial of `b` (one character, b's first)? */
+static bool initial_of(const char *a, size_t la, const char *b)
+{
+    return g_utf8_next_char(a) == a + la && !strncmp(a, b, la);
+}
+
+/* Rule 1: same first word; later words equal or initials. */
+static bool loose(const char *a, const char *b)
+{
+    for (int i = 0;; i++) {
+        size_t la = strcspn(a, " "), lb = strcspn(b, " ");
+        if (!la || !lb)
+            return i > 0;
+        bool same = la == lb && !strncmp(a, b, la);
+        if (!same && (i == 0 || !(initial_of(a, la, b) || initial_of(b, lb, a))))
+            return false;
+        a += la + (a[la] == ' ');
+        b += lb + (b[lb] == ' ');
+    }
+}
+
+int rg_jtr_name_level(const char *video, const char *chat)
+{
+    char a[256], b[256], sa[256], sb[256];
+    if (!words(video, a, sizeof a) || !words(chat, b, sizeof b))
+        return 0;
+    squeeze(a, sa);
+    squeeze(b, sb);
+    if (!strcmp(a, b) || !strcmp(sa, sb))
+        return 2;
+    return loose(a, b) ? 1 : 0;
+}
+
+static int level(const jpart *p, const jtruser *u)
+{
+    if (!strcmp(u->username, p->sid))
+        return 3;
+    return u->display ? rg_jtr_name_level(p->display, u->display) : 0;
+}
+
+/* Bit i set: user i is one of p's best candidates (the first 64 users). */
+static uint64_t candidates(const rg_janus *j, const jpart *p)
+{
+    int best = 0;
+    uint64_t set = 0;
+    for (size_t i = 0; i < j->n_users && i < 64; i++) {
+        int l = level(p, &j->users[i]);
+        if (l > best) {
+            best = l;
+            set = 0;
+        }
+        if (l && l == best)
+            set |= (uint64_t)1 << i;
+    }
+    return set;
+}
+
+rg_jreach rg_jtr_reach(const rg_janus *j, const jpart *p, const jtruser **user)
+{
+    *user = NULL;
+    uint64_t c = candidates(j, p);
+    if (!c)
+        return RG_JREACH_NONE;
+    int group = 0;
+    for (size_t i = 0; i < j->n_parts; i++)
+        if (&j->parts[i] == p || (j->parts[i].present && candidates(j, &j->parts[i]) == c))
+            group++;
+    int n = __builtin_popcountll(c);
+    if (n < group)
+        return RG_JREACH_NONE; /* one of them is not in the chat */
+    if (n == 1 && group == 1) {
+        *user = &j->users[__builtin_ctzll(c)];
+        return RG_JREACH_PRIVATE;
+    }
+    return RG_JREACH_PUBLIC;
+}
+
+const jtruser *rg_jtr_user_for(const rg_janus *j, const jpart *p)
+{
+    const jtruser *u;
+    return rg_jtr_reach(j, p, &u) == RG_JREACH_PRIVATE ? u : NULL;
+}
+
+/* The participant a TextRoom user is (they are its only candidate), or NULL. */
 static jpart *part_for_user(rg_janus *j, const char *username)
 {
     for (size_t i = 0; i < j->n_parts; i++) {
+        if (!j->parts[i].present)
+            continue;
         const jtruser *u = rg_jtr_user_for(j, &j->parts[i]);
         if (u && !strcmp(u->username, username))
             return &j->parts[i];
@@ -288,17 +410,27 @@ rg_err rg_jtr_send(rg_janus *j, const char *to_sid, const char *text)
     if (!j->tr_joined || !text)
         return RG_ERR_DELIVERY;
     const char *username = NULL;
-    if (to_sid) {
-        const jtruser *u = NULL;
-        for (size_t i = 0; i < j->n_parts && !u; i++)
+    char *addressed = NULL;
+    if (to_sid && !strncmp(to_sid, "textroom:", 9)) {
+        username = to_sid + 9;
+    } else if (to_sid) {
+        jpart *p = NULL;
+        for (size_t i = 0; i < j->n_parts && !p; i++)
             if (!strcmp(j->parts[i].sid, to_sid))
-                u = rg_jtr_user_for(j, &j->parts[i]);
-        if (!u && !strncmp(to_sid, "textroom:", 9))
-            username = to_sid + 9;
-        else if (u)
+                p = &j->parts[i];
+        const jtruser *u = NULL;
+        rg_jreach r = p ? rg_jtr_reach(j, p, &u) : RG_JREACH_NONE;
+        if (r == RG_JREACH_NONE)
+            return RG_ERR_DELIVERY; /* not in the chat (yet): cannot be informed */
+        if (r == RG_JREACH_PRIVATE) {
             username = u->username;
-        else
-            return RG_ERR_DELIVERY; /* not in the chat: cannot be informed */
+        } else {
+            /* Several chat users could be them: tell them in the room. */
+            if (!(addressed = malloc(strlen(p->display) + strlen(text) + 8)))
+                return RG_ERR_DELIVERY;
+            sprintf(addressed, "@%s: %s", p->display, text);
+            text = addressed;
+        }
     }
     cJSON *req = tr_req(j, "message"), *reply = NULL;
     if (req) {
@@ -314,6 +446,7 @@ rg_err rg_jtr_send(rg_janus *j, const char *to_sid, const char *text)
         err = RG_ERR_DELIVERY;
     }
     cJSON_Delete(reply);
+    free(addressed);
     return err ? RG_ERR_DELIVERY : RG_OK;
 }
 

@@ -1,8 +1,15 @@
 /* VideoRoom: the bot joins as a publisher that never publishes (so Janus
- * tells it about every publisher), and subscribes to every publisher's
- * Opus audio on one subscriber handle: one PeerConnection, one m-line per
- * participant. One negotiation at a time: new feeds wait for the previous
- * offer/answer to finish, then go in one "update". */
+ * tells it about every publisher), and subscribes to each publisher on its
+ * OWN subscriber handle: one PeerConnection per participant, carrying only
+ * their audio m-line (by mid) unless the meeting type stores video.
+ *
+ * Why not one connection for everyone: Janus reuses a leaver's inactive
+ * m-line for the next joiner, and GStreamer 1.22's webrtcbin refuses that
+ * renegotiation ("transceiver direction changes are not implemented").
+ * With one connection per publisher nothing is ever renegotiated: a leave
+ * tears down that person's connection only, a join builds a new one, and
+ * everyone else's audio flows on untouched. A connection that fails is
+ * torn down and rebuilt while its publisher is still there. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,8 +102,11 @@ static void add_publishers(rg_janus *j, const cJSON *list)
         if (!p)
             continue;
         p->present = true;
-        if (audio_mid(pub) && !p->subscribed)
+        const char *mid = audio_mid(pub);
+        if (mid && !p->subscribed) {
             p->want_sub = true;
+            snprintf(p->amid, sizeof p->amid, "%s", mid);
+        }
     }
 }
 
@@ -146,50 +156,33 @@ rg_err rg_jvr_join(rg_janus *j, char *errbuf)
     j->private_id = rg_jid(cJSON_GetObjectItemCaseSensitive(data, "private_id"));
     add_publishers(j, cJSON_GetObjectItemCaseSensitive(data, "publishers"));
     rg_jev_free(ev);
-    return rg_jsession_attach(j->js, "janus.plugin.videoroom", &j->sub_h, errbuf);
+    return RG_OK;
 }
 
-uint64_t rg_jvr_feed_of(const rg_janus *j, int mline)
+jpart *rg_jvr_part_of_handle(rg_janus *j, uint64_t handle)
 {
-    for (int i = 0; i < j->n_map; i++)
-        if (j->map[i].mline == mline)
-            return j->map[i].feed;
-    return 0;
+    for (size_t i = 0; handle && i < j->n_parts; i++)
+        if (j->parts[i].sub_h == handle)
+            return &j->parts[i];
+    return NULL;
 }
 
-static void update_map(rg_janus *j, const cJSON *data)
-{
-    const cJSON *streams = cJSON_GetObjectItemCaseSensitive(data, "streams");
-    if (!cJSON_IsArray(streams))
-        return;
-    j->n_map = 0;
-    const cJSON *s;
-    cJSON_ArrayForEach(s, streams) {
-        const cJSON *mi = cJSON_GetObjectItemCaseSensitive(s, "mindex");
-        const cJSON *act = cJSON_GetObjectItemCaseSensitive(s, "active");
-        uint64_t feed = rg_jid(cJSON_GetObjectItemCaseSensitive(s, "feed_id"));
-        if (!cJSON_IsNumber(mi) || !feed || cJSON_IsFalse(act) || j->n_map >= RG_JANUS_MAX_MAP)
-            continue;
-        j->map[j->n_map].mline = mi->valueint;
-        j->map[j->n_map].feed = feed;
-        j->n_map++;
-    }
-}
-
-/* Answer an offer from the subscriber handle with "start". */
-static rg_err answer_offer(rg_janus *j, const cJSON *jsep, char *errbuf)
+/* Answer an offer on p's subscriber handle with "start". */
+static rg_err answer_offer(rg_janus *j, jpart *p, const cJSON *jsep, char *errbuf)
 {
     const char *type = str(jsep, "type"), *sdp = str(jsep, "sdp");
     if (!type || strcmp(type, "offer") || !sdp)
         return RG_OK;
     rg_err err;
-    if (!j->sub_peer) {
-        rg_jpeer_opts o = {.handle = j->sub_h, .q = j->q, .local_ip = "127.0.0.1"};
-        if ((err = rg_jpeer_new(&o, &j->sub_peer, errbuf)))
+    if (!p->peer) {
+        rg_jpeer_opts o = {.handle = p->sub_h, .q = j->q, .local_ip = "127.0.0.1"};
+        if ((err = rg_jpeer_new(&o, &p->peer, errbuf)))
             return err;
+    } else {
+        p->renegotiations++;
     }
     char *answer = NULL;
-    if ((err = rg_jpeer_answer(j->sub_peer, sdp, &answer, errbuf)))
+    if ((err = rg_jpeer_answer(p->peer, sdp, &answer, errbuf)))
         return err;
     cJSON *js = cJSON_CreateObject();
     if (js) {
@@ -198,79 +191,106 @@ static rg_err answer_offer(rg_janus *j, const cJSON *jsep, char *errbuf)
     }
     free(answer);
     rg_jev *ev = NULL;
-    err = js ? async_req(j, j->sub_h, body("start"), js, &ev, errbuf) : RG_ERR_NOMEM;
+    err = js ? async_req(j, p->sub_h, body("start"), js, &ev, errbuf) : RG_ERR_NOMEM;
     cJSON_Delete(js);
+    rg_jev_free(ev);
+    return err;
+}
+
+/* Close p's subscription: its connection and its handle. Media still in
+ * the queue from it finds no participant and is dropped. */
+void rg_jvr_unsubscribe(rg_janus *j, jpart *p)
+{
+    if (p->peer) {
+        p->frames_lost += rg_jpeer_lost(p->peer);
+        rg_jpeer_free(p->peer);
+        p->peer = NULL;
+    }
+    if (p->sub_h && !j->lost)
+        (void)rg_jsession_detach(j->js, p->sub_h);
+    p->sub_h = 0;
+    p->subscribed = false;
+}
+
+/* Subscribe to one publisher on a handle of its own. */
+static rg_err subscribe_one(rg_janus *j, jpart *p, char *why, int *code)
+{
+    rg_err err = rg_jsession_attach(j->js, "janus.plugin.videoroom", &p->sub_h, why);
+    if (err)
+        return err;
+    cJSON *list = cJSON_CreateArray(), *s = cJSON_CreateObject(), *b = body("join");
+    if (!list || !s || !b) {
+        cJSON_Delete(list);
+        cJSON_Delete(s);
+        cJSON_Delete(b);
+        return RG_ERR_NOMEM;
+    }
+    cJSON_AddItemToObject(s, "feed", cJSON_CreateRaw(p->sid));
+    /* Data minimisation: only the audio stream unless video is stored. */
+    if (!j->video && p->amid[0])
+        cJSON_AddStringToObject(s, "mid", p->amid);
+    cJSON_AddItemToArray(list, s);
+    cJSON_AddStringToObject(b, "ptype", "subscriber");
+    cJSON_AddItemToObject(b, "room", rg_janus_room_json(j->room));
+    cJSON_AddItemToObject(b, "streams", list);
+    if (j->private_id)
+        cJSON_AddNumberToObject(b, "private_id", (double)j->private_id);
+    rg_jev *ev = NULL;
+    err = async_req(j, p->sub_h, b, NULL, &ev, why);
+    const cJSON *data = ev ? rg_jplugindata(ev->json) : NULL;
+    const char *kind = data ? str(data, "videoroom") : NULL;
+    if (!err && (!kind || strcmp(kind, "attached"))) {
+        const char *ewhy;
+        *code = data ? error_code(data, &ewhy) : 0;
+        snprintf(why, RG_ERRBUF_SIZE, "%s", data && *code ? ewhy : "no \"attached\" answer");
+        err = RG_ERR_NETWORK;
+    }
+    const cJSON *jsep = ev ? cJSON_GetObjectItemCaseSensitive(ev->json, "jsep") : NULL;
+    if (!err && !jsep) {
+        snprintf(why, RG_ERRBUF_SIZE, "Janus sent no offer");
+        err = RG_ERR_NETWORK;
+    }
+    if (!err)
+        err = answer_offer(j, p, jsep, why);
     rg_jev_free(ev);
     return err;
 }
 
 void rg_jvr_subscribe_pending(rg_janus *j, int64_t t)
 {
-    if (j->sub_busy || !j->sub_h)
-        return;
-    cJSON *list = cJSON_CreateArray();
-    size_t n = 0;
-    for (size_t i = 0; list && i < j->n_parts; i++) {
+    for (size_t i = 0; i < j->n_parts && !j->lost && !j->left; i++) {
         jpart *p = &j->parts[i];
         if (!p->present || !p->want_sub || p->subscribed || p->retry_ms > t)
             continue;
-        cJSON *s = cJSON_CreateObject();
-        if (!s)
-            break;
-        cJSON_AddItemToObject(s, "feed", cJSON_CreateRaw(p->sid));
-        cJSON_AddItemToArray(list, s);
-        n++;
-    }
-    if (!n) {
-        cJSON_Delete(list);
-        return;
-    }
-    cJSON *b = body(j->sub_joined ? "update" : "join");
-    if (!b) {
-        cJSON_Delete(list);
-        return;
-    }
-    if (j->sub_joined) {
-        cJSON_AddItemToObject(b, "subscribe", list);
-    } else {
-        cJSON_AddStringToObject(b, "ptype", "subscriber");
-        cJSON_AddItemToObject(b, "room", rg_janus_room_json(j->room));
-        cJSON_AddItemToObject(b, "streams", list);
-        if (j->private_id)
-            cJSON_AddNumberToObject(b, "private_id", (double)j->private_id);
-    }
-    /* Only audio: the bot never stores video from Janus. */
-    j->sub_busy = true;
-    rg_jev *ev = NULL;
-    char why[RG_ERRBUF_SIZE] = "";
-    rg_err err = async_req(j, j->sub_h, b, NULL, &ev, why);
-    const cJSON *data = ev ? rg_jplugindata(ev->json) : NULL;
-    const char *kind = data ? str(data, "videoroom") : NULL;
-    bool ok = !err && kind && (!strcmp(kind, "attached") || !strcmp(kind, "updated"));
-    if (ok) {
-        if (!strcmp(kind, "attached"))
-            j->sub_joined = true;
-        update_map(j, data);
-        const cJSON *jsep = cJSON_GetObjectItemCaseSensitive(ev->json, "jsep");
-        if (jsep && (err = answer_offer(j, jsep, why)))
-            rg_janus_fail(j, "cannot receive the participants' audio: %s", why);
-    }
-    const char *ewhy;
-    int code = data ? error_code(data, &ewhy) : 0;
-    for (size_t i = 0; i < j->n_parts; i++) {
-        jpart *p = &j->parts[i];
-        if (!p->present || !p->want_sub || p->subscribed || p->retry_ms > t)
-            continue;
-        if (ok)
+        char why[RG_ERRBUF_SIZE] = "";
+        int code = 0;
+        rg_err err = subscribe_one(j, p, why, &code);
+        if (!err) {
             p->subscribed = true;
-        else
-            p->retry_ms = t + RETRY_FEED_MS * (code == NO_SUCH_FEED ? 1 : 4);
+            p->subscriptions++;
+            continue;
+        }
+        rg_jvr_unsubscribe(j, p);
+        p->retry_ms = t + RETRY_FEED_MS * (code == NO_SUCH_FEED ? 1 : 4);
+        if (!j->lost && code != NO_SUCH_FEED)
+            fprintf(stderr, "recgate: janus: subscribing to %s failed (%s), retrying\n",
+                    p->display, why);
     }
-    if (err && !ok && !j->lost)
-        fprintf(stderr, "recgate: janus: subscribing failed (%s), retrying\n",
-                code ? ewhy : why);
-    rg_jev_free(ev);
-    j->sub_busy = false;
+}
+
+/* p's connection failed or closed: rebuild it while they are still here. */
+void rg_jvr_peer_down(rg_janus *j, jpart *p, int64_t t)
+{
+    if (j->left || j->lost)
+        return;
+    bool again = p->present && p->subscribed;
+    rg_jvr_unsubscribe(j, p);
+    if (again) {
+        p->want_sub = true;
+        p->retry_ms = t + RETRY_FEED_MS;
+        fprintf(stderr, "recgate: janus: the connection carrying %s's audio closed; "
+                "reconnecting\n", p->display);
+    }
 }
 
 static void gone(rg_janus *j, uint64_t id, int64_t t)
@@ -279,8 +299,8 @@ static void gone(rg_janus *j, uint64_t id, int64_t t)
     if (!p)
         return;
     p->present = false;
-    p->subscribed = false;
     p->want_sub = false;
+    rg_jvr_unsubscribe(j, p);
     if (p->reported) {
         p->reported = false;
         rg_err err = j->core->left(j->session, t, p->sid);
@@ -312,12 +332,17 @@ void rg_jvr_event(rg_janus *j, const rg_jev *ev, int64_t t)
         j->room_gone = true;
         return;
     }
-    if (sender == j->sub_h) {
-        update_map(j, data);
+    jpart *sp = rg_jvr_part_of_handle(j, sender);
+    if (sp) {
+        /* Janus renegotiates a subscription on its own (e.g. the publisher
+         * changed codecs): answer it; if webrtcbin cannot, rebuild it. */
         const cJSON *jsep = cJSON_GetObjectItemCaseSensitive(ev->json, "jsep");
         char why[RG_ERRBUF_SIZE] = "";
-        if (jsep && !j->left && answer_offer(j, jsep, why))
-            rg_janus_fail(j, "renegotiating the participants' audio failed: %s", why);
+        if (jsep && !j->left && answer_offer(j, sp, jsep, why)) {
+            fprintf(stderr, "recgate: janus: renegotiating %s's audio failed (%s); "
+                    "reconnecting\n", sp->display, why);
+            rg_jvr_peer_down(j, sp, t);
+        }
         return;
     }
     if (sender != j->pub_h || strcmp(kind, "event"))
@@ -337,8 +362,8 @@ void rg_jvr_event(rg_janus *j, const rg_jev *ev, int64_t t)
     if (id) {
         jpart *p = rg_janus_part(j, id);
         if (p) {               /* still in the room, no longer sending */
-            p->subscribed = false;
             p->want_sub = false;
+            rg_jvr_unsubscribe(j, p);
         }
     }
     id = rg_jid(cJSON_GetObjectItemCaseSensitive(data, "kicked"));
@@ -355,9 +380,8 @@ void rg_jvr_leave(rg_janus *j)
     if (!b)
         return;
     cJSON_AddStringToObject(b, "request", "leave");
-    if (j->sub_h && rg_jsession_message(j->js, j->sub_h, b, NULL, &reply, NULL, NULL) == RG_OK)
-        cJSON_Delete(reply);
-    reply = NULL;
+    for (size_t i = 0; i < j->n_parts; i++)
+        rg_jvr_unsubscribe(j, &j->parts[i]);
     if (rg_jsession_message(j->js, j->pub_h, b, NULL, &reply, NULL, NULL) == RG_OK)
         cJSON_Delete(reply);
     cJSON_Delete(b);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "janus/janus.h"
+#include "janus/jint.h"
 #include "janus/jpeer.h"
 #include "policy.h"
 #include "recgate/recgate.h"
@@ -128,12 +129,73 @@ static void test_policy_platforms(void)
     }
 }
 
+/* The chat-user <-> video-participant rule (textroom.c, docs/janus.md). */
+static void test_name_levels(void)
+{
+    CU_ASSERT_EQUAL(rg_jtr_name_level("anna", "anna"), 2);
+    CU_ASSERT_EQUAL(rg_jtr_name_level("Anna", "  ANNA "), 2);
+    CU_ASSERT_EQUAL(rg_jtr_name_level("AnnaB", "Anna B."), 2);
+    CU_ASSERT_EQUAL(rg_jtr_name_level("anna", "Anna B."), 1);
+    CU_ASSERT_EQUAL(rg_jtr_name_level("anna", "Anna Berg"), 1);
+    CU_ASSERT_EQUAL(rg_jtr_name_level("Anna Berg", "anna b"), 1);
+    CU_ASSERT_EQUAL(rg_jtr_name_level("Søren", "søren k."), 1);
+    CU_ASSERT_EQUAL(rg_jtr_name_level("anna", "hanna"), 0);
+    CU_ASSERT_EQUAL(rg_jtr_name_level("anna c", "Anna B."), 0);
+    CU_ASSERT_EQUAL(rg_jtr_name_level("bob", "anna"), 0);
+    CU_ASSERT_EQUAL(rg_jtr_name_level("...", "anna"), 0);
+    CU_ASSERT_EQUAL(rg_jtr_name_level("anna", NULL), 0);
+    CU_ASSERT_EQUAL(rg_jtr_name_level("anna", "\xff\xfe"), 0); /* not UTF-8 */
+}
+
+static jpart P(uint64_t id, const char *display)
+{
+    jpart p = {.id = id, .display = (char *)display, .present = true};
+    snprintf(p.sid, sizeof p.sid, "%llu", (unsigned long long)id);
+    return p;
+}
+
+/* Who is reached how: privately (one candidate), publicly (duplicates with
+ * enough chat users), or not at all (no candidate / too few). */
+static void test_reach(void)
+{
+    jpart parts[4] = {P(11, "anna"), P(12, "anna"), P(13, "bob"), P(14, "carl")};
+    jtruser users[4] = {{"u1", "Anna B."}, {"u2", "anna"}, {"13", "Robert"},
+                        {"u4", "someone"}};
+    rg_janus j = {.parts = parts, .n_parts = 4, .users = users, .n_users = 4};
+    const jtruser *u = NULL;
+    /* two annas in the video: one exact chat "anna" at level 2 -> both
+     * have the same single best candidate, fewer users than people */
+    CU_ASSERT_EQUAL(rg_jtr_reach(&j, &parts[0], &u), RG_JREACH_NONE);
+    /* bob: the username is his publisher id */
+    CU_ASSERT_EQUAL(rg_jtr_reach(&j, &parts[2], &u), RG_JREACH_PRIVATE);
+    CU_ASSERT_PTR_EQUAL(u, &users[2]);
+    CU_ASSERT_EQUAL(rg_jtr_reach(&j, &parts[3], &u), RG_JREACH_NONE);
+    /* one anna left the video: the remaining one matches "anna" exactly */
+    parts[1].present = false;
+    CU_ASSERT_EQUAL(rg_jtr_reach(&j, &parts[0], &u), RG_JREACH_PRIVATE);
+    CU_ASSERT_PTR_EQUAL(u, &users[1]);
+    /* two chat "anna"s and two video annas: reached publicly */
+    parts[1].present = true;
+    users[0].display = "ANNA";
+    CU_ASSERT_EQUAL(rg_jtr_reach(&j, &parts[0], &u), RG_JREACH_PUBLIC);
+    CU_ASSERT_PTR_NULL(u);
+    CU_ASSERT_EQUAL(rg_jtr_reach(&j, &parts[1], &u), RG_JREACH_PUBLIC);
+    /* mismatched names: video "anna", chat "Anna B." only */
+    j.n_users = 1;
+    users[0].display = "Anna B.";
+    parts[1].present = false;
+    CU_ASSERT_EQUAL(rg_jtr_reach(&j, &parts[0], &u), RG_JREACH_PRIVATE);
+    CU_ASSERT_PTR_EQUAL(u, &users[0]);
+}
+
 int main(void)
 {
     static const rg_test tests[] = {
         {"opus TOC durations", test_opus_toc},
         {"create: clear errors", test_create_errors},
         {"policy platforms.janus", test_policy_platforms},
+        {"chat name <-> video name levels", test_name_levels},
+        {"who is reached privately, publicly or not", test_reach},
         {NULL, NULL},
     };
     return rg_test_run("janus", tests);
