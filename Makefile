@@ -217,7 +217,7 @@ fuzz-build: $(FUZZ_BIN)
 fuzz: fuzz-build
 	@COUNTS=$(BUILD)/.counts sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-bench: all $(BENCH_BIN)
+bench: all $(BENCH_BIN) $(HELPER_BIN) $(PRELOAD_SO)
 	@BUILD=$(BUILD) sh tests/bench/run.sh $(BENCH_BIN)
 
 # The policy goes to SYSCONFDIR/recgate only if there is none yet: an

@@ -1,6 +1,7 @@
 /* webrtcbin PeerConnection for the Janus shim (see jpeer.h). */
 #define GST_USE_UNSTABLE_API
 #include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
@@ -24,6 +25,8 @@ struct rg_jpeer {
     volatile gint packets;
     volatile gint lost;            /* RTP sequence numbers never seen */
     int last_seq;                  /* -1: none yet (streaming thread only) */
+    GstElement *feeder;            /* opus_file: filesrc ! oggdemux ! clocksync ! appsink */
+    GstElement *opus_src;          /* ... into this live appsrc */
     volatile gint negotiation_needed;
     volatile gint down_sent;
 };
@@ -289,15 +292,68 @@ static void tune_ice(rg_jpeer *p)
     g_object_unref(ice);
 }
 
+/* opus_file: one packet read from the file, in real time (clocksync),
+ * goes on into the live appsrc, restamped there (do-timestamp). */
+static GstFlowReturn on_file_sample(GstAppSink *sink, gpointer data)
+{
+    rg_jpeer *p = data;
+    GstSample *s = gst_app_sink_pull_sample(sink);
+    if (!s)
+        return GST_FLOW_EOS;
+    GstBuffer *b = gst_sample_get_buffer(s);
+    GstFlowReturn ret = GST_FLOW_OK;
+    if (b) {
+        GstBuffer *c = gst_buffer_copy(b);
+        GST_BUFFER_PTS(c) = GST_BUFFER_DTS(c) = GST_CLOCK_TIME_NONE;
+        GstSample *ns = gst_sample_new(c, gst_sample_get_caps(s), NULL, NULL);
+        ret = gst_app_src_push_sample(GST_APP_SRC(p->opus_src), ns);
+        gst_sample_unref(ns);
+        gst_buffer_unref(c);
+    }
+    gst_sample_unref(s);
+    return ret == GST_FLOW_FLUSHING ? GST_FLOW_OK : ret;
+}
+
+static rg_err build_feeder(rg_jpeer *p, GstElement *bin, char *errbuf)
+{
+    gchar *q = g_strescape(p->o.opus_file, NULL);
+    gchar *desc = g_strdup_printf("filesrc location=\"%s\" ! oggdemux ! clocksync ! "
+                                  "appsink name=out sync=false", q);
+    g_free(q);
+    GError *ge = NULL;
+    p->feeder = gst_parse_launch(desc, &ge);
+    g_free(desc);
+    p->opus_src = gst_bin_get_by_name(GST_BIN(bin), "opus");
+    GstElement *out = p->feeder ? gst_bin_get_by_name(GST_BIN(p->feeder), "out") : NULL;
+    if (!p->feeder || !out || !p->opus_src) {
+        if (errbuf)
+            snprintf(errbuf, RG_ERRBUF_SIZE, "cannot read the Opus file %s: %s",
+                     p->o.opus_file, ge ? ge->message : "?");
+        g_clear_error(&ge);
+        if (out)
+            gst_object_unref(out);
+        return RG_ERR_MEDIA;
+    }
+    g_clear_error(&ge);
+    GstAppSinkCallbacks cb = {.new_sample = on_file_sample};
+    gst_app_sink_set_callbacks(GST_APP_SINK(out), &cb, p, NULL);
+    gst_object_unref(out);
+    return RG_OK;
+}
+
 static rg_err build_sender(rg_jpeer *p, char *errbuf)
 {
-    char desc[512];
+    char desc[512], src[160];
+    if (p->o.opus_file) /* pre-encoded packets, fed by build_feeder */
+        snprintf(src, sizeof src, "appsrc name=opus is-live=true format=time do-timestamp=true");
+    else
+        snprintf(src, sizeof src, "audiotestsrc is-live=true wave=sine volume=0.3 freq=%d ! "
+                 "audio/x-raw,rate=48000,channels=1 ! opusenc bitrate=32000",
+                 p->o.tone_hz > 0 ? p->o.tone_hz : 440);
     snprintf(desc, sizeof desc,
-             "audiotestsrc is-live=true wave=sine volume=0.3 freq=%d ! "
-             "audio/x-raw,rate=48000,channels=1 ! opusenc bitrate=32000 ! "
-             "rtpopuspay pt=111 ! valve name=gate drop-mode=forward-sticky-events drop=%s ! capsfilter "
+             "%s ! rtpopuspay pt=111 ! valve name=gate drop-mode=forward-sticky-events drop=%s ! capsfilter "
              "caps=\"application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000\"",
-             p->o.tone_hz > 0 ? p->o.tone_hz : 440, p->o.silent ? "true" : "false");
+             src, p->o.silent ? "true" : "false");
     GError *ge = NULL;
     GstElement *bin = gst_parse_bin_from_description(desc, TRUE, &ge);
     if (!bin) {
@@ -308,6 +364,9 @@ static rg_err build_sender(rg_jpeer *p, char *errbuf)
         return RG_ERR_MEDIA;
     }
     gst_bin_add(GST_BIN(p->pipe), bin);
+    rg_err err = p->o.opus_file ? build_feeder(p, bin, errbuf) : RG_OK;
+    if (err)
+        return err;
     if (!gst_element_link(bin, p->webrtc)) {
         if (errbuf)
             snprintf(errbuf, RG_ERRBUF_SIZE, "cannot link the tone source to webrtcbin");
@@ -350,11 +409,17 @@ rg_err rg_jpeer_new(const rg_jpeer_opts *o, rg_jpeer **out, char *errbuf)
     g_signal_connect(p->webrtc, "pad-added", G_CALLBACK(on_pad_added), p);
     g_signal_connect(p->webrtc, "on-negotiation-needed", G_CALLBACK(on_negotiation_needed), p);
     g_signal_connect(p->webrtc, "on-data-channel", G_CALLBACK(on_data_channel), p);
-    if ((o->tone_hz > 0 || o->silent) && (err = build_sender(p, errbuf)))
+    if ((o->tone_hz > 0 || o->silent || o->opus_file) && (err = build_sender(p, errbuf)))
         goto cleanup;
     if (gst_element_set_state(p->pipe, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         if (errbuf)
             snprintf(errbuf, RG_ERRBUF_SIZE, "the WebRTC pipeline does not start");
+        err = RG_ERR_MEDIA;
+        goto cleanup;
+    }
+    if (p->feeder && gst_element_set_state(p->feeder, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+        if (errbuf)
+            snprintf(errbuf, RG_ERRBUF_SIZE, "cannot read the Opus file %s", o->opus_file);
         err = RG_ERR_MEDIA;
         goto cleanup;
     }
@@ -507,6 +572,12 @@ void rg_jpeer_free(rg_jpeer *p)
 {
     if (!p)
         return;
+    if (p->feeder) {
+        gst_element_set_state(p->feeder, GST_STATE_NULL);
+        gst_object_unref(p->feeder);
+    }
+    if (p->opus_src)
+        gst_object_unref(p->opus_src);
     if (p->pipe) {
         if (p->webrtc) {
             g_signal_handlers_disconnect_by_data(p->webrtc, p);
