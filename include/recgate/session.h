@@ -119,6 +119,12 @@ rg_err rg_session_tick(rg_session *s, int64_t t_ms);
  * *passed (may be NULL) tells which. */
 rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
                         const rg_media_frame *frame, bool *passed);
+/* `frames` of participant `id`'s media never arrived just before t_ms
+ * (e.g. RTP sequence gaps). Counted into their open capture track (the
+ * manifest, the audit log's capture_stop and the summary say it); frames
+ * lost while they are not captured are not counted. */
+rg_err rg_session_media_lost(rg_session *s, int64_t t_ms, const char *id,
+                             uint32_t frames);
 /* The meeting ended (or the bot left): close every span and seal. */
 rg_err rg_session_end(rg_session *s, int64_t t_ms);
 

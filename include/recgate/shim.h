@@ -48,6 +48,8 @@ typedef struct rg_core_ops {
                     const rg_media_frame *frame, bool *passed);
     rg_err (*end)(rg_session *s, int64_t t_ms);
     bool (*finished)(const rg_session *s);
+    /* Appended: media lost in transmission (rg_session_media_lost). */
+    rg_err (*lost)(rg_session *s, int64_t t_ms, const char *id, uint32_t frames);
 } rg_core_ops;
 
 /* [borrowed] the core's table; static, never freed. */

@@ -15,6 +15,7 @@ static const rg_core_ops core_ops = {
     .media = rg_session_media,
     .end = rg_session_end,
     .finished = rg_session_finished,
+    .lost = rg_session_media_lost,
 };
 
 const rg_core_ops *rg_core_ops_get(void) { return &core_ops; }

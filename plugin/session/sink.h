@@ -34,6 +34,9 @@ typedef struct rg_sink_ops {
      * `summary` [borrowed] (docs/formats.md). */
     void (*describe)(void *ctx, void *summary_cjson);
     void (*destroy)(void *ctx);
+    /* Optional: `frames` of the track's media never arrived (counted per
+     * track into what the recording says about itself). */
+    void (*frames_lost)(void *ctx, void *track, uint32_t frames);
 } rg_sink_ops;
 
 #endif

@@ -8,6 +8,7 @@
  * Without events the loop ticks every 20 ms. */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,9 @@
 #include "janus/jint.h"
 
 #define TICK_US 20000
+/* The core's table has the appended `lost` entry. */
+#define RG_SHIM_HAS_LOST(c) \
+    ((c)->struct_size >= offsetof(rg_core_ops, lost) + sizeof((c)->lost) && (c)->lost)
 #define KEEPALIVE_MS 15000
 #define EMPTY_END_MS 1500   /* everyone gone this long: the meeting ended */
 
@@ -329,6 +333,8 @@ static void on_media(rg_janus *j, const rg_jev *ev, int64_t t)
         tick(j, t);
     bool passed = false;
     p->frames++;
+    if (ev->lost && RG_SHIM_HAS_LOST(j->core))
+        core_call(j, j->core->lost(j->session, t, p->sid, ev->lost));
     core_call(j, j->core->media(j->session, t, p->sid, &f, &passed));
     p->passed += passed;
     j->frames_passed += passed;

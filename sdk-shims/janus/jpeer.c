@@ -25,6 +25,7 @@ struct rg_jpeer {
     volatile gint packets;
     volatile gint lost;            /* RTP sequence numbers never seen */
     int last_seq;                  /* -1: none yet (streaming thread only) */
+    gint lost_told;                /* lost already attached to a packet (ditto) */
     GstElement *feeder;            /* opus_file: filesrc ! oggdemux ! clocksync ! appsink */
     GstElement *opus_src;          /* ... into this live appsrc */
     volatile gint negotiation_needed;
@@ -120,6 +121,11 @@ static GstFlowReturn on_sample(GstAppSink *sink, gpointer data)
             memcpy(ev->data, m.data, m.size);
             ev->len = m.size;
             ev->mline = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(sink), "rg-mline"));
+            /* The sequence probe ran for this packet on this thread: a gap
+             * it found lies just before it. */
+            gint lost = g_atomic_int_get(&p->lost);
+            ev->lost = (uint32_t)(lost - p->lost_told);
+            p->lost_told = lost;
             g_atomic_int_inc(&p->packets);
             push(p, ev);
         } else {

@@ -37,6 +37,7 @@ typedef struct rg_jev {
     char *text;        /* [owned] */
     uint8_t *data;     /* [owned] */
     size_t len;
+    uint32_t lost;     /* MEDIA: packets missing just before this one */
 } rg_jev;
 
 /* [owned] new event stamped now; NULL on out of memory. */
