@@ -18,7 +18,7 @@
 
 /* Phrase classes. Objection phrases match anywhere in a message; the
  * others only as pieces of a whole message (see segment()). */
-enum { P_FILLER = 1, P_CONSENT = 2, P_DOUBT = 3, P_OBJ = 4 };
+enum { P_FILLER = 1, P_CONSENT = 2, P_DOUBT = 3, P_OBJ = 4, P_NEUTRAL = 5 };
 
 #define L_DA (1u << RG_LANG_DA)
 #define L_EN (1u << RG_LANG_EN)
@@ -31,6 +31,9 @@ enum { P_FILLER = 1, P_CONSENT = 2, P_DOUBT = 3, P_OBJ = 4 };
 #define V_NEG     0x08u /* negation */
 #define V_FILLER  0x10u /* politeness filler (tak, please) */
 #define V_CON_END 0x20u /* last word of some consent phrase */
+#define V_NEU_END 0x40u /* last word of some neutral idiom */
+#define V_WANT    0x80u /* want / prefer / wish / like / vil / ønsker / lyst */
+#define V_FIRST   0x100u /* first person: I, me, jeg, mig ... */
 
 typedef struct lex {
     const char *text;
@@ -42,6 +45,7 @@ typedef struct lex {
 #define D(s) {s, P_DOUBT, L_ALL}
 #define F(s) {s, P_FILLER, L_ALL}
 #define C(s, l) {s, P_CONSENT, l}
+#define N(s) {s, P_NEUTRAL, L_ALL}
 
 /* The built-in lexicon, written naturally: it is normalised at build time
  * exactly like chat (so "trækker" and "don't" need no special spelling). */
@@ -88,6 +92,98 @@ static const lex builtin[] = {
     O("disagree"), O("absolutely not"), O("definitely not"),
     O("certainly not"), O("of course not"), O("not at all"), O("maybe"),
     O("perhaps"), O("possibly"), O("unsure"), O("idk"),
+    /* Hedged refusals (a negation next to a wish is also a rule, see
+     * scan_word): Danish and English. */
+    O("helst ikke"), O("hellere ikke"), O("helst lade være"),
+    O("hellere lade være"), O("lad være med at optage"),
+    O("det ønsker jeg ikke"), O("det vil jeg ikke"), O("det gider jeg ikke"),
+    O("har ikke lyst"), O("ikke lyst til"), O("ingen lyst"),
+    O("det bryder jeg mig ikke om"), O("bryder mig ikke om"),
+    O("foretrækker ikke"), O("foretrækker at lade være"),
+    O("rather not"), O("prefer not"), O("would not like"),
+    O("wouldn't like"), O("don't want"), O("do not want"), O("dont want"),
+    O("don't wish"), O("do not wish"), O("i'd rather you didn't"),
+    O("rather you didn't"), O("prefer you didn't"), O("please don't"),
+    O("please do not"), O("i'd prefer if you didn't"),
+    O("prefer it if you didn't"), O("prefer if you didn't"),
+    O("rather skip"), O("prefer to skip"), O("helst være fri for"),
+    O("vil helst være fri"), O("hellere være fri for"),
+    /* Asking to be left out. */
+    O("count me out"), O("leave me out"), O("keep me out"), O("leave me off"),
+    O("exclude me"), O("be excluded"), O("get excluded"), O("without me"),
+    O("opt me out"), O("i'm out"), O("im out"), O("i am out"),
+    O("don't include me"), O("do not include me"), O("not include me"),
+    O("not be included"), O("not included"), O("don't count me"),
+    O("skip me"), O("remove me"), O("take me out"), O("i'll pass"),
+    O("ill pass"), O("i pass"), O("sit this one out"), O("sit it out"),
+    O("uden mig"), O("ikke med mig"), O("tæl mig ikke med"),
+    O("regn ikke med mig"), O("hold mig ude"), O("hold mig udenfor"),
+    O("hold mig uden for"), O("lad mig være ude"), O("udelad mig"),
+    O("udeluk mig"), O("ekskluder mig"), O("fjern mig"), O("tag mig ud"),
+    O("spring mig over"), O("jeg står over"), O("står over"),
+    O("jeg er ude"), O("ikke medtag mig"), O("ikke inkluder mig"),
+    O("vil ikke være med"), O("ikke være med"), O("ikke med på"),
+    O("ikke med i optagelsen"),
+    /* Discomfort with the recording. */
+    O("not comfortable"), O("uncomfortable"), O("not comfy"),
+    O("not feel comfortable"), O("uneasy"), O("not happy with"),
+    O("not happy about"), O("not ok with"), O("not okay with"),
+    O("not fine with"), O("not cool with"), O("feel weird"),
+    O("feels creepy"), O("feel creepy"),
+    O("ikke komfortabel"), O("ukomfortabel"), O("ikke tryg"), O("utryg"),
+    O("utilpas"), O("det er ubehageligt"), O("ubehageligt for mig"),
+    O("ubehageligt at blive optaget"), O("ikke rart"),
+    O("ikke glad for"), O("ikke vild med"), O("føler mig ikke tryg"),
+    /* Stop / sluk / pause aimed at the recording. */
+    O("sluk den"), O("sluk det"), O("sluk for den"), O("sluk for det"),
+    O("sluk for optagelsen"), O("sluk optageren"), O("sluk botten"),
+    O("slå den fra"), O("slå det fra"), O("slå optagelsen fra"),
+    O("luk for den"), O("luk den"), O("sæt den på pause"),
+    O("sæt det på pause"), O("pause den"), O("pause det"),
+    O("pause it"), O("pause that"), O("pause the recording"),
+    O("turn that off"), O("turn this off"), O("switch it off"),
+    O("switch off"), O("shut it off"), O("shut off"), O("kill the recording"),
+    O("slukke den"), O("slukke det"), O("slukke for den"),
+    O("slukke for det"), O("stoppe den"), O("stoppe det"),
+    O("stop it"), O("stop that"), O("stop this"),
+    /* Short negatives in the other languages of Danish workplaces: always
+     * objection, never consent (nothing but Danish and English can be). */
+    O("nein"), O("nee"), O("nein danke"), O("auf keinen fall"),
+    O("bitte nicht"), O("lieber nicht"), O("ich will nicht"),
+    O("ich möchte nicht"), O("nicht aufnehmen"), O("keine aufnahme"),
+    O("ich widerspreche"), O("nicht einverstanden"),
+    O("nej tack"), O("helst inte"), O("jag vill inte"),
+    O("ingen inspelning"), O("spela inte in"),
+    O("nei"), O("nei takk"), O("jeg vil ikkje"), O("ikke ta opp"),
+    O("nie"), O("nie dziękuję"), O("nie chcę"), O("nie zgadzam się"),
+    O("nie nagrywaj"), O("nie wyrażam zgody"), O("sprzeciw"),
+    O("ні"), O("ни"), O("ні дякую"), O("не хочу"), O("не згоден"),
+    O("не згодна"), O("не записуйте"), O("нет"), O("не надо"),
+    O("لا"), O("لا شكرا"), O("لا أوافق"), O("لا أريد"), O("أرفض"),
+    O("hayır"), O("hayir"), O("istemiyorum"), O("kabul etmiyorum"),
+    O("katılmıyorum"), O("kaydetme"), O("reddediyorum"),
+    O("no gracias"), O("para nada"), O("de ninguna manera"),
+    O("no quiero"), O("prefiero que no"), O("me niego"), O("ni hablar"),
+    O("non merci"), O("pas question"), O("je refuse"),
+    O("je ne veux pas"), O("pas d'accord"), O("je préfère pas"),
+    O("surtout pas"), O("no grazie"),
+
+    /* Neutral idioms: an objection word inside one of these is ordinary
+     * chat ("no problem", "nej hvor sjovt", "ingen spørgsmål"). */
+    N("no problem"), N("no problems"), N("no prob"), N("no probs"),
+    N("no worries"), N("no worry"), N("no rush"), N("no hurry"),
+    N("no questions"), N("no question"), N("not a problem"),
+    N("never mind"), N("nevermind"), N("don't worry"), N("dont worry"),
+    N("don't forget"), N("dont forget"),
+    N("nej hvor sjovt"), N("nej hvor dejligt"), N("nej hvor fedt"),
+    N("nej hvor flot"), N("nej hvor godt"), N("nej hvor sødt"),
+    N("nej hvor skønt"), N("nej hvor spændende"), N("nej hvor fint"),
+    N("nej hvor er det sjovt"), N("nej hvor er det flot"),
+    N("nej hvor er det godt"), N("nej hvor er det dejligt"),
+    N("ingen spørgsmål"), N("ingen problemer"), N("intet problem"),
+    N("ingen problem"), N("ikke noget problem"), N("ingen årsag"),
+    N("ingen grund til"), N("ingen hast"), N("ingen stress"),
+    N("ingen sag"), N("ingen kommentarer"), N("ingen bemærkninger"),
 
     /* Doubt: an objection when it (with fillers) is the whole message. */
     D("hmm"), D("øh"), D("øhm"), D("uh"), D("um"), D("tja"), D("tjo"),
@@ -102,7 +198,10 @@ static const lex builtin[] = {
     D("ikke nu"), D("ikke lige nu"), D("hvad"), D("hva"),
     D("hvad mener du"), D("what"), D("huh"), D("hæ"), D("why"),
     D("hvorfor"), D("ikke"), D("not"), D("never"), D("aldrig"),
-    D("intet"), D("ingen"),
+    D("intet"), D("ingen"), D("pause"), D("sluk"), D("pass"),
+    D("inte"), D("ikkje"), D("nicht"), D("не"), D("pas"), D("non"),
+    D("not me"), D("ikke mig"), D("lad være"), D("ubehageligt"),
+    D("ubehagelig"),
 
     /* Politeness fillers: ignored around a consent phrase. */
     F("tak"), F("mange tak"), F("tusind tak"), F("tak for det"),
@@ -168,7 +267,23 @@ static const char *const topic_prefixes[] = {
 };
 static const char *const neg_words[] = {
     "ikke", "ik", "not", "t", "dont", "doesnt", "didnt", "wont", "cant",
-    "cannot", "never", "aldrig", "ingen", "intet",
+    "cannot", "never", "aldrig", "ingen", "intet", "wouldnt", "nicht",
+    "inte", "ikkje", "nie", "не", "kein", "keine",
+};
+/* A negation within 3 words of one of these, from a first-person
+ * message, is a refusal: "I'd rather not", "det ønsker jeg ikke". */
+static const char *const want_words[] = {
+    "want", "wanna", "prefer", "rather", "wish", "like", "care", "keen",
+    "vil", "ville", "ønsker", "ønske", "lyst", "gider", "foretrækker",
+    "helst", "hellere", "bryder", "möchte", "mag", "vill",
+    "chcę", "veux", "quiero", "хочу",
+    /* comfort: "jeg synes ikke det er rart", "I don't feel comfortable" */
+    "comfortable", "comfy", "rart", "tryg", "trygt", "komfortabel",
+    "komfortabelt",
+};
+static const char *const first_words[] = {
+    "i", "im", "id", "ive", "ill", "me", "my", "myself", "we", "us",
+    "jeg", "mig", "min", "mit", "vi", "os", "ich", "mich", "jag", "je",
 };
 
 typedef struct phrase {
@@ -200,6 +315,8 @@ struct rg_classifier {
     size_t nobj, capobj;
     phrase *whole;     /* consent, filler and doubt phrases */
     size_t nwhole, capwhole;
+    phrase *neu;       /* neutral idioms */
+    size_t nneu, capneu;
     prefix prefixes[N_PREFIX];
 };
 
@@ -335,10 +452,10 @@ static rg_err to_phrase(rg_classifier *c, const char *text, phrase *ph,
  * gains the new languages. */
 static rg_err add_phrase(rg_classifier *c, const phrase *ph)
 {
-    int obj = ph->cls == P_OBJ;
-    phrase **list = obj ? &c->obj : &c->whole;
-    size_t *n = obj ? &c->nobj : &c->nwhole;
-    size_t *cap = obj ? &c->capobj : &c->capwhole;
+    int obj = ph->cls == P_OBJ, neu = ph->cls == P_NEUTRAL;
+    phrase **list = obj ? &c->obj : neu ? &c->neu : &c->whole;
+    size_t *n = obj ? &c->nobj : neu ? &c->nneu : &c->nwhole;
+    size_t *cap = obj ? &c->capobj : neu ? &c->capneu : &c->capwhole;
     for (size_t i = 0; i < *n; i++) {
         phrase *q = &(*list)[i];
         if (q->cls == ph->cls && q->n == ph->n &&
@@ -360,6 +477,8 @@ static rg_err add_phrase(rg_classifier *c, const phrase *ph)
         c->words[ph->ids[ph->n - 1]].flags |= V_OBJ_END;
     else if (ph->cls == P_CONSENT)
         c->words[ph->ids[ph->n - 1]].flags |= V_CON_END;
+    else if (neu)
+        c->words[ph->ids[ph->n - 1]].flags |= V_NEU_END;
     else if (ph->cls == P_FILLER && ph->n == 1)
         c->words[ph->ids[0]].flags |= V_FILLER;
     return RG_OK;
@@ -539,6 +658,10 @@ static rg_err build(rg_classifier *c, const rg_word_list *extra_objection,
         err = mark_word(c, topic_words[i], V_TOPIC);
     for (size_t i = 0; !err && i < sizeof neg_words / sizeof neg_words[0]; i++)
         err = mark_word(c, neg_words[i], V_NEG);
+    for (size_t i = 0; !err && i < sizeof want_words / sizeof want_words[0]; i++)
+        err = mark_word(c, want_words[i], V_WANT);
+    for (size_t i = 0; !err && i < sizeof first_words / sizeof first_words[0]; i++)
+        err = mark_word(c, first_words[i], V_FIRST);
     if (err) {
         if (errbuf && err != RG_ERR_CONFIG)
             snprintf(errbuf, RG_ERRBUF_SIZE, "classifier: building the "
@@ -569,6 +692,12 @@ rg_err rg_classifier_new(const rg_word_list *extra_objection,
         return RG_ERR_ARG;
     }
     *out = NULL;
+    if (rg_tn_global_init() != 0) {
+        if (errbuf)
+            snprintf(errbuf, RG_ERRBUF_SIZE, "classifier: the Unicode data "
+                     "(ICU) could not be loaded");
+        return RG_ERR_INTERNAL;
+    }
     c = calloc(1, sizeof *c);
     if (!c) {
         err = RG_ERR_NOMEM;
@@ -596,53 +725,123 @@ void rg_classifier_free(rg_classifier *c)
     free(c->slots);
     free(c->obj);
     free(c->whole);
+    free(c->neu);
     free(c);
 }
 
 /* Per-message state: fixed size, on the caller's stack. */
 typedef struct scan {
     int32_t ring[MAX_PHRASE]; /* last words, for phrases anywhere */
+    unsigned fring[MAX_PHRASE]; /* their flags */
     int32_t head[HEAD_MAX];   /* first words, for the whole-message test */
     size_t ntok;              /* words seen */
     size_t nplain;            /* words that are not fillers */
     unsigned flags;           /* union of V_* over all words */
-    int objection;            /* an objection phrase matched */
+    int objection;            /* an objection phrase matched, for good */
     int consent;              /* a consent phrase matched somewhere */
+    int lookalike;            /* a word was read through look-alike letters */
+    /* Objection matches a neutral idiom may still swallow: by the index
+     * of their last word (mod MAX_PHRASE), the index of their first + 1. */
+    size_t pend[MAX_PHRASE];
+    size_t neutral_end;       /* words before this are in a neutral idiom */
+    size_t nneg;              /* negations outside neutral idioms */
+    size_t last_want, last_neg; /* index + 1 of the last such word, 0 = none */
+    int neg_want;             /* a negation within 3 words of a wish */
 } scan;
 
-/* Does one of the phrases end with the word just pushed to the ring? */
-static int ends_here(const phrase *list, size_t n, int cls, const scan *s,
-                     int32_t id)
+/* Does one of the phrases end with the word just pushed to the ring?
+ * Returns the number of words of the longest one, or 0. */
+static size_t ends_here(const phrase *list, size_t n, int cls, const scan *s,
+                        int32_t id)
 {
+    size_t best = 0;
     for (size_t i = 0; i < n; i++) {
         const phrase *p = &list[i];
-        if (p->cls != cls || p->ids[p->n - 1] != id || p->n > s->ntok)
+        if (p->cls != cls || p->ids[p->n - 1] != id || p->n > s->ntok ||
+            p->n <= best)
             continue;
         size_t k = 0, first = s->ntok - p->n;
         while (k < p->n && p->ids[k] == s->ring[(first + k) % MAX_PHRASE])
             k++;
         if (k == p->n)
-            return 1;
+            best = p->n;
     }
-    return 0;
+    return best;
+}
+
+/* Objection matches that no neutral idiom can swallow any more (one
+ * would have to end at word `upto` or later) become final; with
+ * upto = SIZE_MAX, all of them (end of message). */
+static void confirm(scan *s, size_t upto)
+{
+    for (size_t i = 0; i < MAX_PHRASE; i++)
+        if (s->pend[i] && (upto == SIZE_MAX || s->pend[i] - 1 + MAX_PHRASE <= upto)) {
+            s->objection = 1;
+            s->pend[i] = 0;
+        }
 }
 
 static void scan_word(const rg_classifier *c, scan *s, const rg_tn_token *t)
 {
     int32_t id = t->overflow ? -1 : lookup(c, t->text, t->len);
+    if (t->alt_len) {
+        /* A word in Cyrillic or Arabic letters that all imitate Latin ones
+         * is read as the Latin objection it imitates (нo-style tricks). */
+        int32_t alt = lookup(c, t->alt, t->alt_len);
+        if (alt >= 0 && (c->words[alt].flags & V_OBJ_END) &&
+            (id < 0 || !(c->words[id].flags & V_OBJ_END))) {
+            id = alt;
+            s->lookalike = 1;
+        }
+    }
+    if (t->lookalike)
+        s->lookalike = 1;
     unsigned f = id >= 0 ? c->words[id].flags
                          : (t->overflow ? 0 : prefix_flags(c, t->text, t->len));
-    if (s->ntok < HEAD_MAX)
-        s->head[s->ntok] = id;
-    s->ring[s->ntok % MAX_PHRASE] = id;
+    size_t k = s->ntok; /* index of this word */
+    if (k < HEAD_MAX)
+        s->head[k] = id;
+    s->ring[k % MAX_PHRASE] = id;
+    s->fring[k % MAX_PHRASE] = f;
     s->ntok++;
     s->flags |= f;
     if (!(f & V_FILLER))
         s->nplain++;
-    if ((f & V_OBJ_END) && !s->objection)
-        s->objection = ends_here(c->obj, c->nobj, P_OBJ, s, id);
+    if (f & V_NEG) {
+        s->nneg++;
+        if (s->last_want && k + 1 - s->last_want <= 3)
+            s->neg_want = 1;
+        s->last_neg = k + 1;
+    }
+    if (f & V_WANT) {
+        if (s->last_neg && k + 1 - s->last_neg <= 3)
+            s->neg_want = 1;
+        s->last_want = k + 1;
+    }
+    s->pend[k % MAX_PHRASE] = 0;
+    if ((f & V_OBJ_END) && !s->objection) {
+        size_t n = ends_here(c->obj, c->nobj, P_OBJ, s, id);
+        if (n)
+            s->pend[k % MAX_PHRASE] = k + 2 - n; /* first word + 1 */
+    }
+    if (f & V_NEU_END) {
+        size_t n = ends_here(c->neu, c->nneu, P_NEUTRAL, s, id);
+        if (n) {
+            size_t first = k + 1 - n;
+            for (size_t i = 0; i < MAX_PHRASE; i++)
+                if (s->pend[i] && s->pend[i] - 1 >= first)
+                    s->pend[i] = 0; /* "no" of "no problem" */
+            for (size_t j = first > s->neutral_end ? first : s->neutral_end; j <= k; j++)
+                if (s->fring[j % MAX_PHRASE] & V_NEG)
+                    s->nneg--; /* "ingen" of "ingen spørgsmål" */
+            s->neutral_end = k + 1;
+            if (s->last_neg > first)
+                s->last_neg = 0;
+        }
+    }
+    confirm(s, k + 1);
     if ((f & V_CON_END) && !s->consent)
-        s->consent = ends_here(c->whole, c->nwhole, P_CONSENT, s, id);
+        s->consent = ends_here(c->whole, c->nwhole, P_CONSENT, s, id) > 0;
 }
 
 /* The whole-message test: can the first n words be cut into consent,
@@ -681,25 +880,25 @@ static int segment(const rg_classifier *c, const int32_t *ids, size_t n,
     return 1;
 }
 
-rg_err rg_classify(const rg_classifier *c, rg_lang lang, const char *text,
-                   size_t len, rg_intent *out)
+/* One reading of the text; *events gets what the tokenizer saw. */
+static rg_err classify_once(const rg_classifier *c, rg_lang lang,
+                            const char *text, size_t len, rg_intent *out,
+                            unsigned *events)
 {
     rg_tn_iter it;
     rg_tn_token tok;
     scan s;
     seg g;
     int r;
-    if (!out)
-        return RG_ERR_ARG;
-    *out = RG_INTENT_OBJECTION; /* fail closed until decided */
-    if (!c || (!text && len) || (int)lang < 0 || lang >= RG_LANG__COUNT)
-        return RG_ERR_ARG;
+    *out = RG_INTENT_OBJECTION;
     memset(&s, 0, sizeof s);
     rg_tn_init(&it, text, len);
     while ((r = rg_tn_next(&it, &tok)) == 1)
         scan_word(c, &s, &tok);
+    *events = it.events;
     if (r < 0)
         return RG_ERR_PARSE; /* not UTF-8: objection */
+    confirm(&s, SIZE_MAX);
     if (s.objection || (it.events & RG_TN_EV_NO_EMOJI))
         return RG_OK;
     if (s.ntok == 0) {
@@ -709,9 +908,13 @@ rg_err rg_classify(const rg_classifier *c, rg_lang lang, const char *text,
             *out = RG_INTENT_NONE;
         return RG_OK;
     }
+    if (s.neg_want && (s.flags & V_FIRST || s.nplain <= 6) && s.nplain <= 12)
+        return RG_OK;      /* "I'd rather not", "det ønsker jeg ikke" */
     if (s.ntok <= HEAD_MAX && segment(c, s.head, s.ntok, lang, &g)) {
         if (g.doubt || (g.consent && (it.events & RG_TN_EV_QUESTION)))
             return RG_OK;                      /* hmm / ja? / ok? */
+        if (g.consent && s.lookalike)
+            return RG_OK;  /* disguised letters: doubt, never consent */
         if (g.consent && !g.foreign)
             *out = RG_INTENT_CONSENT;
         else
@@ -720,9 +923,37 @@ rg_err rg_classify(const rg_classifier *c, rg_lang lang, const char *text,
     }
     if (s.consent || (s.flags & (V_CORE | V_TOPIC)))
         return RG_OK;      /* consent or the recording + other content */
-    if ((s.flags & V_NEG) && s.nplain <= 3)
+    if (s.nneg && s.nplain <= 3)
         return RG_OK;      /* short negative reply: "ikke nu", "not today" */
     *out = RG_INTENT_NONE;
+    return RG_OK;
+}
+
+rg_err rg_classify(const rg_classifier *c, rg_lang lang, const char *text,
+                   size_t len, rg_intent *out)
+{
+    unsigned events = 0, ev2 = 0;
+    rg_intent visual = RG_INTENT_OBJECTION;
+    char *vis = NULL;
+    size_t vlen = 0;
+    if (!out)
+        return RG_ERR_ARG;
+    *out = RG_INTENT_OBJECTION; /* fail closed until decided */
+    if (!c || (!text && len) || (int)lang < 0 || lang >= RG_LANG__COUNT)
+        return RG_ERR_ARG;
+    rg_err err = classify_once(c, lang, text, len, out, &events);
+    if (err || !(events & RG_TN_EV_BIDI))
+        return err;
+    /* Bidi controls: people read the displayed order ("\u202Ejen" shows
+     * "nej"). Both readings are judged; if they differ it is doubt. */
+    if (rg_tn_visual(text, len, &vis, &vlen) != 0) {
+        *out = RG_INTENT_OBJECTION;
+        return RG_OK;
+    }
+    err = classify_once(c, lang, vis, vlen, &visual, &ev2);
+    free(vis);
+    if (err || visual != *out)
+        *out = RG_INTENT_OBJECTION;
     return RG_OK;
 }
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "consent.h"
+#include "idmap.h"
 
 typedef enum notice_state { NOTICE_PENDING, NOTICE_DELIVERED, NOTICE_FAILED } notice_state;
 
@@ -12,7 +13,9 @@ typedef enum notice_state { NOTICE_PENDING, NOTICE_DELIVERED, NOTICE_FAILED } no
 
 typedef struct participant {
     char *id;                 /* [owned] */
-    bool host;
+    bool host;                /* the role of the latest join */
+    bool ever_guest;          /* joined as a guest at least once */
+    int64_t guest_since;      /* host -> guest change (consent deadline) */
     bool present;
     notice_state notice;      /* private notice, or the public one at join */
     bool notice_due;          /* a notice must be tried for this participant */
@@ -38,6 +41,7 @@ struct rg_consent {
     bool gate_open;
     participant *people;
     size_t n_people, cap_people;
+    rg_idmap ids;              /* id -> index in people: O(1) per frame */
     rg_action *actions;
     size_t n_actions, cap_actions;
 };
@@ -73,6 +77,7 @@ void rg_consent_free(rg_consent *c)
     for (size_t i = 0; i < c->n_people; i++)
         free(c->people[i].id);
     free(c->people);
+    rg_idmap_free(&c->ids);
     free(c->actions);
     free(c);
 }
@@ -85,10 +90,8 @@ static bool is_final(const rg_consent *c)
 
 static participant *find(const rg_consent *c, const char *id)
 {
-    for (size_t i = 0; i < c->n_people; i++)
-        if (strcmp(c->people[i].id, id) == 0)
-            return &c->people[i];
-    return NULL;
+    size_t i;
+    return rg_idmap_get(&c->ids, id, &i) ? &c->people[i] : NULL;
 }
 
 /* Find or add; a new participant is not present until joined. */
@@ -107,6 +110,10 @@ static rg_err find_or_add(rg_consent *c, const char *id, participant **out)
         char *copy = strdup(id);
         if (!copy)
             return RG_ERR_NOMEM;
+        if (rg_idmap_put(&c->ids, copy, c->n_people) != RG_OK) {
+            free(copy);
+            return RG_ERR_NOMEM;
+        }
         p = &c->people[c->n_people++];
         memset(p, 0, sizeof *p);
         p->id = copy;
@@ -145,7 +152,14 @@ rg_err rg_consent_join(rg_consent *c, int64_t t_ms, const char *id, bool host)
     if (err)
         return err;
     p->present = true;
-    p->host = p->host || host;
+    /* Roles follow the latest join: a host who comes back as a guest is a
+     * guest (no longer keeps the gate open, must consent like one); once a
+     * guest, a participant keeps the guest rules for their own window. */
+    if (p->host && !host)
+        p->guest_since = t_ms;
+    p->host = host;
+    if (!host)
+        p->ever_guest = true;
     /* Rejoining keeps the earlier status: only the never-informed are due;
      * the retry deadline runs from this arrival. */
     if (p->notice == NOTICE_PENDING && !p->notice_due) {
@@ -186,8 +200,8 @@ rg_err rg_consent_intent(rg_consent *c, int64_t t_ms, const char *id,
     (void)t_ms;
     if (intent == RG_INTENT_OBJECTION)
         p->objection_pending = true;
-    else if (intent == RG_INTENT_CONSENT)
-        p->consented = true;
+    else if (intent == RG_INTENT_CONSENT && p->notice == NOTICE_DELIVERED)
+        p->consented = true; /* a yes before being informed is no yes */
     return RG_OK;
 }
 
@@ -279,11 +293,18 @@ static void schedule_retries(rg_consent *c, int64_t t)
     }
 }
 
+/* Host rule: cleared as soon as informed. Only for someone who has been
+ * host in every join: a guest who rejoins as host keeps their window. */
+static bool host_rule(const participant *p)
+{
+    return p->host && !p->ever_guest;
+}
+
 static bool cleared(const rg_consent *c, const participant *p, int64_t t)
 {
     if (p->notice != NOTICE_DELIVERED)
         return false;
-    if (p->host)
+    if (host_rule(p))
         return true; /* records on the controller's behalf: consent implied */
     switch (c->rules.basis) {
     case RG_BASIS_CONSENT:
@@ -358,9 +379,11 @@ static rg_err judge_objections(rg_consent *c, int64_t t)
             p->objection_pending = false;
             err = fail_closed(c, t, p, RG_REASON_OBJECTION, true);
         } else if (c->rules.basis == RG_BASIS_CONSENT && p->present &&
-                   !p->host && !p->consented && !p->no_consent_seen &&
+                   !host_rule(p) && !p->consented && !p->no_consent_seen &&
                    p->notice == NOTICE_DELIVERED &&
-                   t >= p->informed_at + c->rules.window_ms) {
+                   t >= (p->guest_since > p->informed_at ? p->guest_since
+                                                         : p->informed_at) +
+                            c->rules.window_ms) {
             /* Silence is not consent: an expired window counts as "no". */
             p->no_consent_seen = true;
             err = fail_closed(c, t, p, RG_REASON_NO_CONSENT, false);
@@ -385,8 +408,8 @@ static bool everyone_cleared(const rg_consent *c, int64_t t)
 }
 
 /* Nobody, host included, is captured before the window has run for the
- * meeting (from the public notice). Only explicit consent from every guest
- * present (consent mode) may open it earlier. */
+ * meeting (from the public notice). Only explicit consent from everyone
+ * present who needs it (consent mode, at least one) may open it earlier. */
 static bool meeting_window_ran(const rg_consent *c, int64_t t)
 {
     if (c->public_notice == NOTICE_DELIVERED && t >= c->public_at + c->rules.window_ms)
@@ -396,7 +419,7 @@ static bool meeting_window_ran(const rg_consent *c, int64_t t)
     bool guest = false;
     for (size_t i = 0; i < c->n_people; i++) {
         const participant *p = &c->people[i];
-        if (p->present && !p->host) {
+        if (p->present && !host_rule(p)) {
             if (!p->consented)
                 return false;
             guest = true;
@@ -503,6 +526,18 @@ bool rg_consent_may_capture(const rg_consent *c, const char *id)
         return false;
     const participant *p = find(c, id);
     return p && p->capturing;
+}
+
+bool rg_consent_informed(const rg_consent *c, const char *id)
+{
+    const participant *p = c && id ? find(c, id) : NULL;
+    return p && p->notice == NOTICE_DELIVERED;
+}
+
+bool rg_consent_is_host(const rg_consent *c, const char *id)
+{
+    const participant *p = c && id ? find(c, id) : NULL;
+    return p && p->host;
 }
 
 rg_meeting_state rg_consent_state(const rg_consent *c) { return c->state; }

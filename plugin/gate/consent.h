@@ -75,10 +75,15 @@ typedef struct rg_consent rg_consent;
 rg_err rg_consent_new(const rg_consent_rules *rules, rg_consent **out);
 void rg_consent_free(rg_consent *c);
 
-/* Events. Ids are copied. Calls after a final state are ignored (RG_OK). */
+/* Events. Ids are copied. Calls after a final state are ignored (RG_OK).
+ * The role is that of the latest join (a host rejoining as a guest is a
+ * guest from then on). */
 rg_err rg_consent_join(rg_consent *c, int64_t t_ms, const char *id, bool host);
 rg_err rg_consent_leave(rg_consent *c, int64_t t_ms, const char *id);
-/* A classified chat message (public or private: they count the same). */
+/* A classified chat message (public or private: they count the same).
+ * A consent from someone whose notice has not been delivered yet (in an
+ * earlier round) is ignored: only a yes after being informed counts. Ask
+ * rg_consent_informed() first to log it as ignored. */
 rg_err rg_consent_intent(rg_consent *c, int64_t t_ms, const char *id,
                          rg_intent intent);
 /* Something in the gate failed (e.g. capture could not start): fail
@@ -112,6 +117,10 @@ rg_err rg_consent_end(rg_consent *c, int64_t t_ms, const rg_action **actions,
 /* May this participant's media be captured right now (after the last
  * decide)? */
 bool rg_consent_may_capture(const rg_consent *c, const char *id);
+/* Has a notice reached this participant (so a consent from them counts)? */
+bool rg_consent_informed(const rg_consent *c, const char *id);
+/* Is this participant's latest join as host? */
+bool rg_consent_is_host(const rg_consent *c, const char *id);
 rg_meeting_state rg_consent_state(const rg_consent *c);
 /* Reason of the final decision (or RG_REASON_NONE). */
 rg_reason rg_consent_reason(const rg_consent *c);

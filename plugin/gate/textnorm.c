@@ -1,16 +1,42 @@
-/* Chat text normalisation: see textnorm.h and docs/classifier.md. */
-#include <stdint.h>
+/* Chat text normalisation: see textnorm.h and docs/classifier.md. The
+ * Unicode data (normalisation, confusables, names, properties, bidi) is
+ * ICU's; the only rules of our own are the Nordic spellings (æ ø å ä ö)
+ * and which scripts keep their own words (see native_script()). */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unicode/ubidi.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/uscript.h>
+#include <unicode/uspoof.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
 #include "textnorm.h"
 
-/* What one code point does to the word being built. */
-typedef enum cp_kind {
-    K_SKIP,  /* invisible: dropped, never splits a word */
-    K_SEP,   /* separates words */
-    K_LATIN, /* Latin letter(s), folded to ASCII in out[] */
-    K_DIGIT, /* ASCII digit in out[] */
-    K_OTHER  /* letter of another script, kept as its UTF-8 in out[] */
-} cp_kind;
+/* ICU objects: created once, read-only afterwards (thread-safe for
+ * normalising and for uspoof_getSkeleton on a checker nobody changes). */
+static const UNormalizer2 *nfkc_cf, *nfd;
+static USpoofChecker *spoof;
+static int icu_ok;
+static pthread_once_t icu_once = PTHREAD_ONCE_INIT;
+
+static void icu_init(void)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    nfkc_cf = unorm2_getNFKCCasefoldInstance(&e);
+    if (U_SUCCESS(e))
+        nfd = unorm2_getNFDInstance(&e);
+    if (U_SUCCESS(e))
+        spoof = uspoof_open(&e);
+    icu_ok = U_SUCCESS(e) && nfkc_cf && nfd && spoof;
+}
+
+int rg_tn_global_init(void)
+{
+    pthread_once(&icu_once, icu_init);
+    return icu_ok ? 0 : -1;
+}
 
 /* Decode one UTF-8 sequence at p (strict: no overlongs, surrogates or
  * code points past U+10FFFF). Returns its length, or -1 if invalid. */
@@ -78,167 +104,309 @@ static int utf8_encode(uint32_t cp, char *out)
     return 4;
 }
 
-/* U+00C0..U+00FF folded to ASCII; "" = not a letter (× ÷). */
-static const char *const latin1_fold[64] = {
-    "a", "a", "a", "a", "ae", "aa", "ae", "c",   /* C0 À..Ç */
-    "e", "e", "e", "e", "i", "i", "i", "i",      /* C8 È..Ï */
-    "d", "n", "o", "o", "o", "o", "oe", "",      /* D0 Ð..× */
-    "oe", "u", "u", "u", "u", "y", "th", "ss",   /* D8 Ø..ß */
-    "a", "a", "a", "a", "ae", "aa", "ae", "c",   /* E0 à..ç */
-    "e", "e", "e", "e", "i", "i", "i", "i",      /* E8 è..ï */
-    "d", "n", "o", "o", "o", "o", "oe", "",      /* F0 ð..÷ */
-    "oe", "u", "u", "u", "u", "y", "th", "y",    /* F8 ø..ÿ */
-};
-
-/* U+0100..U+017F (Latin Extended-A) in runs: first code point, fold. */
-static const struct { uint16_t first; const char *fold; } latin_ext_a[] = {
-    {0x0100, "a"}, {0x0106, "c"}, {0x010E, "d"}, {0x0112, "e"},
-    {0x011C, "g"}, {0x0124, "h"}, {0x0128, "i"}, {0x0132, "ij"},
-    {0x0134, "j"}, {0x0136, "k"}, {0x0139, "l"}, {0x0143, "n"},
-    {0x014C, "o"}, {0x0152, "oe"}, {0x0154, "r"}, {0x015A, "s"},
-    {0x0162, "t"}, {0x0168, "u"}, {0x0174, "w"}, {0x0176, "y"},
-    {0x0179, "z"}, {0x017F, "s"},
-};
-
-/* Greek and Cyrillic letters that look like Latin ones (homoglyph tricks
- * such as "nеj" with a Cyrillic е). */
-static const struct { uint16_t cp; char c; } confusables[] = {
-    {0x0391, 'a'}, {0x0392, 'b'}, {0x0395, 'e'}, {0x0396, 'z'},
-    {0x0397, 'h'}, {0x0399, 'i'}, {0x039A, 'k'}, {0x039C, 'm'},
-    {0x039D, 'n'}, {0x039F, 'o'}, {0x03A1, 'p'}, {0x03A4, 't'},
-    {0x03A5, 'y'}, {0x03A7, 'x'}, {0x03AC, 'a'}, {0x03AD, 'e'},
-    {0x03AF, 'i'}, {0x03B1, 'a'}, {0x03B5, 'e'}, {0x03B9, 'i'},
-    {0x03BA, 'k'}, {0x03BD, 'v'}, {0x03BF, 'o'}, {0x03C1, 'p'},
-    {0x03C4, 't'}, {0x03C5, 'u'}, {0x03C7, 'x'}, {0x03CC, 'o'},
-    {0x03CD, 'u'}, {0x03F3, 'j'},
-    {0x0401, 'e'}, {0x0405, 's'}, {0x0406, 'i'}, {0x0407, 'i'},
-    {0x0408, 'j'}, {0x0410, 'a'}, {0x0412, 'b'}, {0x0415, 'e'},
-    {0x041A, 'k'}, {0x041C, 'm'}, {0x041D, 'h'}, {0x041E, 'o'},
-    {0x0420, 'p'}, {0x0421, 'c'}, {0x0422, 't'}, {0x0423, 'y'},
-    {0x0425, 'x'}, {0x0430, 'a'}, {0x0435, 'e'}, {0x043A, 'k'},
-    {0x043E, 'o'}, {0x0440, 'p'}, {0x0441, 'c'}, {0x0443, 'y'},
-    {0x0445, 'x'}, {0x0451, 'e'}, {0x0455, 's'}, {0x0456, 'i'},
-    {0x0457, 'i'}, {0x0458, 'j'}, {0x04AE, 'y'}, {0x04AF, 'y'},
-    {0x0501, 'd'}, {0x051B, 'q'}, {0x051D, 'w'},
-};
-
 static int in(uint32_t cp, uint32_t lo, uint32_t hi)
 {
     return cp >= lo && cp <= hi;
 }
 
-static cp_kind one_ascii(char c, char *out, int *olen)
+/* What one source character does. */
+typedef enum cp_kind {
+    K_SKIP,   /* invisible: dropped, never splits a word */
+    K_SEP,    /* separates words */
+    K_LETTER  /* letter or digit: its folded code points go to pend[] */
+} cp_kind;
+
+/* One folded code point, ready to join a word. */
+typedef enum piece_kind { P_NONE, P_SEP, P_DIGIT, P_LATIN, P_FOREIGN } piece_kind;
+typedef struct piece {
+    piece_kind kind;
+    char lat[8];      /* Latin reading: ASCII, or the UTF-8 of a Latin
+                       * letter without one; "" for foreign letters that
+                       * imitate no Latin letter */
+    int lat_len;
+    char nat[8];      /* foreign letters: their own (accent-free) UTF-8 */
+    int nat_len;
+    int native;       /* foreign letter of a script with lexicon words */
+} piece;
+
+/* NFKC case folding of one code point into out[] (UTF-32); count. */
+static int fold_cp(uint32_t cp, uint32_t *out, int cap)
 {
-    out[0] = c;
-    *olen = 1;
-    return (c >= '0' && c <= '9') ? K_DIGIT : K_LATIN;
+    UChar src[2], dst[64];
+    int32_t n = 0, m, k = 0;
+    UErrorCode e = U_ZERO_ERROR;
+    U16_APPEND_UNSAFE(src, n, cp);
+    m = unorm2_normalize(nfkc_cf, src, n, dst, 64, &e);
+    if (U_FAILURE(e) || m <= 0) {
+        out[0] = cp;
+        return 1;
+    }
+    for (int32_t i = 0; i < m && k < cap;) {
+        UChar32 c;
+        U16_NEXT(dst, i, m, c);
+        out[k++] = (uint32_t)c;
+    }
+    return k;
 }
 
-/* Emoji and symbols above U+2000 that carry a meaning; others separate. */
-static cp_kind symbol(uint32_t cp, unsigned *events)
+/* First code point of the canonical decomposition (the base letter). */
+static uint32_t nfd_base(uint32_t cp)
+{
+    UChar d[16];
+    UErrorCode e = U_ZERO_ERROR;
+    int32_t n = unorm2_getDecomposition(nfd, (UChar32)cp, d, 16, &e);
+    if (U_FAILURE(e) || n <= 0)
+        return cp;
+    UChar32 c;
+    int32_t i = 0;
+    U16_NEXT(d, i, n, c);
+    return (uint32_t)c;
+}
+
+/* The ASCII letter a Latin letter is named after ("LATIN LETTER SMALL
+ * CAPITAL N" -> n, "LATIN SMALL LETTER L WITH STROKE" -> l, "NEGATIVE
+ * SQUARED LATIN CAPITAL LETTER N" -> n), or 0. Turned, reversed or
+ * otherwise different-looking letters are named differently and give 0. */
+static char letter_from_name(uint32_t cp)
+{
+    char name[128];
+    UErrorCode e = U_ZERO_ERROR;
+    int32_t n = u_charName((UChar32)cp, U_UNICODE_CHAR_NAME, name, sizeof name, &e);
+    if (U_FAILURE(e) || n <= 0 || n >= (int32_t)sizeof name)
+        return 0;
+    name[n] = '\0';
+    const char *p = strstr(name, "LATIN ");
+    if (!p) {
+        p = strstr(name, "MODIFIER LETTER ");
+        if (!p)
+            return 0;
+    }
+    p = strstr(p, "LETTER ");
+    if (!p)
+        return 0;
+    p += 7;
+    static const char *const skip[] = {"SMALL CAPITAL ", "SMALL ", "CAPITAL ", "DOTLESS "};
+    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
+        if (strncmp(p, skip[i], strlen(skip[i])) == 0)
+            p += strlen(skip[i]);
+    if (p[0] >= 'A' && p[0] <= 'Z' && (p[1] == '\0' || p[1] == ' '))
+        return (char)(p[0] - 'A' + 'a');
+    return 0;
+}
+
+/* ASCII reading of a non-ASCII Latin letter (already case-folded), into
+ * out (at most 3 bytes); length or 0. */
+static int latin_ascii(uint32_t c, char *out)
+{
+    static const struct { uint32_t cp; const char *s; } nordic[] = {
+        {0xE6, "ae"}, {0xF8, "oe"}, {0xE5, "aa"}, {0xE4, "ae"}, {0xF6, "oe"},
+    };
+    for (size_t i = 0; i < sizeof nordic / sizeof nordic[0]; i++)
+        if (nordic[i].cp == c) {
+            memcpy(out, nordic[i].s, 2);
+            return 2;
+        }
+    uint32_t b = nfd_base(c);
+    if (b < 0x80) {
+        if (b >= 'a' && b <= 'z') {
+            out[0] = (char)b;
+            return 1;
+        }
+        return 0;
+    }
+    char l = letter_from_name(b);
+    if (l) {
+        out[0] = l;
+        return 1;
+    }
+    return 0;
+}
+
+/* The Latin letters a character of another script imitates (its UTS #39
+ * skeleton, read as ASCII), into out (at most 3 bytes); length or 0. */
+static int lookalike(uint32_t cp, char *out)
+{
+    UChar src[2], sk[32];
+    int32_t n = 0, m, k = 0;
+    UErrorCode e = U_ZERO_ERROR;
+    U16_APPEND_UNSAFE(src, n, cp);
+    m = uspoof_getSkeleton(spoof, 0, src, n, sk, 32, &e);
+    if (U_FAILURE(e) || m <= 0)
+        return 0;
+    for (int32_t i = 0; i < m;) {
+        UChar32 c;
+        U16_NEXT(sk, i, m, c);
+        int8_t gc = (int8_t)u_charType(c);
+        if (gc == U_NON_SPACING_MARK || gc == U_ENCLOSING_MARK)
+            continue;
+        char one[3];
+        int ol = 0;
+        if (c >= 'A' && c <= 'Z')
+            one[0] = (char)(c - 'A' + 'a'), ol = 1;
+        else if (c >= 'a' && c <= 'z')
+            one[0] = (char)c, ol = 1;
+        else if (c >= 0x80 && uscript_getScript(c, &e) == USCRIPT_LATIN)
+            ol = latin_ascii((uint32_t)u_foldCase(c, U_FOLD_CASE_DEFAULT), one);
+        if (ol == 0 || k + ol > 3)
+            return 0;
+        memcpy(out + k, one, (size_t)ol);
+        k += ol;
+    }
+    return k;
+}
+
+/* Scripts with lexicon words of their own: a word wholly in one of them
+ * keeps its letters (Ukrainian "ні" must not become the Latin "hi"). */
+static int native_script(UScriptCode s)
+{
+    return s == USCRIPT_CYRILLIC || s == USCRIPT_ARABIC;
+}
+
+/* Fold one case-folded code point `c` (from source character `src`). */
+static void fold_piece(uint32_t c, uint32_t src, piece *pc)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    memset(pc, 0, sizeof *pc);
+    if (c < 0x80) {
+        if (c >= 'A' && c <= 'Z')
+            c += 'a' - 'A';
+        if (c >= '0' && c <= '9') {
+            pc->kind = P_DIGIT;
+        } else if (c >= 'a' && c <= 'z') {
+            pc->kind = P_LATIN;
+        } else {
+            pc->kind = P_SEP;
+            return;
+        }
+        pc->lat[0] = (char)c;
+        pc->lat_len = 1;
+        return;
+    }
+    int8_t gc = (int8_t)u_charType((UChar32)c);
+    if (gc == U_NON_SPACING_MARK || gc == U_ENCLOSING_MARK ||
+        u_hasBinaryProperty((UChar32)c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+        return; /* P_NONE */
+    if (gc == U_DECIMAL_DIGIT_NUMBER) {
+        int32_t v = u_charDigitValue((UChar32)c);
+        if (v >= 0 && v <= 9) {
+            pc->kind = P_DIGIT;
+            pc->lat[0] = (char)('0' + v);
+            pc->lat_len = 1;
+            return;
+        }
+    }
+    uint32_t base = nfd_base(c);
+    UScriptCode sc = uscript_getScript((UChar32)base, &e);
+    int letter = u_isalpha((UChar32)c) || gc == U_COMBINING_SPACING_MARK ||
+                 gc == U_LETTER_NUMBER || gc == U_OTHER_NUMBER;
+    if (sc == USCRIPT_LATIN || sc == USCRIPT_COMMON || sc == USCRIPT_INHERITED ||
+        U_FAILURE(e)) {
+        pc->lat_len = latin_ascii(c, pc->lat);
+        if (!pc->lat_len) {
+            char l = letter_from_name(c);
+            if (!l)
+                pc->lat_len = lookalike(c, pc->lat);
+            else
+                pc->lat[0] = l, pc->lat_len = 1;
+        }
+        if (pc->lat_len) {
+            pc->kind = P_LATIN;
+        } else if (sc == USCRIPT_LATIN && letter) {
+            pc->kind = P_LATIN; /* a Latin letter without an ASCII reading */
+            pc->lat_len = utf8_encode(base, pc->lat);
+        } else {
+            pc->kind = P_SEP; /* ʼ ˈ and other symbols */
+        }
+        return;
+    }
+    if (!letter) {
+        pc->kind = P_SEP;
+        return;
+    }
+    pc->kind = P_FOREIGN;
+    pc->native = native_script(sc);
+    pc->nat_len = utf8_encode(base, pc->nat);
+    /* Look-alikes by the source character first: Greek Ν looks like N,
+     * its case-folded ν like v. */
+    pc->lat_len = src != c ? lookalike(src, pc->lat) : 0;
+    if (!pc->lat_len)
+        pc->lat_len = lookalike(c, pc->lat);
+}
+
+/* Emoji and symbols that carry a meaning; everything else separates. */
+static void symbol_events(uint32_t cp, unsigned *events)
 {
     switch (cp) {
     case 0x1F44E: case 0x274C: case 0x1F6AB: case 0x270B: case 0x26D4:
     case 0x1F6D1: case 0x274E: case 0x2716: case 0x1F645: case 0x1F91A:
     case 0x1F590:
         *events |= RG_TN_EV_NO_EMOJI; /* 👎 ❌ 🚫 ✋ ⛔ 🛑 ❎ ✖ 🙅 🤚 🖐 */
-        return K_SEP;
+        return;
     case 0x1F44D: case 0x2705: case 0x2714: case 0x2611:
         *events |= RG_TN_EV_YES_EMOJI; /* 👍 ✅ ✔ ☑ */
-        return K_SEP;
-    case 0x2047: case 0x2048: case 0x2049: case 0x203D: case 0x2753:
-    case 0x2754: case 0x2E2E: case 0xFE16: case 0xFE56:
-        *events |= RG_TN_EV_QUESTION; /* ⁇ ⁈ ⁉ ‽ ❓ ❔ ⸮ ︖ ﹖ */
-        return K_SEP;
+        return;
+    case 0xBF: case 0x37E: case 0x61F: case 0x2047: case 0x2048:
+    case 0x2049: case 0x203D: case 0x2753: case 0x2754: case 0x2E2E:
+        *events |= RG_TN_EV_QUESTION; /* ¿ ; ؟ ⁇ ⁈ ⁉ ‽ ❓ ❔ ⸮ */
+        return;
     default:
-        return K_SEP;
+        return;
     }
 }
 
-/* Map one code point; fills out[] (olen bytes) for letters and digits. */
-static cp_kind map_cp(uint32_t cp, char *out, int *olen, unsigned *events)
+/* Classify one source character; letters fill it->pend. */
+static cp_kind map_cp(rg_tn_iter *it, uint32_t cp)
 {
-    if (in(cp, 0xFF01, 0xFF5E))
-        cp -= 0xFEE0; /* full-width ASCII */
     if (cp < 0x80) {
-        if (cp >= 'A' && cp <= 'Z')
-            cp += 'a' - 'A';
-        if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9'))
-            return one_ascii((char)cp, out, olen);
+        if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') ||
+            (cp >= 'A' && cp <= 'Z')) {
+            it->pend[0] = cp;
+            it->pend_src = cp;
+            it->pend_i = 0;
+            it->pend_n = 1;
+            return K_LETTER;
+        }
         if (cp == '?')
-            *events |= RG_TN_EV_QUESTION;
+            it->events |= RG_TN_EV_QUESTION;
         return K_SEP;
     }
-    if (cp < 0xC0) {
-        if (cp == 0xAD)
-            return K_SKIP; /* soft hyphen */
-        if (cp == 0xBF)
-            *events |= RG_TN_EV_QUESTION; /* ¿ */
-        return K_SEP;
+    if (u_hasBinaryProperty((UChar32)cp, UCHAR_DEFAULT_IGNORABLE_CODE_POINT)) {
+        if (in(cp, 0x202A, 0x202E) || in(cp, 0x2066, 0x2069))
+            it->events |= RG_TN_EV_BIDI;
+        return K_SKIP; /* zero-width, bidi, fillers, selectors, tags */
     }
-    if (cp < 0x100) {
-        const char *f = latin1_fold[cp - 0xC0];
-        if (!*f)
+    int8_t gc = (int8_t)u_charType((UChar32)cp);
+    if (gc == U_NON_SPACING_MARK || gc == U_ENCLOSING_MARK ||
+        u_hasBinaryProperty((UChar32)cp, UCHAR_EMOJI_MODIFIER))
+        return K_SKIP; /* ne\u0301j reads as nej; skin tones */
+    if (in(cp, 0x1F1E6, 0x1F1FF))
+        return K_SEP; /* regional indicators: flags, not letters */
+    int n = fold_cp(cp, it->pend, RG_TN_PEND_MAX);
+    int letters = 0;
+    for (int i = 0; i < n; i++) {
+        uint32_t c = it->pend[i];
+        if (c == '?')
+            it->events |= RG_TN_EV_QUESTION; /* ？ ﹖ ︖ */
+        if ((c < 0x80 && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) ||
+            (c >= 0x80 && (u_isalnum((UChar32)c) ||
+                           u_charType((UChar32)c) == U_COMBINING_SPACING_MARK)))
+            letters = 1;
+    }
+    if (!letters) {
+        /* Symbols named after a Latin letter without a decomposition
+         * (🅽 NEGATIVE SQUARED LATIN CAPITAL LETTER N). */
+        char l = gc == U_OTHER_SYMBOL ? letter_from_name(cp) : 0;
+        if (!l) {
+            symbol_events(cp, &it->events);
             return K_SEP;
-        *olen = (int)strlen(f);
-        memcpy(out, f, (size_t)*olen);
-        return K_LATIN;
+        }
+        it->pend[0] = (uint32_t)l;
+        n = 1;
     }
-    if (cp < 0x180) {
-        size_t i = sizeof latin_ext_a / sizeof latin_ext_a[0];
-        while (i > 0 && latin_ext_a[i - 1].first > cp)
-            i--;
-        *olen = (int)strlen(latin_ext_a[i - 1].fold);
-        memcpy(out, latin_ext_a[i - 1].fold, (size_t)*olen);
-        return K_LATIN;
-    }
-    if (in(cp, 0x2B0, 0x2FF))
-        return K_SEP; /* modifier letters: ʼ ˈ ˮ ... */
-    if (in(cp, 0x300, 0x36F) || in(cp, 0x483, 0x489) ||
-        in(cp, 0x1AB0, 0x1AFF) || in(cp, 0x1DC0, 0x1DFF) ||
-        in(cp, 0x20D0, 0x20FF) || in(cp, 0xFE20, 0xFE2F))
-        return K_SKIP; /* combining marks: ne\u0301j reads as nej */
-    if (cp == 0x37E || cp == 0x61F) {
-        *events |= RG_TN_EV_QUESTION; /* Greek ; and Arabic ؟ */
-        return K_SEP;
-    }
-    if (in(cp, 0x370, 0x52F)) {
-        for (size_t i = 0; i < sizeof confusables / sizeof confusables[0]; i++)
-            if (confusables[i].cp == cp)
-                return one_ascii(confusables[i].c, out, olen);
-        *olen = utf8_encode(cp, out);
-        return K_OTHER;
-    }
-    if (cp == 0x34F || cp == 0x115F || cp == 0x1160 || cp == 0x3164 ||
-        cp == 0xFFA0 || in(cp, 0x180B, 0x180F) || in(cp, 0x200B, 0x200F) ||
-        in(cp, 0x202A, 0x202E) || in(cp, 0x2060, 0x206F) ||
-        in(cp, 0xFE00, 0xFE0F) || cp == 0xFEFF || in(cp, 0x1F3FB, 0x1F3FF) ||
-        in(cp, 0xE0000, 0xE007F) || in(cp, 0xE0100, 0xE01EF))
-        return K_SKIP; /* zero-width, bidi, fillers, selectors, tones, tags */
-    if (in(cp, 0x24B6, 0x24CF))
-        return one_ascii((char)('a' + (cp - 0x24B6)), out, olen); /* Ⓐ */
-    if (in(cp, 0x24D0, 0x24E9))
-        return one_ascii((char)('a' + (cp - 0x24D0)), out, olen); /* ⓐ */
-    if (in(cp, 0x1D400, 0x1D6A3)) { /* mathematical letters 𝐀 𝐚 𝑛 ... */
-        uint32_t i = (cp - 0x1D400) % 52;
-        return one_ascii((char)('a' + (i < 26 ? i : i - 26)), out, olen);
-    }
-    if (in(cp, 0x1D7CE, 0x1D7FF))
-        return one_ascii((char)('0' + (cp - 0x1D7CE) % 10), out, olen);
-    if (in(cp, 0x1F130, 0x1F149))
-        return one_ascii((char)('a' + (cp - 0x1F130)), out, olen); /* 🄰 */
-    if (in(cp, 0x1F150, 0x1F169))
-        return one_ascii((char)('a' + (cp - 0x1F150)), out, olen); /* 🅐 */
-    if (in(cp, 0x1F170, 0x1F189))
-        return one_ascii((char)('a' + (cp - 0x1F170)), out, olen); /* 🅰 */
-    if (in(cp, 0x1680, 0x1680) || in(cp, 0x2000, 0x2BFF) ||
-        in(cp, 0x2E00, 0x2E7F) || in(cp, 0x3000, 0x303F) ||
-        in(cp, 0xFE10, 0xFE1F) || in(cp, 0xFE30, 0xFE6F) ||
-        in(cp, 0xFF00, 0xFF0F) || in(cp, 0xFF5F, 0xFF65) ||
-        in(cp, 0xFFF0, 0xFFFF) || in(cp, 0x1F000, 0x1FAFF))
-        return symbol(cp, events); /* spaces, punctuation, symbols, emoji */
-    *olen = utf8_encode(cp, out);
-    return K_OTHER;
+    it->pend_src = cp;
+    it->pend_i = 0;
+    it->pend_n = n;
+    return K_LETTER;
 }
 
 void rg_tn_init(rg_tn_iter *it, const char *s, size_t len)
@@ -305,55 +473,188 @@ static void append_byte(rg_tn_token *tok, build *b, char c)
     b->vlen++;
 }
 
+/* The word being built: its Latin reading (lat, in tok->text) and its
+ * own-script reading (nat), and what kinds of letters it holds. */
+typedef struct word {
+    build b;
+    piece_kind kind;   /* P_NONE = empty, P_DIGIT, or letters */
+    int has_latin;     /* genuine Latin letters */
+    int has_foreign;   /* letters of other scripts */
+    int has_odd;       /* foreign letters that imitate no Latin letter */
+    int has_native;    /* foreign letters of a script with its own words */
+    char nat[RG_TN_TOKEN_MAX + 1];
+    size_t nat_len;
+    int nat_overflow;
+    uint32_t nat_last;
+} word;
+
+/* Must `pc` start a new word? */
+static int splits(const word *w, const piece *pc)
+{
+    if (w->kind == P_NONE)
+        return 0;
+    if ((w->kind == P_DIGIT) != (pc->kind == P_DIGIT))
+        return 1; /* nej1 */
+    if (pc->kind == P_LATIN && w->has_odd)
+        return 1; /* жnej */
+    if (pc->kind == P_FOREIGN && !pc->lat_len && w->has_latin)
+        return 1; /* nejж */
+    return 0;
+}
+
+static void add_piece(rg_tn_token *tok, word *w, const piece *pc, uint32_t cp)
+{
+    w->kind = pc->kind == P_DIGIT ? P_DIGIT : P_LATIN;
+    if (pc->kind == P_LATIN)
+        w->has_latin = 1;
+    if (pc->kind == P_FOREIGN) {
+        w->has_foreign = 1;
+        if (!pc->lat_len)
+            w->has_odd = 1;
+        if (pc->native)
+            w->has_native = 1;
+    }
+    for (int i = 0; i < pc->lat_len; i++)
+        append_byte(tok, &w->b, pc->lat[i]);
+    /* Own-script reading: digits and Latin letters as their ASCII. */
+    const char *s = pc->nat_len ? pc->nat : pc->lat;
+    int n = pc->nat_len ? pc->nat_len : pc->lat_len;
+    if (cp == w->nat_last && pc->nat_len)
+        return; /* collapse repeats */
+    w->nat_last = pc->nat_len ? cp : 0;
+    if (w->nat_len + (size_t)n > RG_TN_TOKEN_MAX) {
+        w->nat_overflow = 1;
+        return;
+    }
+    memcpy(w->nat + w->nat_len, s, (size_t)n);
+    w->nat_len += (size_t)n;
+}
+
+/* Pick the reading and finish the token. */
+static int finish_word(rg_tn_token *tok, word *w)
+{
+    tok->alt_len = 0;
+    tok->lookalike = 0;
+    if (w->has_odd || (w->has_native && !w->has_latin)) {
+        /* Own script: Cyrillic "ні", Arabic "لا", or letters that imitate
+         * nothing Latin. */
+        if (!w->has_odd && !tok->overflow) {
+            finish(tok, &w->b);
+            memcpy(tok->alt, tok->text, tok->len + 1);
+            tok->alt_len = tok->len;
+        }
+        memcpy(tok->text, w->nat, w->nat_len);
+        tok->len = w->nat_len;
+        tok->overflow = w->nat_overflow;
+        build nb = {w->nat_len, 0, 0};
+        return finish(tok, &nb);
+    }
+    tok->lookalike = w->has_foreign;
+    return finish(tok, &w->b);
+}
+
 int rg_tn_next(rg_tn_iter *it, rg_tn_token *tok)
 {
-    cp_kind cls = K_SKIP;   /* kind of the word being built */
-    uint32_t last_cp = 0;   /* for collapsing repeats in other scripts */
-    build b = {0, 0, 0};
+    word w;
+    memset(&w, 0, sizeof w);
     tok->len = 0;
     tok->overflow = 0;
     tok->text[0] = '\0';
+    tok->alt_len = 0;
+    tok->alt[0] = '\0';
+    tok->lookalike = 0;
     if (it->failed)
         return -1;
-    while (it->p < it->end) {
+    if (rg_tn_global_init() != 0) {
+        it->failed = 1;
+        it->err_off = 0;
+        return -1;
+    }
+    for (;;) {
+        if (it->pend_i < it->pend_n) {
+            piece pc;
+            uint32_t c = it->pend[it->pend_i];
+            fold_piece(c, it->pend_n == 1 ? it->pend_src : c, &pc);
+            if (pc.kind == P_NONE) {
+                it->pend_i++;
+                continue;
+            }
+            if (pc.kind == P_SEP) {
+                it->pend_i++;
+                if (w.kind != P_NONE)
+                    return finish_word(tok, &w);
+                continue;
+            }
+            if (splits(&w, &pc))
+                return finish_word(tok, &w); /* reread this piece */
+            add_piece(tok, &w, &pc, c);
+            it->pend_i++;
+            continue;
+        }
+        if (it->p >= it->end)
+            break;
         uint32_t cp;
-        char out[4];
-        int olen = 0;
         int n = utf8_decode(it->p, it->end, &cp);
         if (n < 0) {
             it->failed = 1;
             it->err_off = (size_t)(it->p - it->start);
             return -1;
         }
-        cp_kind k = map_cp(cp, out, &olen, &it->events);
-        if (k == K_SKIP) {
-            it->p += n;
-            continue;
-        }
-        if (k == K_SEP) {
-            it->p += n;
-            if (cls != K_SKIP)
-                return finish(tok, &b);
-            continue;
-        }
-        if (cls != K_SKIP && cls != k)
-            return finish(tok, &b); /* nej1, nejж: split, reread this one */
-        cls = k;
         it->p += n;
-        if (k != K_OTHER) {
-            for (int i = 0; i < olen; i++)
-                append_byte(tok, &b, out[i]);
-            continue;
-        }
-        if (cp == last_cp)
-            continue;
-        last_cp = cp;
-        if (tok->len + (size_t)olen > RG_TN_TOKEN_MAX) {
-            tok->overflow = 1; /* never split a character */
-            continue;
-        }
-        memcpy(tok->text + tok->len, out, (size_t)olen);
-        tok->len += (size_t)olen;
+        cp_kind k = map_cp(it, cp);
+        if (k == K_SEP && w.kind != P_NONE)
+            return finish_word(tok, &w);
     }
-    return cls != K_SKIP ? finish(tok, &b) : 0;
+    return w.kind != P_NONE ? finish_word(tok, &w) : 0;
+}
+
+int rg_tn_visual(const char *s, size_t len, char **out, size_t *out_len)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    UChar *u = NULL, *v = NULL;
+    char *o = NULL;
+    UBiDi *bidi = NULL;
+    int32_t ulen = 0, vlen, olen = 0;
+    int rc = -1;
+    *out = NULL;
+    *out_len = 0;
+    if (len > (size_t)INT32_MAX / 4)
+        return -1;
+    u_strFromUTF8(NULL, 0, &ulen, s, (int32_t)len, &e);
+    if (e != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(e))
+        goto cleanup;
+    e = U_ZERO_ERROR;
+    u = malloc(((size_t)ulen + 1) * sizeof *u);
+    v = malloc(((size_t)ulen + 1) * sizeof *v);
+    if (!u || !v)
+        goto cleanup;
+    u_strFromUTF8(u, ulen + 1, NULL, s, (int32_t)len, &e);
+    bidi = ubidi_open();
+    if (U_FAILURE(e) || !bidi)
+        goto cleanup;
+    ubidi_setPara(bidi, u, ulen, UBIDI_DEFAULT_LTR, NULL, &e);
+    vlen = ubidi_writeReordered(bidi, v, ulen + 1, UBIDI_REMOVE_BIDI_CONTROLS, &e);
+    if (U_FAILURE(e))
+        goto cleanup;
+    u_strToUTF8(NULL, 0, &olen, v, vlen, &e);
+    if (e != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(e))
+        goto cleanup;
+    e = U_ZERO_ERROR;
+    o = malloc((size_t)olen + 1);
+    if (!o)
+        goto cleanup;
+    u_strToUTF8(o, olen + 1, NULL, v, vlen, &e);
+    if (U_FAILURE(e))
+        goto cleanup;
+    *out = o;
+    *out_len = (size_t)olen;
+    o = NULL;
+    rc = 0;
+cleanup:
+    if (bidi)
+        ubidi_close(bidi);
+    free(u);
+    free(v);
+    free(o);
+    return rc;
 }

@@ -151,8 +151,10 @@ void rg_session_free(rg_session *s)
         free(s->members[i].id);
         free(s->members[i].name);
         free(s->members[i].spans);
+        free(s->members[i].roles);
     }
     free(s->members);
+    rg_idmap_free(&s->member_ids);
     for (size_t i = 0; i < s->n_chat; i++) {
         free(s->chat[i].from);
         free(s->chat[i].to);
@@ -170,10 +172,8 @@ void rg_session_free(rg_session *s)
 
 static member *find_member(const rg_session *s, const char *id)
 {
-    for (size_t i = 0; i < s->n_members; i++)
-        if (strcmp(s->members[i].id, id) == 0)
-            return &s->members[i];
-    return NULL;
+    size_t i;
+    return rg_idmap_get(&s->member_ids, id, &i) ? &s->members[i] : NULL;
 }
 
 const char *rg_session_who(const rg_session *s, const char *id, char *buf)
@@ -320,7 +320,8 @@ static rg_err add_member(rg_session *s, const char *id, const char *name,
     memset(m, 0, sizeof *m);
     m->id = strdup(id);
     m->name = strdup(name ? name : id);
-    if (!m->id || !m->name) {
+    if (!m->id || !m->name ||
+        rg_idmap_put(&s->member_ids, m->id, s->n_members) != RG_OK) {
         free(m->id);
         free(m->name);
         return RG_ERR_NOMEM;
@@ -328,6 +329,20 @@ static rg_err add_member(rg_session *s, const char *id, const char *name,
     m->role = role;
     s->n_members++;
     *out = m;
+    return RG_OK;
+}
+
+static rg_err add_role_change(member *m, int64_t t, rg_role role)
+{
+    if (m->n_roles == m->cap_roles) {
+        size_t cap = m->cap_roles ? m->cap_roles * 2 : 2;
+        role_change *nr = realloc(m->roles, cap * sizeof *nr);
+        if (!nr)
+            return RG_ERR_NOMEM;
+        m->roles = nr;
+        m->cap_roles = cap;
+    }
+    m->roles[m->n_roles++] = (role_change){t, role};
     return RG_OK;
 }
 
@@ -355,11 +370,22 @@ rg_err rg_session_joined(rg_session *s, int64_t t_ms, const char *id,
     if (!m && (err = add_member(s, id, name, role, &m)))
         return err;
     m->present = true;
-    timeline(s, t_ms, "%s joined%s", WHO(id), role == RG_ROLE_HOST ? " (host)" : "");
+    /* Roles follow the latest join (the engine applies it); the change is
+     * part of the record: timeline, audit log, manifest. */
+    bool changed = m->role != role;
+    rg_role before = m->role;
+    if (changed && (err = add_role_change(m, t_ms, role)))
+        return err;
+    m->role = role;
+    timeline(s, t_ms, "%s joined%s%s", WHO(id), role == RG_ROLE_HOST ? " (host)" : "",
+             !changed ? "" : role == RG_ROLE_HOST ? ": was a guest, now host"
+                                                  : ": was host, now a guest");
     err = rg_consent_join(s->engine, t_ms, id, role == RG_ROLE_HOST);
-    rg_err e2 = audit_ev(s, RG_AUDIT_EV_JOIN, t_ms,
-                         who_fields(s, id, "role",
-                                    role == RG_ROLE_HOST ? "host" : "guest"));
+    cJSON *jf = who_fields(s, id, "role", role == RG_ROLE_HOST ? "host" : "guest");
+    if (jf && changed)
+        cJSON_AddStringToObject(jf, "previous_role",
+                                before == RG_ROLE_HOST ? "host" : "guest");
+    rg_err e2 = audit_ev(s, RG_AUDIT_EV_JOIN, t_ms, jf);
     if (e2)
         rg_consent_fail(s->engine, t_ms);
     return err;
@@ -423,6 +449,11 @@ rg_err rg_session_chat(rg_session *s, int64_t t_ms, const char *from_id,
     timeline(s, t_ms, "%s wrote %s: %s", WHO(from_id),
              is_private ? "privately to the bot" : "in the chat",
              rg_intent_name(intent));
+    /* A yes before this participant's notice reached them counts for
+     * nothing (the engine ignores it): say so in the record, never thank
+     * them for it. */
+    bool uninformed = intent == RG_INTENT_CONSENT &&
+                      !rg_consent_informed(s->engine, from_id);
     err = rg_consent_intent(s->engine, t_ms, from_id, intent);
     /* The message itself is consent evidence: manifest (encrypted) for the
      * text, audit log for the fact. */
@@ -435,9 +466,17 @@ rg_err rg_session_chat(rg_session *s, int64_t t_ms, const char *from_id,
         cJSON_AddNumberToObject(f, "msg_no", (double)msg_no);
     }
     rg_err e3 = audit_ev(s, RG_AUDIT_EV_CHAT_INTENT, t_ms, f);
+    if (!e3 && uninformed) {
+        timeline(s, t_ms, "consent from %s ignored: written before they were "
+                 "informed", from_id);
+        cJSON *g = who_fields(s, from_id, "reason", "not_informed");
+        if (g)
+            cJSON_AddNumberToObject(g, "msg_no", (double)msg_no);
+        e3 = audit_ev(s, "consent_ignored", t_ms, g);
+    }
     if (e2 || e3)
         rg_consent_fail(s->engine, t_ms);
-    if (!err && intent == RG_INTENT_CONSENT &&
+    if (!err && intent == RG_INTENT_CONSENT && !uninformed &&
         s->type->basis == RG_BASIS_CONSENT && say(s, t_ms, from_id, RG_NOTICE_CONSENT_ACK))
         rg_consent_fail(s->engine, t_ms);
     return err;

@@ -34,6 +34,19 @@ rg_err rg_session_manifest_json(const rg_session *s, char **json)
         cJSON_AddStringToObject(p, "pseudonym", ps);
         cJSON_AddStringToObject(p, "name", m->name);
         cJSON_AddStringToObject(p, "role", m->role == RG_ROLE_HOST ? "host" : "guest");
+        if (m->n_roles) {
+            /* Rejoins with another role; "role" is the latest. */
+            cJSON *rc = cJSON_AddArrayToObject(p, "role_changes");
+            for (size_t k = 0; rc && k < m->n_roles; k++) {
+                cJSON *e = cJSON_CreateObject();
+                if (!e)
+                    break;
+                cJSON_AddItemToObject(e, "t", rg_json_seconds(m->roles[k].t_ms));
+                cJSON_AddStringToObject(e, "role", m->roles[k].role == RG_ROLE_HOST
+                                                       ? "host" : "guest");
+                cJSON_AddItemToArray(rc, e);
+            }
+        }
         cJSON_AddBoolToObject(p, "removed", m->removed);
         cJSON_AddItemToArray(people, p);
     }

@@ -9,6 +9,7 @@
 #include "audit.h"
 #include "classify.h"
 #include "consent.h"
+#include "idmap.h"
 #include "policy.h"
 #include "sink.h"
 
@@ -26,6 +27,12 @@ typedef struct chat_line {
     const char *label; /* "objection" / "consent" / "none" / notice name */
 } chat_line;
 
+/* A rejoin with another role (roles follow the latest join). */
+typedef struct role_change {
+    int64_t t_ms;
+    rg_role role; /* the new role */
+} role_change;
+
 typedef struct member {
     char *id;      /* [owned] platform id */
     char *name;    /* [owned] display name (personal data: memory only) */
@@ -40,6 +47,8 @@ typedef struct member {
     uint64_t frames_lost; /* lost in transmission during the open track */
     span *spans;
     size_t n_spans, cap_spans;
+    role_change *roles; /* [owned] role changes, in order */
+    size_t n_roles, cap_roles;
 } member;
 
 struct rg_session {
@@ -54,6 +63,7 @@ struct rg_session {
     void *sink_ctx;
     member *members;
     size_t n_members, cap_members;
+    rg_idmap member_ids;       /* id -> index in members: O(1) per frame */
     int64_t last_t;
     int64_t left_at;
     bool left;

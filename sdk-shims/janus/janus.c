@@ -26,8 +26,8 @@ int64_t rg_janus_now(rg_janus *j) { return (rg_jnow_us() - j->t0_us) / 1000; }
 
 void rg_janus_fail(rg_janus *j, const char *fmt, ...)
 {
-    if (j->lost)
-        return;
+    if (j->lost || j->left)
+        return; /* after leaving, connections closing is expected */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(j->lost_why, sizeof j->lost_why, fmt, ap);
@@ -279,6 +279,7 @@ static rg_err janus_leave(void *ctx, const char *reason)
         jpart *p = &j->parts[i];
         if (p->peer) {
             p->frames_lost += rg_jpeer_lost(p->peer);
+            p->other_tracks += rg_jpeer_other_tracks(p->peer);
             rg_jpeer_free(p->peer);
             p->peer = NULL;
         }
@@ -483,9 +484,11 @@ static rg_err janus_run(void *shim, const rg_core_ops *core, rg_session *session
                 p->sid, p->display, p->frames, p->passed);
         /* Loss is measured per connection (RTP sequence gaps). */
         fprintf(stderr, "recgate: janus: participant %s (%s): %" PRIu64 " connection(s), %"
-                PRIu64 " renegotiation(s), %" PRIu64 " audio frame(s) lost\n", p->sid,
+                PRIu64 " renegotiation(s), %" PRIu64 " audio frame(s) lost, %" PRIu64
+                " other track(s) received\n", p->sid,
                 p->display, p->subscriptions, p->renegotiations,
-                p->frames_lost + rg_jpeer_lost(p->peer));
+                p->frames_lost + rg_jpeer_lost(p->peer),
+                p->other_tracks + rg_jpeer_other_tracks(p->peer));
     }
     if (j->core_err) {
         if (errbuf)
@@ -493,7 +496,9 @@ static rg_err janus_run(void *shim, const rg_core_ops *core, rg_session *session
                      rg_strerror(j->core_err));
         return j->core_err;
     }
-    if (j->lost && !j->left) {
+    /* Lost before the bot left (even if the session then left because of
+     * it): never a silent exit 0, always the cause. */
+    if (j->lost) {
         if (errbuf)
             snprintf(errbuf, RG_ERRBUF_SIZE,
                      "janus: lost the meeting at %.3f s: %.300s; capture stopped and what "

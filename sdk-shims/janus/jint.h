@@ -32,6 +32,7 @@ typedef struct jpart {
     int channels;          /* fixed from the first packet's TOC */
     uint64_t frames, passed;
     uint64_t frames_lost;  /* RTP sequence gaps of closed connections */
+    uint64_t other_tracks; /* non-audio tracks received on closed connections */
 } jpart;
 
 typedef struct jtruser {

@@ -24,6 +24,7 @@ struct rg_jpeer {
     GstWebRTCDataChannel *open;    /* the channel we send on */
     volatile gint packets;
     volatile gint lost;            /* RTP sequence numbers never seen */
+    volatile gint other_tracks;    /* remote tracks that are not Opus (video) */
     int last_seq;                  /* -1: none yet (streaming thread only) */
     gint lost_told;                /* lost already attached to a packet (ditto) */
     GstElement *feeder;            /* opus_file: filesrc ! oggdemux ! clocksync ! appsink */
@@ -220,6 +221,7 @@ static void on_pad_added(GstElement *w, GstPad *pad, gpointer data)
         gst_pad_link(pad, in);
         gst_object_unref(in);
     } else {
+        g_atomic_int_inc(&p->other_tracks);
         gst_bin_add(GST_BIN(p->pipe), sink);
         gst_element_sync_state_with_parent(sink);
         GstPad *in = gst_element_get_static_pad(sink, "sink");
@@ -567,6 +569,11 @@ rg_err rg_jpeer_send(rg_jpeer *p, const char *text)
 uint64_t rg_jpeer_packets(const rg_jpeer *p)
 {
     return p ? (uint64_t)g_atomic_int_get((gint *)&p->packets) : 0;
+}
+
+uint64_t rg_jpeer_other_tracks(const rg_jpeer *p)
+{
+    return p ? (uint64_t)g_atomic_int_get((gint *)&p->other_tracks) : 0;
 }
 
 uint64_t rg_jpeer_lost(const rg_jpeer *p)

@@ -46,6 +46,8 @@ rg_err rg_jpeer_send(rg_jpeer *p, const char *text);
 uint64_t rg_jpeer_packets(const rg_jpeer *p);
 /* Opus RTP packets missing from the sequence so far (any thread). */
 uint64_t rg_jpeer_lost(const rg_jpeer *p);
+/* Remote tracks received that are not Opus audio (e.g. video). */
+uint64_t rg_jpeer_other_tracks(const rg_jpeer *p);
 void rg_jpeer_free(rg_jpeer *p);
 
 /* Length of the Opus packet in ms from its TOC byte (RFC 6716 3.1), 0 if

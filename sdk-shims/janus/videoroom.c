@@ -203,6 +203,7 @@ void rg_jvr_unsubscribe(rg_janus *j, jpart *p)
 {
     if (p->peer) {
         p->frames_lost += rg_jpeer_lost(p->peer);
+        p->other_tracks += rg_jpeer_other_tracks(p->peer);
         rg_jpeer_free(p->peer);
         p->peer = NULL;
     }

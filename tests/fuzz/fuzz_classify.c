@@ -1,9 +1,9 @@
 /* libFuzzer target: classify arbitrary bytes in both languages.
  * Invariants: always a valid label; invalid UTF-8 -> RG_ERR_PARSE and
- * objection; the ASCII word " nej " or " no " anywhere -> objection;
- * consent never when the bytes hold '?' or a NUL-free " nej "; the
- * result is the same for the same input; prefixing "nej " always gives
- * objection. */
+ * objection; the ASCII words " nej tak " or " stop " anywhere -> objection
+ * (a bare "nej" may be part of a neutral idiom: "nej hvor sjovt");
+ * consent never when the bytes hold '?'; the result is the same for the
+ * same input; prefixing "nej tak " always gives objection. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
     const char *text = (const char *)data;
-    int has_nej = contains(data, size, " nej ") || contains(data, size, " no ");
+    int has_nej = contains(data, size, " nej tak ") || contains(data, size, " stop ");
     int has_q = contains(data, size, "?");
     for (int l = 0; l < RG_LANG__COUNT; l++) {
         rg_intent a = (rg_intent)99, b = (rg_intent)99;
@@ -53,15 +53,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (has_q && a == RG_INTENT_CONSENT)
             abort();
     }
-    /* "nej " in front of anything is an objection */
+    /* "nej tak " in front of anything is an objection */
     if (size < 4096) {
-        char *buf = malloc(size + 4);
+        char *buf = malloc(size + 8);
         if (!buf)
             return 0;
-        memcpy(buf, "nej ", 4);
-        memcpy(buf + 4, data, size);
+        memcpy(buf, "nej tak ", 8);
+        memcpy(buf + 8, data, size);
         rg_intent r = RG_INTENT_NONE;
-        rg_classify(clf, RG_LANG_EN, buf, size + 4, &r);
+        rg_classify(clf, RG_LANG_EN, buf, size + 8, &r);
         free(buf);
         if (r != RG_INTENT_OBJECTION)
             abort();

@@ -107,7 +107,8 @@ static const tcase cases[] = {
     {"Nej tak, jeg vil helst ikke optages", ANY, OBJ, 1},
     {"no, please don't", ANY, OBJ, 1}, {"hej alle, nej tak", ANY, OBJ, 1},
     {"ja nej", ANY, OBJ, 1}, {"yes no", ANY, OBJ, 1}, {"ok stop", ANY, OBJ, 1},
-    {"no problem", ANY, OBJ, 1}, {"jeg siger nej", ANY, OBJ, 1},
+    {"no problem, but no", ANY, OBJ, 1}, {"jeg siger nej", ANY, OBJ, 1},
+    {"no problem", ANY, NON, 0}, {"nej hvor sjovt", ANY, NON, 0},
     /* Doubt: questions, maybe, consent mixed with other content. */
     {"ja?", ANY, OBJ, 0}, {"ok?", ANY, OBJ, 0}, {"yes?", ANY, OBJ, 0},
     {"ja??", ANY, OBJ, 0}, {"ok ？", ANY, OBJ, 0}, {"¿ok", ANY, OBJ, 0},
@@ -235,6 +236,110 @@ static void test_table(void)
                                     cases[i].want);
             }
     printf("\n  %zu labelled messages, %zu checks, %zu correct\n", NCASES, n, ok);
+}
+
+/* The labelled corpus (tests/unit/classify_corpus.tsv): every message must
+ * get its label; prints the size per class and category and every miss. */
+static int unescape(const char *in, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const char *p = in; *p; p++) {
+        unsigned long cp = 0;
+        int n = 0;
+        if (p[0] == '\\' && (p[1] == 'u' || p[1] == 'U')) {
+            int digits = p[1] == 'u' ? 4 : 8;
+            for (int i = 0; i < digits; i++) {
+                char h = p[2 + i];
+                int v = (h >= '0' && h <= '9') ? h - '0'
+                      : (h >= 'a' && h <= 'f') ? h - 'a' + 10
+                      : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
+                if (v < 0)
+                    return -1;
+                cp = cp * 16 + (unsigned long)v;
+            }
+            p += 1 + digits;
+            char b[4];
+            if (cp < 0x80) { b[0] = (char)cp; n = 1; }
+            else if (cp < 0x800) { b[0] = (char)(0xC0 | (cp >> 6)); b[1] = (char)(0x80 | (cp & 0x3F)); n = 2; }
+            else if (cp < 0x10000) { b[0] = (char)(0xE0 | (cp >> 12)); b[1] = (char)(0x80 | ((cp >> 6) & 0x3F)); b[2] = (char)(0x80 | (cp & 0x3F)); n = 3; }
+            else { b[0] = (char)(0xF0 | (cp >> 18)); b[1] = (char)(0x80 | ((cp >> 12) & 0x3F)); b[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); b[3] = (char)(0x80 | (cp & 0x3F)); n = 4; }
+            if (o + (size_t)n >= cap)
+                return -1;
+            memcpy(out + o, b, (size_t)n);
+            o += (size_t)n;
+            continue;
+        }
+        if (p[0] == '\\' && (p[1] == 't' || p[1] == 'n')) {
+            p++;
+            out[o++] = *p == 't' ? '\t' : '\n';
+        } else {
+            out[o++] = *p;
+        }
+        if (o >= cap)
+            return -1;
+    }
+    out[o] = '\0';
+    return (int)o;
+}
+
+#define MAX_CATS 32
+static void test_corpus(void)
+{
+    const char *path = getenv("RG_CLASSIFY_CORPUS");
+    FILE *f = fopen(path ? path : "tests/unit/classify_corpus.tsv", "r");
+    CU_ASSERT_FATAL(f != NULL);
+    char line[2048], text[2048];
+    char cats[MAX_CATS][32];
+    size_t ncat = 0, per_cat[MAX_CATS] = {0}, miss_cat[MAX_CATS] = {0};
+    size_t per_label[3] = {0}, miss_label[3] = {0}, n = 0, checks = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        char *label = strtok(line, "\t"), *lang = strtok(NULL, "\t");
+        char *cat = strtok(NULL, "\t"), *raw = strtok(NULL, "");
+        CU_ASSERT_FATAL(label && lang && cat);
+        int len = unescape(raw ? raw : "", text, sizeof text);
+        CU_ASSERT_FATAL(len >= 0);
+        rg_intent want = strcmp(label, "objection") == 0 ? OBJ
+                       : strcmp(label, "consent") == 0 ? CON : NON;
+        CU_ASSERT_FATAL(want != NON || strcmp(label, "none") == 0);
+        size_t ci = 0;
+        while (ci < ncat && strcmp(cats[ci], cat) != 0)
+            ci++;
+        if (ci == ncat) {
+            CU_ASSERT_FATAL(ncat < MAX_CATS);
+            snprintf(cats[ncat++], sizeof cats[0], "%s", cat);
+        }
+        n++;
+        per_cat[ci]++;
+        per_label[want]++;
+        int missed = 0;
+        for (int l = 0; l < RG_LANG__COUNT; l++) {
+            if (strcmp(lang, "any") != 0 && strcmp(lang, rg_lang_code((rg_lang)l)) != 0)
+                continue;
+            checks++;
+            rg_intent got = classify(clf, (rg_lang)l, text, (size_t)len, NULL);
+            if (got != want) {
+                missed = 1;
+                fprintf(stderr, "\n  corpus %s [%s] \"%s\": got %s, want %s", cat,
+                        rg_lang_code((rg_lang)l), raw ? raw : "",
+                        rg_intent_name(got), label);
+            }
+        }
+        miss_cat[ci] += (size_t)missed;
+        miss_label[want] += (size_t)missed;
+    }
+    fclose(f);
+    printf("\n  corpus: %zu messages, %zu checks\n", n, checks);
+    for (int k = 0; k < 3; k++)
+        printf("    %-9s %4zu messages, %zu misclassified\n",
+               rg_intent_name((rg_intent)k), per_label[k], miss_label[k]);
+    for (size_t i = 0; i < ncat; i++)
+        printf("    %-20s %4zu messages, %zu misclassified\n", cats[i],
+               per_cat[i], miss_cat[i]);
+    CU_ASSERT(n >= 600);
+    CU_ASSERT_EQUAL(miss_label[0] + miss_label[1] + miss_label[2], 0);
 }
 
 /* Acceptance: every objection is an objection; nothing that is not a
@@ -391,7 +496,7 @@ static void test_consent_mutations(void)
 
 static void test_extra_words(void)
 {
-    char *obj_da[] = {"jeg siger pas", "NIKS!!"};
+    char *obj_da[] = {"jeg siger fra", "NIKS!!"};
     char *con_da[] = {"kør bare", "Det må I gerne"};
     char *con_en[] = {"roger that"};
     rg_word_list xo[RG_LANG__COUNT] = {{obj_da, 2}, {NULL, 0}};
@@ -400,9 +505,9 @@ static void test_extra_words(void)
     char errbuf[RG_ERRBUF_SIZE];
     rg_intent got;
     CU_ASSERT_EQUAL_FATAL(rg_classifier_new(xo, xc, &c, errbuf), RG_OK);
-    CU_ASSERT_EQUAL(classify(c, RG_LANG_EN, "jeg siger pas", 13, NULL), OBJ);
-    CU_ASSERT_EQUAL(classify(c, RG_LANG_DA, "JEG SIGER PAAAS!", 16, NULL), OBJ);
-    CU_ASSERT_EQUAL(classify(c, RG_LANG_DA, "hej, jeg siger pas til det", 26, NULL), OBJ);
+    CU_ASSERT_EQUAL(classify(c, RG_LANG_EN, "jeg siger fra", 13, NULL), OBJ);
+    CU_ASSERT_EQUAL(classify(c, RG_LANG_DA, "JEG SIGER FRAAA!", 16, NULL), OBJ);
+    CU_ASSERT_EQUAL(classify(c, RG_LANG_DA, "hej, jeg siger fra til det", 26, NULL), OBJ);
     CU_ASSERT_EQUAL(classify(c, RG_LANG_EN, "niks", 4, NULL), OBJ);
     CU_ASSERT_EQUAL(classify(c, RG_LANG_DA, "kør bare", strlen("kør bare"), NULL), CON);
     CU_ASSERT_EQUAL(classify(c, RG_LANG_DA, "KOER BARE tak", 13, NULL), CON);
@@ -423,7 +528,7 @@ static void test_extra_words(void)
     CU_ASSERT_EQUAL(classify(c, RG_LANG_DA, "ok", 2, NULL), CON);
     rg_classifier_free(c);
     /* the built-in classifier does not know them */
-    CU_ASSERT_EQUAL(cls(RG_LANG_DA, "jeg siger pas"), NON);
+    CU_ASSERT_EQUAL(cls(RG_LANG_DA, "jeg siger fra"), NON);
     CU_ASSERT_EQUAL(cls(RG_LANG_DA, "kør bare"), NON);
     (void)got;
 }
@@ -499,7 +604,8 @@ static void test_len_and_nul(void)
     rg_err err;
     rg_intent got = (rg_intent)99;
     /* len is the only bound: bytes after it are never looked at */
-    CU_ASSERT_EQUAL(classify(clf, RG_LANG_DA, "nej", 2, NULL), NON);
+    CU_ASSERT_EQUAL(classify(clf, RG_LANG_DA, "nej", 1, NULL), NON);
+    CU_ASSERT_EQUAL(classify(clf, RG_LANG_DA, "ja nej", 2, NULL), CON);
     CU_ASSERT_EQUAL(classify(clf, RG_LANG_DA, "nej", 3, NULL), OBJ);
     CU_ASSERT_EQUAL(classify(clf, RG_LANG_DA, "ja\xff", 2, NULL), CON);
     /* an embedded NUL separates words; it hides nothing */
@@ -600,6 +706,7 @@ static void test_teardown(void)
 static const rg_test tests[] = {
     {"build classifier", test_setup},
     {"labelled table", test_table},
+    {"labelled corpus (classify_corpus.tsv)", test_corpus},
     {"acceptance: objections, never false consent", test_acceptance},
     {"objections survive mutation", test_objection_survives_mutation},
     {"consent mutations", test_consent_mutations},

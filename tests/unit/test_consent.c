@@ -99,7 +99,12 @@ static void alice_and_bob(rg_basis basis, int window_s)
     join(0, "bob", false);
     round_s(0);
 }
-#define ASSERT_LOG(expr, want) CU_ASSERT_STRING_EQUAL(expr, want)
+#define ASSERT_LOG(expr, want) do { \
+        const char *got_ = (expr); \
+        if (strcmp(got_, want) != 0) \
+            fprintf(stderr, "\n  line %d: got \"%s\", want \"%s\"", __LINE__, got_, want); \
+        CU_ASSERT_STRING_EQUAL(got_, want); \
+    } while (0)
 
 /* Everyone present at join gets the public notice; nobody is captured in
  * the window; all are cleared together when it ends. */
@@ -524,6 +529,168 @@ static void test_rejoin_during_window(void)
     rg_consent_free(E);
 }
 
+/* Consent before being informed does not count: a "ja" fed in the same
+ * round as (before) the public notice is ignored; only a later one clears. */
+static void test_consent_before_notice_ignored(void)
+{
+    E = engine(RG_BASIS_CONSENT, 120);
+    join(0, "alice", true);
+    join(0, "bob", false);
+    CU_ASSERT(!rg_consent_informed(E, "bob"));
+    said(0, "bob", RG_INTENT_CONSENT); /* before the notice went out */
+    ASSERT_LOG(round_s(0), "");
+    CU_ASSERT(rg_consent_informed(E, "bob"));
+    ASSERT_LOG(round_s(5), "");
+    CU_ASSERT(!CAP("bob") && !CAP("alice"));
+    said(6, "bob", RG_INTENT_CONSENT);
+    ASSERT_LOG(round_s(6), "gate_open;capture_start:alice;capture_start:bob;");
+    rg_consent_free(E);
+}
+
+/* Someone who joins, writes "ja" and leaves before any notice reaches them
+ * is not cleared when they come back: their notice comes then, and only a
+ * "ja" after it counts. A stranger's "ja" counts for nothing either. */
+static void test_consent_join_ja_leave_ignored(void)
+{
+    E = engine(RG_BASIS_CONSENT, 120);
+    join(0, "alice", true);
+    ASSERT_LOG(round_s(0), ""); /* the host alone waits for the window */
+    join(10, "carol", false);
+    said(10, "carol", RG_INTENT_CONSENT);
+    leave(10, "carol");
+    said(10, "dave", RG_INTENT_CONSENT); /* never joined */
+    ASSERT_LOG(round_s(10), "");
+    CU_ASSERT_EQUAL(notices_private, 0);
+    CU_ASSERT(!rg_consent_informed(E, "carol"));
+    join(20, "carol", false);
+    ASSERT_LOG(round_s(20), "");
+    CU_ASSERT_EQUAL(notices_private, 1);
+    CU_ASSERT(rg_consent_informed(E, "carol") && !CAP("carol"));
+    ASSERT_LOG(round_s(30), "");
+    said(31, "carol", RG_INTENT_CONSENT);
+    ASSERT_LOG(round_s(31), "gate_open;capture_start:alice;capture_start:carol;");
+    join(40, "dave", false);
+    ASSERT_LOG(round_s(40), "");
+    CU_ASSERT(!CAP("dave"));
+    rg_consent_free(E);
+}
+
+/* The first public notice fails: a "ja" before it never counts, and the
+ * meeting is refused anyway. */
+static void test_consent_before_failed_notice(void)
+{
+    E = engine(RG_BASIS_CONSENT, 120);
+    join(0, "alice", true);
+    join(0, "bob", false);
+    said(0, "bob", RG_INTENT_CONSENT);
+    fail_notices = true;
+    ASSERT_LOG(round_s(0), "refuse;");
+    CU_ASSERT(!rg_consent_informed(E, "bob"));
+    rg_consent_free(E);
+}
+
+/* Roles follow the latest join: a host who rejoins as a guest no longer
+ * keeps the gate open (require_host). */
+static void test_host_rejoins_as_guest(void)
+{
+    alice_and_bob(RG_BASIS_OPT_OUT, 60);
+    ASSERT_LOG(round_s(60), "gate_open;capture_start:alice;capture_start:bob;");
+    leave(100, "alice");
+    ASSERT_LOG(round_s(100), "gate_close;capture_stop:alice;capture_stop:bob;");
+    join(110, "alice", false);
+    CU_ASSERT(!rg_consent_is_host(E, "alice"));
+    ASSERT_LOG(round_s(110), "");
+    CU_ASSERT(!CAP("alice") && !CAP("bob"));
+    ASSERT_LOG(round_s(115), "");
+    /* a host again (erik): cleared at once, the gate reopens for all */
+    join(120, "erik", true);
+    ASSERT_LOG(round_s(120),
+               "gate_open;capture_start:alice;capture_start:bob;capture_start:erik;");
+    rg_consent_free(E);
+}
+
+/* In a consent meeting the former host must now say yes like any guest;
+ * their own window runs from the role change. */
+static void test_host_rejoins_as_guest_consent(void)
+{
+    alice_and_bob(RG_BASIS_CONSENT, 120);
+    said(5, "bob", RG_INTENT_CONSENT);
+    ASSERT_LOG(round_s(5), "gate_open;capture_start:alice;capture_start:bob;");
+    leave(10, "alice");
+    ASSERT_LOG(round_s(10), "gate_close;capture_stop:alice;capture_stop:bob;");
+    join(20, "alice", false);
+    join(20, "erik", true);
+    ASSERT_LOG(round_s(20), "gate_open;capture_start:bob;capture_start:erik;");
+    CU_ASSERT(!CAP("alice"));
+    ASSERT_LOG(round_s(139.98), "");
+    ASSERT_LOG(round_s(140), "capture_stop:bob;capture_stop:erik;stop:alice;"
+                             "delete_recording:alice;");
+    CU_ASSERT_EQUAL(rg_consent_reason(E), RG_REASON_NO_CONSENT);
+    rg_consent_free(E);
+}
+
+/* A guest who rejoins as host does not skip the rest of their own window. */
+static void test_guest_rejoins_as_host(void)
+{
+    alice_and_bob(RG_BASIS_OPT_OUT, 60);
+    join(30, "carol", false);
+    ASSERT_LOG(round_s(30), "");
+    leave(35, "carol");
+    round_s(35);
+    join(40, "carol", true);
+    CU_ASSERT(rg_consent_is_host(E, "carol"));
+    ASSERT_LOG(round_s(40), "");
+    ASSERT_LOG(round_s(60), "");
+    CU_ASSERT(!CAP("carol"));
+    ASSERT_LOG(round_s(90),
+               "gate_open;capture_start:alice;capture_start:bob;capture_start:carol;");
+    /* and she now counts as the host present */
+    leave(100, "alice");
+    ASSERT_LOG(round_s(100), "capture_stop:alice;");
+    rg_consent_free(E);
+}
+
+/* Consent meeting: a guest who rejoins as host still needs their yes. */
+static void test_guest_rejoins_as_host_consent(void)
+{
+    alice_and_bob(RG_BASIS_CONSENT, 120);
+    leave(5, "bob");
+    ASSERT_LOG(round_s(5), ""); /* the host alone waits for the window */
+    join(6, "bob", true);
+    ASSERT_LOG(round_s(6), "");
+    CU_ASSERT(!CAP("bob"));
+    said(7, "bob", RG_INTENT_CONSENT);
+    ASSERT_LOG(round_s(7), "gate_open;capture_start:alice;capture_start:bob;");
+    rg_consent_free(E);
+}
+
+/* Large rosters: every one of 5000 participants is found (constant-time
+ * lookups, see bench_gate for the cost). */
+static void test_large_roster(void)
+{
+    char id[32];
+    E = engine(RG_BASIS_CONSENT, 120);
+    join(0, "host", true);
+    for (int i = 0; i < 5000; i++) {
+        snprintf(id, sizeof id, "guest-%d", i);
+        join(0, id, false);
+    }
+    round_s(0);
+    for (int i = 0; i < 5000; i++) {
+        snprintf(id, sizeof id, "guest-%d", i);
+        said(1, id, RG_INTENT_CONSENT);
+    }
+    round_s(1);
+    int captured = 0;
+    for (int i = 0; i < 5000; i++) {
+        snprintf(id, sizeof id, "guest-%d", i);
+        captured += CAP(id);
+    }
+    CU_ASSERT_EQUAL(captured, 5000);
+    CU_ASSERT(!CAP("guest-5000") && !CAP("guest-") && !CAP(""));
+    rg_consent_free(E);
+}
+
 /* An objection from someone the engine never saw still counts. */
 static void test_stranger_objection_counts(void)
 {
@@ -656,6 +823,14 @@ int main(void)
         {"leave and rejoin", test_leave_and_rejoin},
         {"rejoin during window", test_rejoin_during_window},
         {"stranger objection counts", test_stranger_objection_counts},
+        {"consent before the notice is ignored", test_consent_before_notice_ignored},
+        {"join, ja, leave before any notice: ignored", test_consent_join_ja_leave_ignored},
+        {"consent before a failed public notice", test_consent_before_failed_notice},
+        {"roles: host rejoins as guest", test_host_rejoins_as_guest},
+        {"roles: host rejoins as guest (consent)", test_host_rejoins_as_guest_consent},
+        {"roles: guest rejoins as host keeps window", test_guest_rejoins_as_host},
+        {"roles: guest rejoins as host (consent)", test_guest_rejoins_as_host_consent},
+        {"large roster", test_large_roster},
         {"meeting ends in window", test_meeting_ends_in_window},
         {"gate error fails closed", test_gate_error_fails_closed},
         {"edges and bad arguments", test_edges},

@@ -302,6 +302,94 @@ static void test_audit_trail(void)
     rmdir(dir);
 }
 
+/* A yes written before the writer's notice went out is ignored: nothing
+ * opens, the bot does not thank them; a yes after the notice counts. */
+static void test_consent_before_notice(void)
+{
+    rg_session *s = new_session("con");
+    const char *ids[] = {"h", "g"};
+    rg_session_joined(s, 0, "h", "Host", RG_ROLE_HOST);
+    rg_session_joined(s, 0, "g", "Guest", RG_ROLE_GUEST);
+    rg_session_chat(s, 0, "g", "yes", false);
+    CU_ASSERT_EQUAL(step(s, 0, ids, 2), 0);
+    CU_ASSERT_EQUAL(chats_ok, 1); /* the public notice, no thanks */
+    CU_ASSERT_EQUAL(step(s, 2000, ids, 2), 0);
+    rg_session_chat(s, 3000, "g", "yes", false);
+    CU_ASSERT_EQUAL(step(s, 3000, ids, 2), 2);
+    rg_session_free(s);
+}
+
+/* Audit lines of a log, as "event event ...", and whether `needle`
+ * appears in any line. */
+static void read_events(const char *logf, char *events, size_t cap,
+                        const char *needle, int *found)
+{
+    FILE *f = fopen(logf, "r");
+    char line[8192];
+    events[0] = '\0';
+    *found = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        char *e = strstr(line, "\"event\":\"");
+        if (needle && strstr(line, needle))
+            *found = 1;
+        if (e) {
+            e += 9;
+            strncat(events, e, strcspn(e, "\""));
+            strncat(events, " ", cap - strlen(events) - 1);
+        }
+    }
+    if (f)
+        fclose(f);
+}
+
+/* Roles follow the latest join: the host who comes back as a guest no
+ * longer keeps the gate open; the change and an ignored yes are in the
+ * audit log and the manifest. */
+static void test_roles_and_ignored_consent_on_record(void)
+{
+    char dir[] = "/tmp/rg-session-XXXXXX";
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    char keyf[256], logf[256];
+    snprintf(keyf, sizeof keyf, "%s/k", dir);
+    snprintf(logf, sizeof logf, "%s/audit.log", dir);
+    CU_ASSERT_FATAL(rg_audit_key_generate(keyf, NULL) == RG_OK);
+    uint8_t key[RG_AUDIT_KEY_LEN];
+    CU_ASSERT_FATAL(rg_audit_key_load(keyf, key, NULL) == RG_OK);
+    rg_audit *log = NULL;
+    CU_ASSERT_FATAL(rg_audit_open(logf, key, &log, NULL) == RG_OK);
+    rg_session *s = new_session(NULL);
+    CU_ASSERT(rg_session_set_audit(s, log, key) == RG_OK);
+    const char *ids[] = {"h", "g"};
+    rg_session_joined(s, 0, "h", "Host Name", RG_ROLE_HOST);
+    rg_session_joined(s, 0, "g", "Guest Name", RG_ROLE_GUEST);
+    rg_session_chat(s, 0, "g", "ja", false); /* before the notice */
+    CU_ASSERT_EQUAL(step(s, 0, ids, 2), 0);
+    CU_ASSERT_EQUAL(step(s, 10000, ids, 2), 2);
+    rg_session_left(s, 20000, "h");
+    CU_ASSERT_EQUAL(step(s, 20000, ids, 2), 0);
+    rg_session_joined(s, 25000, "h", "Host Name", RG_ROLE_GUEST);
+    CU_ASSERT_EQUAL(step(s, 25000, ids, 2), 0); /* no host: gate stays closed */
+    CU_ASSERT_EQUAL(step(s, 60000, ids, 2), 0);
+    rg_session_end(s, 60000);
+    char *manifest = NULL;
+    CU_ASSERT(rg_session_manifest_json(s, &manifest) == RG_OK);
+    CU_ASSERT(manifest && strstr(manifest, "\"role_changes\":[{\"t\":25,\"role\":\"guest\"}]"));
+    free(manifest);
+    CU_ASSERT(rg_audit_checkpoint(log) == RG_OK);
+    rg_audit_close(log);
+    char events[4096];
+    int found = 0;
+    read_events(logf, events, sizeof events, "\"previous_role\":\"host\"", &found);
+    CU_ASSERT(found);
+    CU_ASSERT(strstr(events, "chat_intent consent_ignored ") != NULL);
+    read_events(logf, events, sizeof events, "\"reason\":\"not_informed\"", &found);
+    CU_ASSERT(found);
+    rg_session_free(s);
+    unlink(keyf);
+    unlink(logf);
+    rmdir(dir);
+}
+
 int main(void)
 {
     char err[RG_ERRBUF_SIZE];
@@ -319,6 +407,8 @@ int main(void)
         {"consent mode", test_consent_mode},
         {"bad event order", test_bad_event_order},
         {"audit trail", test_audit_trail},
+        {"consent before the notice is ignored", test_consent_before_notice},
+        {"roles and ignored consent on the record", test_roles_and_ignored_consent_on_record},
         {NULL, NULL},
     };
     int rc = rg_test_run("session", tests);
