@@ -27,11 +27,11 @@ CC        ?= cc
 FUZZ_CC   ?= clang
 FUZZ_SECONDS ?= 20
 
-PKGS := libcurl openssl libcjson gstreamer-1.0 gstreamer-app-1.0 gstreamer-audio-1.0 \
+PKGS := libcurl openssl libcjson libxml-2.0 gstreamer-1.0 gstreamer-app-1.0 gstreamer-audio-1.0 \
         gstreamer-webrtc-1.0 gstreamer-sdp-1.0 icu-uc icu-i18n
 # Debian packages needed to build and test (make deps installs the missing ones).
 DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
-            libcurl4-openssl-dev libssl-dev libcjson-dev libcunit1-dev libicu-dev \
+            libcurl4-openssl-dev libssl-dev libcjson-dev libxml2-dev libcunit1-dev libicu-dev \
             libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
             gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools \
             age ffmpeg jq chromium \

@@ -161,8 +161,11 @@ int rg_acct_remote_delete(rg_acct_opts *o, const char *recdir, bool whole)
     rg_audit *log = NULL;
     snprintf(path, sizeof path, "%s/audit.log", recdir);
     rg_err e = rg_audit_open(path, o->key, &log, err);
-    if (!e && (whole || n))
-        e = rg_upload_delete_remote(o->policy, recdir, tracks, n, log, 60000, err);
+    /* Anonymised: even without a destroyed track the remote manifest
+     * names the person, so it is replaced. */
+    if (!e)
+        e = rg_upload_delete_remote(o->policy, recdir, tracks, n, !whole, log,
+                                    60000, err);
     if (log) {
         (void)rg_audit_checkpoint(log);
         rg_audit_close(log);
@@ -173,7 +176,25 @@ int rg_acct_remote_delete(rg_acct_opts *o, const char *recdir, bool whole)
                 err[0] ? err : rg_strerror(e));
         return 1;
     }
-    if (whole || n)
-        printf("%s: remote copies deleted from every destination\n", recdir);
+    if (whole)
+        printf("%s: remote copies deleted from every destination (each "
+               "DELETE answered, the recording's folder proven empty)\n", recdir);
+    else
+        printf("%s: remote copies of %zu withdrawn track(s) deleted (proven "
+               "empty) and the manifest replaced by the anonymised one "
+               "(read back) on every destination\n", recdir, n);
     return 0;
+}
+
+int rg_acct_remote_check(rg_acct_opts *o, const char *recdir)
+{
+    char names[400];
+    if ((o->policy && o->policy->n_upload_dests) ||
+        !rg_upload_remote_copies(recdir, names, sizeof names))
+        return 0;
+    fprintf(stderr, "recgate %s: %s has copies on upload destinations (%s) "
+            "that this command would leave behind: give --config FILE (the "
+            "policy naming those destinations) so they are deleted too; "
+            "nothing was done\n", o->cmd, recdir, names);
+    return 1;
 }

@@ -48,5 +48,8 @@ void rg_acct_free(rg_acct_opts *o);
  * destinations (--config), bounded in time and audited. Best effort: a
  * failure is reported (returns 1) and left in the upload journal. */
 int rg_acct_remote_delete(rg_acct_opts *o, const char *recdir, bool whole);
+/* Refuse (1, message printed) when RECDIR has remote copies (journal or
+ * audit log say so) but no policy with destinations was given. */
+int rg_acct_remote_check(rg_acct_opts *o, const char *recdir);
 
 #endif

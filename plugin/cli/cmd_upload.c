@@ -9,8 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
+#include <errno.h>
+#include <unistd.h>
 #include "audit.h"
 #include "cli.h"
+#include "retention.h"
+#include "upjournal.h"
 #include "policy.h"
 #include "uploader.h"
 #include "fileio.h"
@@ -42,21 +46,69 @@ static int usage(void)
     return 2;
 }
 
+/* A purged recording's remote deletes live on in
+ * DIR/.remote-deletes/NAME (retention.h): RECDIR may name the folder that
+ * is gone, or the parked one. Returns true and fills pend/purgelog then. */
+static bool parked(const char *recdir, char *pend, size_t np, char *purgelog,
+                   size_t nl)
+{
+    char d[4096], *slash;
+    snprintf(d, sizeof d, "%s", recdir);
+    size_t n = strlen(d);
+    while (n > 1 && d[n - 1] == '/')
+        d[--n] = '\0';
+    const char *base = (slash = strrchr(d, '/')) ? slash + 1 : d;
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%.*s", slash ? (int)(slash - d) : 1,
+             slash ? d : ".");
+    size_t pl = strlen(parent), kl = strlen(RG_PURGE_PENDING_DIR);
+    if (pl >= kl && !strcmp(parent + pl - kl, RG_PURGE_PENDING_DIR) &&
+        (pl == kl || parent[pl - kl - 1] == '/')) {
+        /* given the parked folder itself */
+        snprintf(pend, np, "%s", d);
+        snprintf(purgelog, nl, "%.*s%s", (int)(pl - kl), parent,
+                 pl == kl ? "./purge.log" : "purge.log");
+        return access(pend, F_OK) == 0;
+    }
+    if (access(d, F_OK) == 0)
+        return false;
+    snprintf(pend, np, "%s/%s/%s", parent, RG_PURGE_PENDING_DIR, base);
+    snprintf(purgelog, nl, "%s/purge.log", parent);
+    return access(pend, F_OK) == 0;
+}
+
 static int one(const rg_policy *pol, const char *recdir, const uint8_t *key,
                long long max_ms, bool del, const char *track, bool status_only,
                bool quiet)
 {
-    char errbuf[RG_ERRBUF_SIZE] = "";
+    char errbuf[RG_ERRBUF_SIZE] = "", pend[4096], logpath[4096];
     rg_uploader *up = NULL;
     rg_audit *log = NULL;
     int rc = 1;
+    long long t0 = rg_vaultio_now_ms();
+    bool is_parked = parked(recdir, pend, sizeof pend, logpath, sizeof logpath);
+    if (is_parked) {
+        /* The folder was purged: only its remote deletes are left, and
+         * their attempts go to the purge log. */
+        recdir = pend;
+        del = true;
+        track = NULL;
+    } else {
+        snprintf(logpath, sizeof logpath, "%s/audit.log", recdir);
+    }
     rg_err err = rg_uploader_new(pol, recdir, &up, errbuf);
     if (err)
         goto out;
     cli_ctx c = {NULL, rg_uploader_recid(up), RG_OK, quiet};
+    char probs[300];
+    rg_uploader_problems(up, probs, sizeof probs);
+    if (probs[0])
+        fprintf(stderr, "recgate upload: %s/%s: %s: the affected transfers are "
+                "redone; a lost delete_wanted must be given again (--delete)\n",
+                recdir, RG_UPJ_NAME, probs);
     if (!status_only) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/audit.log", recdir);
+        snprintf(path, sizeof path, "%s", logpath);
         /* Refuses a tampered log, and a recording still in progress (its
          * log is locked by the running meeting). */
         if ((err = rg_audit_open(path, key, &log, errbuf)))
@@ -66,7 +118,6 @@ static int one(const rg_policy *pol, const char *recdir, const uint8_t *key,
             goto out;
         if (!del && (err = rg_uploader_queue_all(up, true, false, errbuf)))
             goto out;
-        long long t0 = rg_vaultio_now_ms();
         rg_uploader_run(up, max_ms, on_event, &c);
         err = rg_audit_checkpoint(log);
         if (!err)
@@ -77,18 +128,30 @@ static int one(const rg_policy *pol, const char *recdir, const uint8_t *key,
             goto out;
         }
         /* Then the log itself (its own upload is in the journal only). */
-        if (!del && rg_uploader_queue_all(up, false, true, errbuf) == RG_OK) {
-            long long left = max_ms - (rg_vaultio_now_ms() - t0);
-            c.log = NULL;
-            rg_uploader_run(up, left > 5000 ? left : 5000, on_event, &c);
+        long long left = max_ms - (rg_vaultio_now_ms() - t0);
+        if (!del && left > 0 && rg_uploader_queue_all(up, false, true, errbuf) == RG_OK) {
+            c.log = NULL; /* --max-seconds is a hard limit: no extra time */
+            rg_uploader_run(up, left, on_event, &c);
         }
     }
     rg_upload_status st;
     rg_uploader_status(up, &st);
     printf("%s: %zu files, %zu confirmed, %zu pending, %zu remote deleted, "
-           "%zu missing, %zu removed locally\n", recdir, st.files, st.done,
-           st.pending, st.deleted, st.missing, st.local_removed);
-    rc = st.pending || st.missing ? 1 : 0;
+           "%zu missing, %zu removed locally%s%s\n", recdir, st.files, st.done,
+           st.pending, st.deleted, st.missing, st.local_removed,
+           is_parked ? " (purged locally; remote deletes pending" : "",
+           is_parked ? (st.pending ? ")" : ": none left)") : "");
+    if (is_parked && !st.pending && !status_only && !err) {
+        /* Proven: the parked record has done its job. */
+        char jp[4200];
+        snprintf(jp, sizeof jp, "%s/%s", recdir, RG_UPJ_NAME);
+        rg_uploader_free(up);
+        up = NULL;
+        if ((unlink(jp) == 0 || errno == ENOENT) && rmdir(recdir) == 0)
+            printf("%s: every remote copy proven deleted; pending record removed\n",
+                   recdir);
+    }
+    rc = st.pending || st.missing || probs[0] ? 1 : 0;
     if (st.pending)
         fprintf(stderr, "recgate upload: %s: %zu transfers still pending; the "
                 "journal keeps them: run recgate upload again\n", recdir, st.pending);

@@ -37,6 +37,9 @@ int rg_cmd_withdraw(int argc, char **argv)
     rc = 1;
     if (rg_acct_load_key(&o) || rg_acct_load_ids(&o))
         goto cleanup;
+    /* Copies on a server must not be silently left behind. */
+    if (rg_acct_remote_check(&o, o.pos[0]))
+        goto cleanup;
     rg_withdraw_params p = {
         .recdir = o.pos[0], .participant = o.participant, .mode = mode,
         .ids = o.ids, .n_ids = o.n_ids, .audit_key = o.key, .by = o.byname,

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <cjson/cJSON.h>
 #include "policy.h"
 
@@ -28,16 +29,30 @@ static const char *const adequacy[] = {
     "AD", "AR", "CA", "FO", "GG", "IL", "IM", "JP", "JE", "NZ", "KR", "CH",
     "GB", "UY", NULL};
 
-/* Common S3 region names and the country where they keep data. */
+/* S3 region names and the country where they keep data: every AWS region
+ * (commercial, GovCloud, China, European Sovereign Cloud) and a few EU
+ * providers' own names. An s3_region not listed here is refused: a region
+ * recgate cannot place could be anywhere (docs/operations.md). */
 static const char *const s3_regions[][2] = {
     {"eu-central-1", "DE"}, {"eu-central-2", "CH"}, {"eu-west-1", "IE"},
     {"eu-west-2", "GB"}, {"eu-west-3", "FR"}, {"eu-south-1", "IT"},
-    {"eu-south-2", "ES"}, {"eu-north-1", "SE"}, {"us-east-1", "US"},
-    {"us-east-2", "US"}, {"us-west-1", "US"}, {"us-west-2", "US"},
-    {"ca-central-1", "CA"}, {"ap-northeast-1", "JP"}, {"ap-northeast-2", "KR"},
-    {"ap-southeast-1", "SG"}, {"ap-southeast-2", "AU"}, {"ap-south-1", "IN"},
-    {"sa-east-1", "BR"}, {"il-central-1", "IL"}, {"me-central-1", "AE"},
-    {"af-south-1", "ZA"}, {"ap-east-1", "HK"}, {NULL, NULL}};
+    {"eu-south-2", "ES"}, {"eu-north-1", "SE"}, {"eusc-de-east-1", "DE"},
+    {"us-east-1", "US"}, {"us-east-2", "US"}, {"us-west-1", "US"},
+    {"us-west-2", "US"}, {"us-gov-east-1", "US"}, {"us-gov-west-1", "US"},
+    {"ca-central-1", "CA"}, {"ca-west-1", "CA"}, {"mx-central-1", "MX"},
+    {"sa-east-1", "BR"}, {"af-south-1", "ZA"}, {"il-central-1", "IL"},
+    {"me-central-1", "AE"}, {"me-south-1", "BH"}, {"ap-east-1", "HK"},
+    {"ap-east-2", "TW"}, {"ap-south-1", "IN"}, {"ap-south-2", "IN"},
+    {"ap-southeast-1", "SG"}, {"ap-southeast-2", "AU"},
+    {"ap-southeast-3", "ID"}, {"ap-southeast-4", "AU"},
+    {"ap-southeast-5", "MY"}, {"ap-southeast-7", "TH"},
+    {"ap-northeast-1", "JP"}, {"ap-northeast-2", "KR"},
+    {"ap-northeast-3", "JP"}, {"cn-north-1", "CN"}, {"cn-northwest-1", "CN"},
+    /* Scaleway, Hetzner, Exoscale */
+    {"fr-par", "FR"}, {"nl-ams", "NL"}, {"pl-waw", "PL"}, {"fsn1", "DE"},
+    {"nbg1", "DE"}, {"hel1", "FI"}, {"de-fra-1", "DE"}, {"de-muc-1", "DE"},
+    {"at-vie-1", "AT"}, {"at-vie-2", "AT"}, {"ch-gva-2", "CH"},
+    {"ch-dk-2", "CH"}, {"bg-sof-1", "BG"}, {NULL, NULL}};
 
 typedef struct uctx {
     const char *origin;
@@ -205,11 +220,61 @@ static bool is_cc(const char *s)
            s[1] <= 'Z';
 }
 
+/* Case-insensitive: "US-EAST-1" is us-east-1 (where the data goes does not
+ * depend on how the name is spelt). */
 static const char *s3_country(const char *r)
 {
     for (size_t i = 0; r && s3_regions[i][0]; i++)
-        if (!strcmp(s3_regions[i][0], r))
+        if (!strcasecmp(s3_regions[i][0], r))
             return s3_regions[i][1];
+    return NULL;
+}
+
+/* Looks like an AWS-style region name ("ap-south-2", "us-gov-west-1"):
+ * two or more words of letters, then a number, joined by '-'. */
+static bool region_like(const char *s, size_t n)
+{
+    size_t words = 0, i = 0;
+    for (;;) {
+        size_t a = i;
+        while (i < n && ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z'))
+            i++;
+        if (i == a || i == n || s[i] != '-')
+            break;
+        words++;
+        i++;
+    }
+    size_t d = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    return words >= 2 && i == n && i > d;
+}
+
+/* Does the URL's host name a region (a host label "us-east-1",
+ * "s3-us-west-2", "fr-par")? *name gets the label part; returns its
+ * country, "" for a region-like name recgate does not know, NULL if the
+ * host names none. */
+static const char *url_region(const char *url, char *name, size_t nn)
+{
+    const char *h = url + 8, *end = h + strcspn(h, "/:");
+    while (h < end) {
+        const char *dot = memchr(h, '.', (size_t)(end - h));
+        size_t n = dot ? (size_t)(dot - h) : (size_t)(end - h);
+        const char *lab = h;
+        if (n > 3 && !strncasecmp(lab, "s3-", 3)) {
+            lab += 3;
+            n -= 3;
+        }
+        if (n > 0 && n < 40) {
+            snprintf(name, nn, "%.*s", (int)n, lab);
+            const char *cc = s3_country(name);
+            if (cc && strchr(name, '-'))
+                return cc; /* short names (fsn1) are too common in host names */
+            if (!cc && region_like(lab, n))
+                return "";
+        }
+        h = dot ? dot + 1 : end;
+    }
     return NULL;
 }
 
@@ -315,6 +380,15 @@ static rg_err parse_dest(const uctx *c, const cJSON *o, const char *path,
         d->url[--ul] = '\0';
     if ((e = get_text(c, o, path, "s3_region", d->type == RG_DEST_S3, &d->s3_region)))
         return e;
+    snprintf(p, sizeof p, "%s.s3_region", path);
+    /* A stray s3_region on a webdav destination was silently ignored:
+     * whoever wrote it believes the data rests there. */
+    if (d->type == RG_DEST_WEBDAV && d->s3_region)
+        return fail(c, p, "no s3_region on a webdav destination (region says "
+                    "where the data rests)", member(o, "s3_region"));
+    if (d->type == RG_DEST_S3 && !s3_country(d->s3_region))
+        return fail(c, p, "a known S3 region name (eu-central-1, eu-north-1, ...: "
+                    "the list is in docs/operations.md)", member(o, "s3_region"));
     char *region = NULL;
     if ((e = get_text(c, o, path, "region", d->type != RG_DEST_S3, &region)))
         return e;
@@ -325,11 +399,6 @@ static rg_err parse_dest(const uctx *c, const cJSON *o, const char *path,
                     member(o, "region"));
     }
     const char *mapped = d->type == RG_DEST_S3 ? s3_country(d->s3_region) : NULL;
-    if (d->type == RG_DEST_S3 && !region && !mapped) {
-        free(region);
-        return fail(c, p, "the country where the bucket keeps data (s3_region is not "
-                    "a known region name)", NULL);
-    }
     if (region && mapped && strcmp(region, mapped)) {
         char what[120];
         snprintf(what, sizeof what, "the country of s3_region \"%s\" (%s)",
@@ -339,6 +408,21 @@ static rg_err parse_dest(const uctx *c, const cJSON *o, const char *path,
     }
     snprintf(d->region, sizeof d->region, "%s", region ? region : mapped);
     free(region);
+    /* A host that names a region (s3.us-east-1.amazonaws.com) is where
+     * the data goes, whatever the declaration says. */
+    char hostreg[48];
+    const char *hcc = url_region(d->url, hostreg, sizeof hostreg);
+    if (hcc && strcmp(hcc, d->region)) {
+        char what[200];
+        snprintf(p, sizeof p, "%s.url", path);
+        if (!*hcc)
+            snprintf(what, sizeof what, "a host that names no region unknown to "
+                     "recgate (it names \"%s\")", hostreg);
+        else
+            snprintf(what, sizeof what, "a host in the declared region %s (it "
+                     "names \"%s\", %s)", d->region, hostreg, hcc);
+        return fail(c, p, what, member(o, "url"));
+    }
     /* The transfer guard. */
     if (!rg_region_allowed(pol, d->region)) {
         const cJSON *got = member(o, "region");

@@ -12,7 +12,9 @@
 #include "jsonerr.h"
 #include "recdir.h"
 #include "retention.h"
+#include "upjournal.h"
 #include "uploader.h"
+#include "errfmt.h"
 #include "fileio.h"
 
 #define PURGE_PREFIX ".purge-"
@@ -314,6 +316,97 @@ static void finish_interrupted(purge_run *r, const char *name)
         report(r, &it);
 }
 
+/* Park RECDIR's remote deletes in DIR/.remote-deletes/NAME/: a copy of
+ * its upload journal plus delete_wanted for the whole recording, fsync'd,
+ * so the deletes outlive the folder. */
+static rg_err park_remote(purge_run *r, const char *recdir, const char *name,
+                          char *note, size_t nn)
+{
+    char pdir[PATH_MAX], pend[PATH_MAX + 300], src[PATH_MAX + 32], *text = NULL;
+    size_t len = 0;
+    snprintf(pdir, sizeof pdir, "%s/%s", r->p->dir, RG_PURGE_PENDING_DIR);
+    snprintf(pend, sizeof pend, "%s/%s", pdir, name);
+    snprintf(src, sizeof src, "%s/%s", recdir, RG_UPJ_NAME);
+    rg_err err = RG_OK;
+    if ((mkdir(pdir, 0700) != 0 && errno != EEXIST) ||
+        (mkdir(pend, 0700) != 0 && errno != EEXIST)) {
+        snprintf(note, nn, "%.400s: cannot create (%s): nothing destroyed, since "
+                 "the pending remote deletes could not be kept", pend, strerror(errno));
+        return RG_ERR_IO;
+    }
+    rg_vaultio_fsync_dir(r->p->dir);
+    rg_vaultio_fsync_dir(pdir);
+    err = rg_vaultio_read_file(src, 64u << 20, &text, &len, NULL);
+    if (err == RG_ERR_NOT_FOUND)
+        err = RG_OK; /* no journal: the sweep finds the copies */
+    else if (!err)
+        err = rg_vaultio_write_atomic(pend, RG_UPJ_NAME, text, len, NULL);
+    free(text);
+    rg_upjournal *j = NULL;
+    char msg[RG_ERRBUF_SIZE] = "";
+    if (!err && !(err = rg_upj_open(pend, &j, msg)))
+        err = rg_upj_delete_wanted(j, NULL);
+    rg_upj_close(j);
+    if (err)
+        snprintf(note, nn, "%.400s: cannot write the pending remote deletes (%s): "
+                 "nothing destroyed", pend, msg[0] ? msg : rg_strerror(err));
+    return err;
+}
+
+/* Retry the parked remote deletes of earlier purges (with --config);
+ * proven ones are removed, the rest counted as pending. */
+static void retry_parked(purge_run *r)
+{
+    char pdir[PATH_MAX], msg[RG_ERRBUF_SIZE], note[700];
+    snprintf(pdir, sizeof pdir, "%s/%s", r->p->dir, RG_PURGE_PENDING_DIR);
+    DIR *d = opendir(pdir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || !rg_vaultio_valid_id(e->d_name))
+            continue;
+        char pend[PATH_MAX + 300], label[300];
+        snprintf(pend, sizeof pend, "%s/%s", pdir, e->d_name);
+        snprintf(label, sizeof label, "%s/%s", RG_PURGE_PENDING_DIR, e->d_name);
+        rg_purge_item it = {.name = label, .id = e->d_name, .action = RG_PURGE_EXPIRED};
+        msg[0] = '\0';
+        rg_err err = RG_ERR_CONFIG;
+        if (r->p->dry_run)
+            snprintf(msg, sizeof msg, "remote deletes pending (dry run: not retried)");
+        else if (!r->p->policy || !r->p->policy->n_upload_dests)
+            snprintf(msg, sizeof msg, "remote deletes pending: give --config to retry them");
+        else if (!(err = open_log(r, msg)))
+            err = rg_upload_delete_remote(r->p->policy, pend, NULL, 0, false, r->log,
+                                          60000, msg);
+        if (!err) {
+            char jp[PATH_MAX + 400];
+            snprintf(jp, sizeof jp, "%s/%s", pend, RG_UPJ_NAME);
+            if (unlink(jp) != 0 && errno != ENOENT)
+                err = RG_ERR_IO;
+            else if (rmdir(pend) != 0)
+                err = RG_ERR_IO;
+            rg_vaultio_fsync_dir(pdir);
+            if (err)
+                snprintf(msg, sizeof msg, "remote copies deleted, but %.300s could not be "
+                         "removed: %s", pend, strerror(errno));
+        }
+        if (err) {
+            r->res->remote_pending++;
+            snprintf(note, sizeof note, "remote copies of a purged recording still "
+                     "pending: %.500s", msg);
+        } else {
+            snprintf(note, sizeof note, "remote copies of a purged recording deleted "
+                     "from every destination (proven)");
+        }
+        it.action = err ? RG_PURGE_FAILED : RG_PURGE_EXPIRED;
+        it.note = note;
+        if (r->p->report)
+            r->p->report(r->p->ctx, &it); /* reported, not counted as a folder */
+    }
+    closedir(d);
+}
+
 static void purge_one(purge_run *r, const char *name)
 {
     char recdir[PATH_MAX], msg[RG_ERRBUF_SIZE] = "", exp[32] = "", note[600];
@@ -366,12 +459,23 @@ static void purge_one(purge_run *r, const char *name)
     memset(&ar, 0, sizeof ar);
     rg_err ar_err = rg_recdir_audit_check(recdir, r->p->audit_key, &ar, NULL);
     /* Remote copies first, while the upload journal still says where they
-     * are; attempts go to purge.log. Best effort: the keys are destroyed
-     * below anyway, which makes those copies unreadable. */
-    char rmsg[RG_ERRBUF_SIZE] = "";
-    rg_err rerr = r->p->policy ? rg_upload_delete_remote(r->p->policy, recdir, NULL, 0,
-                                                         r->log, 60000, rmsg)
-                               : RG_OK;
+     * are; attempts go to purge.log. What cannot be proven deleted now is
+     * parked outside the folder (it outlives it) before anything local is
+     * destroyed; no place to park it: nothing is destroyed. */
+    char rmsg[RG_ERRBUF_SIZE] = "", names[300] = "";
+    bool remote = rg_upload_remote_copies(recdir, names, sizeof names);
+    rg_err rerr = RG_OK;
+    if (r->p->policy && r->p->policy->n_upload_dests)
+        rerr = rg_upload_delete_remote(r->p->policy, recdir, NULL, 0, false,
+                                       r->log, 60000, rmsg);
+    else if (remote)
+        rerr = rg_errorf(rmsg, RG_ERR_CONFIG, "copies on %s, and no --config "
+                         "naming those destinations", names);
+    if (rerr && (remote || r->p->policy) &&
+        (err = park_remote(r, recdir, name, note, sizeof note))) {
+        fail(r, &it, err, note);
+        goto cleanup;
+    }
     /* Keys first. */
     if ((err = shred_keys(recdir, &it.files))) {
         snprintf(note, sizeof note, "%.400s/keyring: cannot destroy every key: "
@@ -399,9 +503,13 @@ static void purge_one(purge_run *r, const char *name)
         fail(r, &it, err, note);
         goto cleanup;
     }
-    snprintf(note, sizeof note, "purged (its audit log: %s, %llu lines)%s%.300s",
+    if (rerr)
+        r->res->remote_pending++;
+    snprintf(note, sizeof note, "purged (its audit log: %s, %llu lines)%s%.300s%s%s%s",
              ar_err ? "DAMAGED" : "intact", (unsigned long long)ar.lines,
-             rerr ? "; remote copies NOT all deleted: " : "", rerr ? rmsg : "");
+             rerr ? "; remote copies NOT proven deleted: " : "", rerr ? rmsg : "",
+             rerr ? "; kept pending in " : "", rerr ? RG_PURGE_PENDING_DIR "/" : "",
+             rerr ? name : "");
     it.note = note;
     report(r, &it);
 cleanup:
@@ -449,7 +557,10 @@ rg_err rg_purge(const rg_purge_params *p, rg_purge_result *res, char *errbuf)
     if (!err) {
         qsort(names, n, sizeof *names, cmp_names);
         purge_run r = {.p = p, .res = res, .errbuf = errbuf};
+        retry_parked(&r);
         for (size_t i = 0; i < n; i++) {
+            if (!strcmp(names[i], RG_PURGE_PENDING_DIR))
+                continue;
             if (!strncmp(names[i], PURGE_PREFIX, strlen(PURGE_PREFIX)))
                 finish_interrupted(&r, names[i]);
             else
@@ -465,6 +576,11 @@ rg_err rg_purge(const rg_purge_params *p, rg_purge_result *res, char *errbuf)
             rg_audit_close(r.log);
         }
         err = r.first;
+        if (!err && res->remote_pending)
+            err = rg_errorf(errbuf, RG_ERR_NETWORK, "%s: %d recording(s) with remote "
+                            "copies not yet proven deleted (%s/%s/): retried by every "
+                            "purge with --config and by recgate upload --delete",
+                            p->dir, res->remote_pending, p->dir, RG_PURGE_PENDING_DIR);
     }
     for (size_t i = 0; i < n; i++)
         free(names[i]);

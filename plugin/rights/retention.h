@@ -78,9 +78,17 @@ typedef struct rg_purge_params {
 
 typedef struct rg_purge_result {
     int purged, held, kept, skipped, failed;
+    int remote_pending;  /* recordings whose remote copies are not yet
+                          * proven deleted (DIR/.remote-deletes/) */
 } rg_purge_result;
 
-/* Purge DIR. RG_OK if every folder was handled (res->failed == 0);
+/* DIR/.remote-deletes/<recording folder>/upload.journal: remote deletes
+ * that outlive a purged folder, retried by every purge (with --config)
+ * and by `recgate upload --delete DIR/<recording folder>`. */
+#define RG_PURGE_PENDING_DIR ".remote-deletes"
+
+/* Purge DIR. RG_OK if every folder was handled (res->failed == 0) and no
+ * remote delete is pending (res->remote_pending == 0, else RG_ERR_NETWORK);
  * otherwise the first error (the others were still processed, except
  * that nothing is destroyed if purge.log cannot be written). */
 rg_err rg_purge(const rg_purge_params *p, rg_purge_result *res, char *errbuf);

@@ -432,13 +432,15 @@ static rg_err rec_finish(void *ctx, int64_t t_ms, const char *summary_json,
     r->complete = err == RG_OK;
     if ((e = write_metadata(r)) && !err)
         err = e;
+    /* wait_at_end_s is a hard limit for everything below, the log's own
+     * upload included (a trickling server cannot hold the meeting open). */
+    long long end_by = rg_vaultio_now_ms() + (long long)r->policy->upload_wait_s * 1000;
     if (r->up) {
         if (r->deleted)
             (void)rg_uploader_want_delete(r->up, NULL);
         else
             (void)rg_uploader_queue_all(r->up, true, false, NULL);
-        long long wait = (long long)r->policy->upload_wait_s * 1000;
-        r->upload_pending = rg_uploader_finish(r->up, wait);
+        r->upload_pending = rg_uploader_finish(r->up, end_by - rg_vaultio_now_ms());
         drain_uploads(r);
     }
     if ((e = rg_audit_checkpoint(r->audit)) && !err)
@@ -447,8 +449,10 @@ static rg_err rec_finish(void *ctx, int64_t t_ms, const char *summary_json,
      * journal does); `recgate upload` retries it like everything else. */
     if (r->up && !r->deleted &&
         rg_uploader_queue_all(r->up, false, true, NULL) == RG_OK) {
-        long long wait = r->policy->upload_wait_s < 10 ? r->policy->upload_wait_s : 10;
-        r->upload_pending = rg_uploader_run(r->up, wait * 1000, NULL, NULL);
+        long long wait = end_by - rg_vaultio_now_ms();
+        if (wait > 10000)
+            wait = 10000;
+        r->upload_pending = rg_uploader_run(r->up, wait > 0 ? wait : 0, NULL, NULL);
     }
     return err;
 }

@@ -104,11 +104,39 @@ static bool hex64(const char *s)
 }
 
 /* Apply one line to the in-memory state. false: malformed. */
+bool rg_upj_is_swept(const rg_upjournal *j, const char *dest, const char *prefix)
+{
+    for (size_t i = 0; i < j->n_swept; i++)
+        if (!strcmp(j->swept[i][0], dest) && !strcmp(j->swept[i][1], prefix))
+            return true;
+    return false;
+}
+
+static bool prefix_ok(const char *p)
+{
+    return p && strlen(p) < 200 && !strstr(p, "..") && p[0] != '/';
+}
+
 static bool apply(rg_upjournal *j, const cJSON *o)
 {
     const char *op = str(o, "op"), *file = str(o, "file"), *dest = str(o, "dest");
     if (!op)
         return false;
+    if (!strcmp(op, "swept")) {
+        const char *pre = str(o, "prefix");
+        if (!dest || strlen(dest) >= 200 || !prefix_ok(pre))
+            return false;
+        if (rg_upj_is_swept(j, dest, pre))
+            return true;
+        char (*ns)[2][200] = realloc(j->swept, (j->n_swept + 1) * sizeof *ns);
+        if (!ns)
+            return false;
+        j->swept = ns;
+        snprintf(ns[j->n_swept][0], 200, "%s", dest);
+        snprintf(ns[j->n_swept][1], 200, "%s", pre);
+        j->n_swept++;
+        return true;
+    }
     if (!strcmp(op, "delete_wanted")) {
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "track");
         if (cJSON_IsNull(t) || !t) {
@@ -210,15 +238,25 @@ rg_err rg_upj_open(const char *recdir, rg_upjournal **out, char *errbuf)
         rg_upj_close(j);
         return err;
     }
-    size_t good = 0;
+    size_t good = 0, lineno = 0;
     for (size_t i = 0; i < len;) {
         char *nl = memchr(buf + i, '\n', len - i);
-        if (!nl)
-            break; /* torn last line: cut below */
+        if (!nl) {
+            j->torn = true; /* torn last line: cut below */
+            if (memmem(buf + i, len - i, "delete_wanted", 13))
+                j->bad_delete = true;
+            break;
+        }
         *nl = '\0';
+        lineno++;
         cJSON *o = cJSON_Parse(buf + i);
-        if (!cJSON_IsObject(o) || !apply(j, o))
+        if (!cJSON_IsObject(o) || !apply(j, o)) {
+            if (j->bad_lines < 8)
+                j->bad_at[j->bad_lines] = lineno;
             j->bad_lines++;
+            if (strstr(buf + i, "delete_wanted"))
+                j->bad_delete = true;
+        }
         cJSON_Delete(o);
         i = (size_t)(nl - buf) + 1;
         good = i;
@@ -250,6 +288,7 @@ void rg_upj_close(rg_upjournal *j)
     for (size_t i = 0; i < j->n_del_tracks; i++)
         free(j->del_tracks[i]);
     free(j->del_tracks);
+    free(j->swept);
     free(j->recdir);
     free(j);
 }
@@ -352,4 +391,32 @@ rg_err rg_upj_delete_failed(rg_upjournal *j, const char *dest,
     rg_upj_dest *d = rg_upj_dest_of(rg_upj_find(j, file), dest);
     return fail_line(j, "delete_failed", dest, file, d ? d->del_attempts + 1 : 1,
                      next_at, error);
+}
+
+rg_err rg_upj_swept(rg_upjournal *j, const char *dest, const char *prefix,
+                    size_t objects)
+{
+    cJSON *o = line("swept", dest, NULL);
+    if (o) {
+        cJSON_AddStringToObject(o, "prefix", prefix);
+        cJSON_AddNumberToObject(o, "objects", (double)objects);
+        cJSON_AddNumberToObject(o, "ts", (double)time(NULL));
+    }
+    return append(j, o);
+}
+
+void rg_upj_problems(const rg_upjournal *j, char *out, size_t n)
+{
+    size_t u = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < j->bad_lines && i < 8 && u < n; i++)
+        u += (size_t)snprintf(out + u, n - u, "%s%zu", i ? ", " : "line ", j->bad_at[i]);
+    if (j->bad_lines > 8 && u < n)
+        u += (size_t)snprintf(out + u, n - u, " and %zu more", j->bad_lines - 8);
+    if (j->bad_lines && u < n)
+        u += (size_t)snprintf(out + u, n - u, " damaged (skipped)%s",
+                              j->bad_delete ? ", one of them a delete_wanted" : "");
+    if (j->torn && u < n)
+        snprintf(out + u, n - u, "%storn last line cut%s", u ? "; " : "",
+                 j->bad_delete && !j->bad_lines ? " (a delete_wanted)" : "");
 }

@@ -15,6 +15,12 @@
  *   {"op":"delete_wanted","track":ID|null,"ts":T}   (null: whole recording)
  *   {"op":"deleted","dest":D,"file":F,"ts":T}
  *   {"op":"delete_failed","dest":D,"file":F,"attempts":K,"next_at":T,"error":E}
+ *   {"op":"swept","dest":D,"prefix":P,"objects":N,"ts":T}
+ *
+ * "swept": everything under P ("" = the whole recording, "tracks/t1/")
+ * is proven gone from D (collection DELETE, or an empty S3 listing), so
+ * copies the journal never knew of (lost or damaged journal) go too.
+ * Damaged lines are counted and their line numbers kept for the report.
  *
  * F is a path relative to RECDIR ("tracks/t1/000003.age"), D a destination
  * name from the policy, T seconds since the epoch. Not thread-safe: the
@@ -58,6 +64,11 @@ typedef struct rg_upjournal {
     char **del_tracks;  /* [owned] tracks whose remote copies must go */
     size_t n_del_tracks;
     size_t bad_lines;   /* skipped on replay */
+    size_t bad_at[8];   /* their line numbers (first 8) */
+    bool bad_delete;    /* a damaged line mentions delete_wanted */
+    bool torn;          /* a torn last line was cut on open */
+    char (*swept)[2][200]; /* [owned] (dest, prefix) proven empty */
+    size_t n_swept;
 } rg_upjournal;
 
 /* Open (create) RECDIR/upload.journal and replay it. */
@@ -79,6 +90,12 @@ rg_err rg_upj_deleted(rg_upjournal *j, const char *dest, const char *file);
 rg_err rg_upj_delete_failed(rg_upjournal *j, const char *dest,
                             const char *file, long long next_at,
                             const char *error);
+
+rg_err rg_upj_swept(rg_upjournal *j, const char *dest, const char *prefix,
+                    size_t objects);
+bool rg_upj_is_swept(const rg_upjournal *j, const char *dest, const char *prefix);
+/* "line 3, 7 damaged; torn last line cut" or "" when the replay was clean. */
+void rg_upj_problems(const rg_upjournal *j, char *out, size_t n);
 
 /* [borrowed] lookups; NULL if unknown. */
 rg_upj_file *rg_upj_find(rg_upjournal *j, const char *file);

@@ -38,12 +38,16 @@ struct rg_uploader {
     bool running, stop;
     rg_upload_event *ev;         /* [owned] not yet drained */
     size_t nev, capev;
+    long long deadline_ms;       /* owner's hard limit (under mu); 0 none */
+    int give_up_fails;           /* run: stop when every backed-off
+                                  * destination failed this often; 0 never */
 };
 
 typedef struct work {
     bool is_delete;
+    bool is_sweep;               /* delete everything under prefix */
     size_t dest;
-    char file[160];
+    char file[160];              /* sweep: the prefix ("" or "tracks/t1/") */
     char sha[65];
 } work;
 
@@ -273,35 +277,89 @@ static int need(const rg_uploader *up, rg_upj_file *f, size_t di)
     return f->local_removed ? 0 : 1;
 }
 
+/* The delete scopes still to prove per destination: "" (the whole
+ * recording) or "tracks/T/" per withdrawn track. */
+static size_t scopes(const rg_uploader *up, const char *out[], size_t max)
+{
+    size_t n = 0;
+    static const char *const all = "";
+    if (up->j->delete_all) {
+        out[n++] = all;
+        return n;
+    }
+    for (size_t i = 0; i < up->j->n_del_tracks && n < max; i++)
+        out[n++] = up->j->del_tracks[i];
+    return n;
+}
+
+static void scope_prefix(const char *scope, char *out, size_t n)
+{
+    if (*scope)
+        snprintf(out, n, "tracks/%s/", scope);
+    else
+        out[0] = '\0';
+}
+
 /* Pick the next due item (under mu). Returns false if none is due now;
- * *pending counts all outstanding items, *next_due the earliest back-off. */
+ * *pending counts all outstanding items, *next_due the earliest back-off.
+ * Keyring deletes go first (they keep copies decryptable), then the
+ * other files, then the sweeps that prove a scope empty. */
 static bool pick(rg_uploader *up, long long now, work *w, size_t *pending,
                  long long *next_due)
 {
     bool found = false;
     *pending = 0;
     *next_due = 0;
-    for (size_t i = 0; i < up->j->n; i++) {
-        rg_upj_file *f = &up->j->files[i];
-        for (size_t di = 0; di < up->nd; di++) {
-            int k = need(up, f, di);
-            if (!k)
+    if (up->deadline_ms && now >= up->deadline_ms)
+        now = -1; /* count only: nothing starts after the deadline */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < up->j->n; i++) {
+            rg_upj_file *f = &up->j->files[i];
+            if ((pass == 0) != (is_keyring(f->path) && rg_upj_delete_covers(up->j, f->path)))
+                continue;
+            for (size_t di = 0; di < up->nd; di++) {
+                int k = need(up, f, di);
+                if (!k)
+                    continue;
+                (*pending)++;
+                if (now < 0 || up->dests[di].due_ms > now) {
+                    if (now >= 0 && (!*next_due || up->dests[di].due_ms < *next_due))
+                        *next_due = up->dests[di].due_ms;
+                    continue;
+                }
+                if (!found) {
+                    found = true;
+                    w->is_delete = k == 2;
+                    w->is_sweep = false;
+                    w->dest = di;
+                    snprintf(w->file, sizeof w->file, "%s", f->path);
+                    snprintf(w->sha, sizeof w->sha, "%s", f->sha256);
+                }
+            }
+        }
+    const char *sc[64];
+    size_t nsc = scopes(up, sc, 64);
+    for (size_t di = 0; di < up->nd; di++)
+        for (size_t k = 0; k < nsc; k++) {
+            char pre[200];
+            scope_prefix(sc[k], pre, sizeof pre);
+            if (rg_upj_is_swept(up->j, up->dests[di].cfg->name, pre))
                 continue;
             (*pending)++;
-            if (up->dests[di].due_ms > now) {
-                if (!*next_due || up->dests[di].due_ms < *next_due)
+            if (now < 0 || up->dests[di].due_ms > now) {
+                if (now >= 0 && (!*next_due || up->dests[di].due_ms < *next_due))
                     *next_due = up->dests[di].due_ms;
                 continue;
             }
             if (!found) {
                 found = true;
-                w->is_delete = k == 2;
+                w->is_delete = true;
+                w->is_sweep = true;
                 w->dest = di;
-                snprintf(w->file, sizeof w->file, "%s", f->path);
-                snprintf(w->sha, sizeof w->sha, "%s", f->sha256);
+                snprintf(w->file, sizeof w->file, "%s", pre);
+                w->sha[0] = '\0';
             }
         }
-    }
     return found;
 }
 
@@ -359,8 +417,27 @@ static void do_work(rg_uploader *up, const work *w)
     rg_err err = RG_OK;
     bool missing = false;
     char *buf = NULL;
-    size_t len = 0;
-    if (w->is_delete) {
+    size_t len = 0, objects = 0;
+    if (w->is_sweep) {
+        /* The scope's folder, and for a track its keyring entry (which
+         * lives outside tracks/T/). */
+        char rkey[400];
+        snprintf(key, sizeof key, "%s/%s", up->recid, w->file);
+        snprintf(e.file, sizeof e.file, "%.150s*", w->file);
+        err = rg_upload_delete_prefix(d->conn, key, &objects, e.error);
+        if (!err && w->file[0]) {
+            size_t k2 = 0;
+            char track[64];
+            snprintf(track, sizeof track, "%.*s", (int)(strlen(w->file) - 8), w->file + 7);
+            snprintf(rkey, sizeof rkey, "%s/keyring/%s.age", up->recid, track);
+            if (d->cfg->type == RG_DEST_S3)
+                err = rg_upload_delete_prefix(d->conn, rkey, &k2, e.error);
+            else
+                err = rg_upload_delete(d->conn, rkey, e.error);
+            objects += k2;
+        }
+        e.bytes = objects;
+    } else if (w->is_delete) {
         err = rg_upload_delete(d->conn, key, e.error);
     } else {
         err = rg_vaultio_read_file(path, MAX_FILE_BYTES, &buf, &len, e.error);
@@ -385,13 +462,18 @@ static void do_work(rg_uploader *up, const work *w)
     }
     e.ok = !err;
     pthread_mutex_lock(&up->mu);
-    rg_upj_file *f = rg_upj_find(up->j, w->file);
-    if (missing && f) {
+    rg_upj_file *f = w->is_sweep ? NULL : rg_upj_find(up->j, w->file);
+    if (err && rg_upload_conn_expired(d->conn)) {
+        /* Cut by the owner's deadline: not the server's fault, no back-off
+         * and no `failed` line; the item simply stays pending. */
+    } else if (missing && f) {
         f->missing = true;
     } else if (!err) {
         d->fails = 0;
         d->due_ms = 0;
-        if (w->is_delete) {
+        if (w->is_sweep) {
+            rg_upj_swept(up->j, d->cfg->name, w->file, objects);
+        } else if (w->is_delete) {
             rg_upj_deleted(up->j, d->cfg->name, w->file);
         } else {
             if (f && strcmp(f->sha256, sha))
@@ -413,7 +495,8 @@ static void do_work(rg_uploader *up, const work *w)
         else
             rg_upj_failed(up->j, d->cfg->name, w->file, next, e.error);
     }
-    push_event(up, &e);
+    if (!(err && strstr(e.error, ": not started: ")))
+        push_event(up, &e);
     pthread_cond_broadcast(&up->cv);
     pthread_mutex_unlock(&up->mu);
 }
@@ -469,10 +552,19 @@ static size_t pending_now(rg_uploader *up)
     return pending;
 }
 
+static void set_deadline(rg_uploader *up, long long deadline)
+{
+    up->deadline_ms = deadline;
+    for (size_t i = 0; i < up->nd; i++)
+        rg_upload_conn_set_deadline(up->dests[i].conn, deadline);
+}
+
 size_t rg_uploader_finish(rg_uploader *up, long long wait_ms)
 {
     long long deadline = now_ms() + wait_ms;
     pthread_mutex_lock(&up->mu);
+    /* A hard limit: a transfer in flight is cut at the deadline. */
+    set_deadline(up, deadline > 0 ? deadline : 1);
     pthread_cond_broadcast(&up->cv);
     while (up->running && pending_now(up) > 0 && now_ms() < deadline) {
         struct timespec ts;
@@ -488,6 +580,7 @@ size_t rg_uploader_finish(rg_uploader *up, long long wait_ms)
     stop_worker(up);
     pthread_mutex_lock(&up->mu);
     size_t left = pending_now(up);
+    set_deadline(up, 0);
     pthread_mutex_unlock(&up->mu);
     return left;
 }
@@ -510,6 +603,9 @@ size_t rg_uploader_run(rg_uploader *up, long long max_ms,
 {
     long long deadline = now_ms() + max_ms;
     size_t pending = 0;
+    pthread_mutex_lock(&up->mu);
+    set_deadline(up, deadline > 0 ? deadline : 1);
+    pthread_mutex_unlock(&up->mu);
     for (;;) {
         work w;
         long long next_due, now = now_ms();
@@ -523,12 +619,34 @@ size_t rg_uploader_run(rg_uploader *up, long long max_ms,
         }
         if (!pending || now >= deadline)
             break;
+        if (up->give_up_fails) {
+            /* Nothing due: every pending item waits on a backed-off
+             * destination. Unreachable for that many tries: stop early,
+             * the journal keeps the rest. */
+            bool hopeless = true;
+            for (size_t i = 0; i < up->nd; i++)
+                if (up->dests[i].due_ms > now && up->dests[i].fails < up->give_up_fails)
+                    hopeless = false;
+            if (hopeless)
+                break;
+        }
         long long wake = next_due < deadline ? next_due : deadline;
         if (wake > now)
             usleep((useconds_t)((wake - now) * 1000));
     }
     rg_uploader_drain(up, fn, ctx);
+    pthread_mutex_lock(&up->mu);
+    set_deadline(up, 0);
+    pending = pending_now(up);
+    pthread_mutex_unlock(&up->mu);
     return pending;
+}
+
+void rg_uploader_problems(rg_uploader *up, char *out, size_t n)
+{
+    pthread_mutex_lock(&up->mu);
+    rg_upj_problems(up->j, out, n);
+    pthread_mutex_unlock(&up->mu);
 }
 
 void rg_uploader_status(rg_uploader *up, rg_upload_status *st)
@@ -537,6 +655,7 @@ void rg_uploader_status(rg_uploader *up, rg_upload_status *st)
     pthread_mutex_lock(&up->mu);
     st->pending = pending_now(up);
     st->files = up->j->n;
+    st->damaged = up->j->bad_lines + up->j->torn;
     for (size_t i = 0; i < up->j->n; i++) {
         rg_upj_file *f = &up->j->files[i];
         st->missing += f->missing;
@@ -589,7 +708,8 @@ static void on_delete_event(void *ctx, const rg_upload_event *e)
 
 rg_err rg_upload_delete_remote(const rg_policy *pol, const char *recdir,
                                const char *const *tracks, size_t n_tracks,
-                               rg_audit *log, long long max_ms, char *errbuf)
+                               bool replace_manifest, rg_audit *log,
+                               long long max_ms, char *errbuf)
 {
     if (!pol || !recdir)
         return RG_ERR_ARG;
@@ -601,14 +721,108 @@ rg_err rg_upload_delete_remote(const rg_policy *pol, const char *recdir,
         return err;
     for (size_t i = 0; !err && i < (n_tracks ? n_tracks : 1); i++)
         err = rg_uploader_want_delete(up, n_tracks ? tracks[i] : NULL);
+    /* Anonymised: the remote manifest still names the person; the new
+     * one (re-encrypted, without them) replaces it, read back like any
+     * upload. recording.json changed too. */
+    if (!err && replace_manifest && !(err = queue_path(up, "manifest.json.age")))
+        err = queue_path(up, "recording.json");
     delete_ctx d = {log, rg_uploader_recid(up), RG_OK};
+    up->give_up_fails = 4; /* a server that is down: ~10 s, not max_ms */
     size_t left = err ? 0 : rg_uploader_run(up, max_ms, on_delete_event, &d);
+    char probs[300];
+    rg_uploader_problems(up, probs, sizeof probs);
     if (!err && left)
         err = rg_errorf(errbuf, RG_ERR_NETWORK,
-                        "%s: %zu remote delete(s) still pending; "
-                        "`recgate upload --delete` retries them", recdir, left);
+                        "%s: %zu remote delete(s)%s still pending (the copies "
+                        "stay on the server); `recgate upload --delete` retries "
+                        "them", recdir, left,
+                        replace_manifest ? " or manifest replacement(s)" : "");
     if (!err)
         err = d.err;
+    /* A damaged line may have been another track's delete_wanted: only a
+     * whole-recording delete (every scope swept) makes that moot. */
+    if (!err && probs[0] && n_tracks)
+        err = rg_errorf(errbuf, RG_ERR_PARSE, "%s/%s: %s", recdir, RG_UPJ_NAME, probs);
     rg_uploader_free(up);
     return err;
+}
+
+static bool has_name(const char *names, const char *name)
+{
+    size_t k = strlen(name);
+    for (const char *p = names; (p = strstr(p, name)); p += k)
+        if ((p == names || p[-1] == ' ') && (p[k] == ',' || !p[k]))
+            return true;
+    return false;
+}
+
+static void add_name(char *names, size_t n, const char *name)
+{
+    size_t u = strlen(names);
+    if (!has_name(names, name))
+        snprintf(names + u, n - u, "%s%s", u ? ", " : "", name);
+}
+
+/* One line of the journal or the audit log: a destination that got a
+ * copy (`done` / `upload` ok) goes to up, one proven empty for the whole
+ * recording (`swept` "" / `remote_delete` "*" ok) to gone. */
+static void scan_line(char *l, char *up, char *gone, size_t n)
+{
+    if (!strstr(l, "\"done\"") && !strstr(l, "\"swept\"") &&
+        !strstr(l, "\"event\":\"upload\"") && !strstr(l, "\"event\":\"remote_delete\""))
+        return;
+    cJSON *o = cJSON_Parse(l);
+    const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "op"));
+    const char *ev = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "event"));
+    const char *d = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "dest"));
+    const char *dn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "destination"));
+    const char *pre = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "prefix"));
+    const char *file = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "file"));
+    bool ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ok"));
+    if (op && d && !strcmp(op, "done"))
+        add_name(up, n, d);
+    else if (op && d && pre && !strcmp(op, "swept") && !*pre)
+        add_name(gone, n, d);
+    else if (ev && dn && ok && !strcmp(ev, "upload"))
+        add_name(up, n, dn);
+    else if (ev && dn && ok && file && !strcmp(ev, "remote_delete") && !strcmp(file, "*"))
+        add_name(gone, n, dn);
+    cJSON_Delete(o);
+}
+
+static void scan_file(const char *path, size_t max, char *up, char *gone, size_t n)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    if (rg_vaultio_read_file(path, max, &buf, &len, NULL) != RG_OK)
+        return;
+    for (char *l = buf, *e; l < buf + len; l = e + 1) {
+        if (!(e = memchr(l, '\n', (size_t)(buf + len - l))))
+            e = buf + len;
+        *e = '\0';
+        scan_line(l, up, gone, n);
+    }
+    free(buf);
+}
+
+bool rg_upload_remote_copies(const char *recdir, char *names, size_t n)
+{
+    char path[4096], up[1024] = "", gone[1024] = "";
+    names[0] = '\0';
+    /* The journal, read only (opening it for real would create it), and
+     * the audit log, which keeps every confirmed upload even when the
+     * journal is lost or damaged. */
+    snprintf(path, sizeof path, "%s/%s", recdir, RG_UPJ_NAME);
+    scan_file(path, 64u << 20, up, gone, sizeof up);
+    snprintf(path, sizeof path, "%s/audit.log", recdir);
+    scan_file(path, 256u << 20, up, gone, sizeof up);
+    for (char *p = up, *e; *p; p = e) {
+        e = p + strcspn(p, ",");
+        char one[70];
+        snprintf(one, sizeof one, "%.*s", (int)(e - p), p);
+        if (!has_name(gone, one))
+            add_name(names, n, one);
+        e += strspn(e, ", ");
+    }
+    return names[0] != '\0';
 }

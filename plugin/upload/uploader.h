@@ -84,8 +84,12 @@ typedef struct rg_upload_status {
     size_t deleted;        /* remote copies deleted */
     size_t missing;        /* queued but gone locally before upload */
     size_t local_removed;
+    size_t damaged;        /* journal lines skipped on replay (+1 if torn) */
 } rg_upload_status;
 void rg_uploader_status(rg_uploader *up, rg_upload_status *st);
+/* What was wrong with the journal on open ("line 3 damaged (skipped)"),
+ * "" if nothing. */
+void rg_uploader_problems(rg_uploader *up, char *out, size_t n);
 
 /* Write one event to an audit log: `upload` or `remote_delete` with
  * recording, destination, region, file, ok, bytes, error (docs/audit.md). */
@@ -94,15 +98,26 @@ rg_err rg_uploader_audit(rg_audit *log, const char *recid,
                          const rg_upload_event *e);
 
 /* After a withdrawal or a purge: delete the remote copies of the given
- * tracks (n_tracks == 0: of the whole recording) from every destination,
- * working up to max_ms, each attempt audited to `log` [borrowed] (may be
- * NULL). Returns RG_OK when every delete is confirmed; otherwise the
- * deletes stay in RECDIR's journal for `recgate upload --delete` (the
- * copies are unreadable anyway: their keys are gone). No destinations:
- * RG_OK at once. */
+ * tracks (n_tracks == 0: of the whole recording) from every destination
+ * and prove it (every known file DELETEd, then each scope swept: webdav
+ * collection DELETE, S3 listing until empty), so copies a lost journal
+ * forgot go too. replace_manifest (anonymise): also upload the rewritten
+ * manifest.json.age and recording.json over the old ones. Works up to
+ * max_ms, each attempt audited to `log` [borrowed] (may be NULL). RG_OK
+ * only when everything is proven; otherwise the rest stays in RECDIR's
+ * journal for `recgate upload --delete`. A damaged journal is reported
+ * (RG_ERR_PARSE) even when the deletes succeeded. No destinations: RG_OK. */
 rg_err rg_upload_delete_remote(const rg_policy *pol, const char *recdir,
                                const char *const *tracks, size_t n_tracks,
-                               rg_audit *log, long long max_ms, char *errbuf);
+                               bool replace_manifest, rg_audit *log,
+                               long long max_ms, char *errbuf);
+
+/* Has RECDIR copies on upload destinations, as far as its journal (`done`
+ * lines) or its audit log (`upload` events, ok) tell, on a destination not
+ * since proven empty for the whole recording (`swept` "", or a
+ * `remote_delete` of "*")? names gets them ("dk-dav, se-s3"). Creates
+ * nothing. */
+bool rg_upload_remote_copies(const char *recdir, char *names, size_t n);
 
 /* [borrowed] the recording id used in remote names. */
 const char *rg_uploader_recid(const rg_uploader *up);

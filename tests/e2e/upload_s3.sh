@@ -17,7 +17,7 @@ S3RVER="$TOP/.deps/npm/node_modules/.bin/s3rver"
 ip link set lo up
 T=$(mktemp -d) || exit 1
 S3=
-trap '[ -n "$S3" ] && kill "$S3" 2>/dev/null; rm -rf "$T"' EXIT
+trap '[ -n "$S3" ] && kill "$S3" 2>/dev/null; [ -n "${KEEP:-}" ] && cp -r "$T" /tmp/keep-s3; rm -rf "$T"' EXIT
 fail=0
 . "$TOP/tests/e2e/upload/lib.sh"
 umask 077

@@ -104,7 +104,15 @@ done && ok "remote segments match the sha256 in recording.json"
 bt=$(age -d -i "$T/org.key" "$REC/manifest.json.age" | jq -r '.tracks[] | select(.participant == "bob") | .track')
 "$RECGATE" withdraw "$REC" --participant bob --mode anonymize --identity "$T/org.key" \
     --config "$T/p1.json" > "$T/u5" 2>&1 || bad "withdraw failed: $(cat "$T/u5")"
-grep -q "remote copies deleted" "$T/u5" && ok "withdraw: $(grep remote "$T/u5")" || bad "withdraw says nothing of remote copies: $(cat "$T/u5")"
+grep -q "remote copies of 1 withdrawn track(s) deleted.*manifest replaced" "$T/u5" && ok "withdraw: $(grep remote "$T/u5")" ||
+    bad "withdraw says nothing of remote copies: $(cat "$T/u5")"
+# issue 18: the remote manifest no longer names bob (replaced, read back)
+RM="$T/www/dav/$(basename "$REC")/manifest.json.age"
+cmp -s "$RM" "$REC/manifest.json.age" && ok "remote manifest replaced by the anonymised one" ||
+    bad "remote manifest differs from the local (anonymised) one"
+if age -d -i "$T/org.key" "$RM" > "$T/rm.json" 2>/dev/null && ! grep -q '"bob"' "$T/rm.json"; then
+    ok "remote manifest decrypts without bob"
+else bad "remote manifest still names bob (or does not decrypt)"; fi
 ls "$T/www/dav/$(basename "$REC")/tracks/$bt/"*.age >/dev/null 2>&1 && bad "$bt (bob) still on the server" ||
     ok "bob's track $bt deleted remotely"
 at=$(age -d -i "$T/org.key" "$REC/manifest.json.age" | jq -r '.tracks[] | select(.participant == "alice") | .track')

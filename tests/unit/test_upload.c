@@ -59,7 +59,55 @@ static void test_guard(void)
                "\"s3_region\":\"eu-central-1\",\"region\":\"DK\",\"access_key_id\":\"a\",\"secret_key_file\":\"f\"}]}",
         "t.json: upload.destinations[0].region: expected the country of s3_region "
         "\"eu-central-1\" (DE), got \"DK\"");
+    /* issue 18: real non-EU regions beside an EU region, any spelling,
+     * the URL's host, and a webdav destination's stray s3_region */
+    static const char *const nonEU[][2] = {{"ap-south-2", "IN"}, {"us-gov-west-1", "US"},
+                                          {"cn-north-1", "CN"}, {"me-south-1", "BH"}};
+    for (size_t i = 0; i < 4; i++) {
+        char up[600], msg[400];
+        snprintf(up, sizeof up, "{\"destinations\":[{\"name\":\"s\",\"type\":\"s3\","
+                 "\"url\":\"https://h/b\",\"s3_region\":\"%s\",\"region\":\"DE\","
+                 "\"access_key_id\":\"a\",\"secret_key_file\":\"f\"}]}", nonEU[i][0]);
+        snprintf(msg, sizeof msg, "t.json: upload.destinations[0].region: expected the "
+                 "country of s3_region \"%s\" (%s), got \"DE\"", nonEU[i][0], nonEU[i][1]);
+        expect_err(up, msg);
+    }
+    expect_err("{\"destinations\":[{\"name\":\"s\",\"type\":\"s3\",\"url\":\"https://h/b\","
+               "\"s3_region\":\"xx-nowhere-9\",\"region\":\"DE\",\"access_key_id\":\"a\",\"secret_key_file\":\"f\"}]}",
+        "t.json: upload.destinations[0].s3_region: expected a known S3 region name "
+        "(eu-central-1, eu-north-1, ...: the list is in docs/operations.md), got \"xx-nowhere-9\"");
+    expect_err("{\"destinations\":[{\"name\":\"s\",\"type\":\"s3\",\"url\":\"https://h/b\","
+               "\"s3_region\":\"US-EAST-1\",\"region\":\"SE\",\"access_key_id\":\"a\",\"secret_key_file\":\"f\"}]}",
+        "t.json: upload.destinations[0].region: expected the country of s3_region "
+        "\"US-EAST-1\" (US), got \"SE\"");
+    expect_err("{\"destinations\":[{\"name\":\"s\",\"type\":\"s3\",\"url\":\"https://h/b\","
+               "\"s3_region\":\"Us-East-1\",\"access_key_id\":\"a\",\"secret_key_file\":\"f\"}]}",
+        "t.json: upload.destinations[0].s3_region: expected an EU/EEA or adequacy "
+        "country (allowed_regions), got \"Us-East-1 (US)\"");
+    expect_err("{\"destinations\":[{\"name\":\"s\",\"type\":\"s3\",\"url\":"
+               "\"https://s3.us-east-1.amazonaws.com/b\",\"s3_region\":\"eu-north-1\","
+               "\"access_key_id\":\"a\",\"secret_key_file\":\"f\"}]}",
+        "t.json: upload.destinations[0].url: expected a host in the declared region SE "
+        "(it names \"us-east-1\", US), got \"https://s3.us-east-1.amazonaws.com/b\"");
+    expect_err("{\"destinations\":[{\"name\":\"s\",\"type\":\"s3\",\"url\":"
+               "\"https://bucket.s3-ap-south-2.amazonaws.com\",\"s3_region\":\"eu-central-1\","
+               "\"access_key_id\":\"a\",\"secret_key_file\":\"f\"}]}",
+        "t.json: upload.destinations[0].url: expected a host in the declared region DE "
+        "(it names \"ap-south-2\", IN), got \"https://bucket.s3-ap-south-2.amazonaws....");
+    expect_err("{\"destinations\":[" DAV(",\"region\":\"DK\"") "," "{\"name\":\"d2\",\"type\":\"webdav\","
+               "\"url\":\"https://dav.xx-secret-4.example/x\",\"region\":\"DK\"}]}",
+        "t.json: upload.destinations[1].url: expected a host that names no region "
+        "unknown to recgate (it names \"xx-secret-4\"), got \"https://dav.xx-secret-4.example/x\"");
+    expect_err("{\"destinations\":[" DAV(",\"region\":\"DK\",\"s3_region\":\"us-east-1\"") "]}",
+        "t.json: upload.destinations[0].s3_region: expected no s3_region on a webdav "
+        "destination (region says where the data rests), got \"us-east-1\"");
     char err[RG_ERRBUF_SIZE];
+    CU_ASSERT_EQUAL(load("{\"destinations\":[{\"name\":\"s\",\"type\":\"s3\",\"url\":"
+                         "\"https://s3.eu-central-1.amazonaws.com/b\",\"s3_region\":\"eu-central-1\","
+                         "\"access_key_id\":\"a\",\"secret_key_file\":\"f\"}]}", err), RG_OK);
+    CU_ASSERT_EQUAL(load("{\"destinations\":[{\"name\":\"s\",\"type\":\"s3\",\"url\":"
+                         "\"https://s3.fr-par.scw.cloud/b\",\"s3_region\":\"fr-par\","
+                         "\"access_key_id\":\"a\",\"secret_key_file\":\"f\"}]}", err), RG_OK);
     CU_ASSERT_EQUAL(load("{\"destinations\":[" DAV(",\"region\":\"DK\"") "]}", err), RG_OK);
     CU_ASSERT_EQUAL(load("{\"destinations\":[" DAV(",\"region\":\"US\"") "],"
                          "\"allowed_regions\":[\"DK\",\"US\"],\"transfer_basis\":\"SCC\"}", err), RG_OK);
@@ -124,6 +172,10 @@ static void test_journal_replay(void)
     CU_ASSERT_EQUAL_FATAL(rg_upj_open(dir, &j, err), RG_OK);
     CU_ASSERT_EQUAL(j->bad_lines, 1);
     CU_ASSERT_EQUAL(j->n, 2);
+    /* issue 18: damage is reported with its line numbers, not dropped */
+    char probs[200];
+    rg_upj_problems(j, probs, sizeof probs);
+    CU_ASSERT_STRING_EQUAL(probs, "line 6 damaged (skipped); torn last line cut");
     rg_upj_file *f = rg_upj_find(j, "tracks/t1/000000.age");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     CU_ASSERT_STRING_EQUAL(rg_upj_dest_of(f, "d1")->done_sha, SHA);
@@ -139,11 +191,23 @@ static void test_journal_replay(void)
     CU_ASSERT_TRUE(rg_upj_delete_covers(j, "keyring/t1.age"));
     CU_ASSERT_FALSE(rg_upj_delete_covers(j, "tracks/t10/000000.age"));
     CU_ASSERT_FALSE(rg_upj_delete_covers(j, "recording.json"));
+    /* swept scopes replay; a damaged delete_wanted is named */
+    CU_ASSERT_FALSE(rg_upj_is_swept(j, "d1", "tracks/t1/"));
+    CU_ASSERT_EQUAL(rg_upj_swept(j, "d1", "tracks/t1/", 3), RG_OK);
+    CU_ASSERT_TRUE(rg_upj_is_swept(j, "d1", "tracks/t1/"));
     rg_upj_close(j);
+    fd = open(path, O_WRONLY | O_APPEND);
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(write(fd, "{\"op\":\"delete_wanted\",\"track\":\"../x\"}\n", 38), 38);
+    close(fd);
     /* the torn line was cut, so the file ends in a newline again */
     CU_ASSERT_EQUAL_FATAL(rg_upj_open(dir, &j, err), RG_OK);
     CU_ASSERT_TRUE(rg_upj_delete_covers(j, "tracks/t1/000001.age"));
-    CU_ASSERT_EQUAL(j->bad_lines, 1);
+    CU_ASSERT_TRUE(rg_upj_is_swept(j, "d1", "tracks/t1/"));
+    CU_ASSERT_FALSE(rg_upj_is_swept(j, "d1", ""));
+    CU_ASSERT_EQUAL(j->bad_lines, 2);
+    rg_upj_problems(j, probs, sizeof probs);
+    CU_ASSERT_STRING_EQUAL(probs, "line 6, 9 damaged (skipped), one of them a delete_wanted");
     rg_upj_close(j);
     unlink(path);
     rmdir(dir);

@@ -19,7 +19,7 @@ make_pki() {
 }
 
 # nginx on 127.0.0.1:8443: /dav/ (Basic auth), /full/ (PUT -> 507),
-# /err/ (PUT -> 503), /slow/ (replies at 8 KB/s).
+# /err/ (PUT -> 503), /slow/ (replies at 8 KB/s), /redir/ (307 elsewhere).
 start_nginx() {
     mkdir -p "$T/www/dav" "$T/www/full" "$T/www/err" "$T/www/slow" "$T/ngx"
     printf 'recgate:%s\n' "$(openssl passwd -apr1 s3cret-pw)" > "$T/htpasswd"
@@ -56,6 +56,7 @@ http {
             if (\$request_method = PUT) { return 507; }
         }
         location /err/ { return 503; }
+        location /redir/ { return 307 https://elsewhere.example:8443/x; }
         location /slow/ {
             dav_methods PUT DELETE MKCOL;
             create_full_put_path on;
