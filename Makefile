@@ -28,7 +28,7 @@ FUZZ_CC   ?= clang
 FUZZ_SECONDS ?= 20
 
 PKGS := libcurl openssl libcjson libxml-2.0 gstreamer-1.0 gstreamer-app-1.0 gstreamer-audio-1.0 \
-        gstreamer-webrtc-1.0 gstreamer-sdp-1.0 icu-uc icu-i18n
+        gstreamer-webrtc-1.0 gstreamer-sdp-1.0 gstreamer-rtp-1.0 icu-uc icu-i18n
 # Debian packages needed to build and test (make deps installs the missing ones).
 DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
             libcurl4-openssl-dev libssl-dev libcjson-dev libxml2-dev libcunit1-dev libicu-dev \

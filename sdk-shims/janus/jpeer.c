@@ -3,6 +3,7 @@
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
+#include <gst/rtp/gstrtpbuffer.h>
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
 #include <stdbool.h>
@@ -26,7 +27,8 @@ struct rg_jpeer {
     volatile gint lost;            /* RTP sequence numbers never seen */
     volatile gint other_tracks;    /* remote tracks that are not Opus (video) */
     int last_seq;                  /* -1: none yet (streaming thread only) */
-    gint lost_told;                /* lost already attached to a packet (ditto) */
+    uint32_t lost_pending;         /* lost, not yet attached to a packet (ditto) */
+    int opus_mline;
     GstElement *feeder;            /* opus_file: filesrc ! oggdemux ! clocksync ! appsink */
     GstElement *opus_src;          /* ... into this live appsrc */
     volatile gint negotiation_needed;
@@ -108,36 +110,6 @@ static void on_conn_state(GObject *w, GParamSpec *ps, gpointer data)
         push(p, rg_jev_new(RG_JEV_PEER_DOWN, p->o.handle));
 }
 
-static GstFlowReturn on_sample(GstAppSink *sink, gpointer data)
-{
-    rg_jpeer *p = data;
-    GstSample *s = gst_app_sink_pull_sample(sink);
-    if (!s)
-        return GST_FLOW_EOS;
-    GstBuffer *b = gst_sample_get_buffer(s);
-    GstMapInfo m;
-    if (b && gst_buffer_map(b, &m, GST_MAP_READ)) {
-        rg_jev *ev = m.size ? rg_jev_new(RG_JEV_MEDIA, p->o.handle) : NULL;
-        if (ev && (ev->data = malloc(m.size))) {
-            memcpy(ev->data, m.data, m.size);
-            ev->len = m.size;
-            ev->mline = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(sink), "rg-mline"));
-            /* The sequence probe ran for this packet on this thread: a gap
-             * it found lies just before it. */
-            gint lost = g_atomic_int_get(&p->lost);
-            ev->lost = (uint32_t)(lost - p->lost_told);
-            p->lost_told = lost;
-            g_atomic_int_inc(&p->packets);
-            push(p, ev);
-        } else {
-            rg_jev_free(ev);
-        }
-        gst_buffer_unmap(b, &m);
-    }
-    gst_sample_unref(s);
-    return GST_FLOW_OK;
-}
-
 /* A remote track: Opus audio goes rtpopusdepay ! appsink; anything else
  * (video we did not ask for) into a fakesink. */
 static void on_negotiation_needed(GstElement *w, gpointer data)
@@ -147,27 +119,40 @@ static void on_negotiation_needed(GstElement *w, gpointer data)
     g_atomic_int_set(&p->negotiation_needed, 1);
 }
 
-/* Count RTP sequence gaps of the (one) Opus stream: Janus numbers each
- * subscriber's packets without holes, so every gap is a frame lost. */
-static GstPadProbeReturn seq_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+/* The receive hot path, on the jitter buffer's thread, once per packet:
+ * RTP sequence gaps are counted (Janus numbers each subscriber's packets
+ * without holes, so every gap is a frame lost) and the Opus payload goes
+ * straight from the RTP buffer into one event allocation. No depayloader,
+ * no appsink queue, no GstSample: the packet is dropped here. */
+static GstPadProbeReturn rtp_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
     rg_jpeer *p = data;
     GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER(info);
-    GstMapInfo m;
+    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
     (void)pad;
-    if (b && gst_buffer_map(b, &m, GST_MAP_READ)) {
-        if (m.size >= 4) {
-            int seq = (m.data[2] << 8) | m.data[3];
-            if (p->last_seq >= 0) {
-                int gap = (seq - p->last_seq - 1) & 0xffff;
-                if (gap > 0 && gap < 3000) /* not a reordering or a restart */
-                    g_atomic_int_add(&p->lost, gap);
-            }
-            p->last_seq = seq;
+    if (!b || !gst_rtp_buffer_map(b, GST_MAP_READ, &rtp))
+        return GST_PAD_PROBE_DROP;
+    int seq = gst_rtp_buffer_get_seq(&rtp);
+    if (p->last_seq >= 0) {
+        int gap = (seq - p->last_seq - 1) & 0xffff;
+        if (gap > 0 && gap < 3000) { /* not a reordering or a restart */
+            g_atomic_int_add(&p->lost, gap);
+            p->lost_pending += (uint32_t)gap;
         }
-        gst_buffer_unmap(b, &m);
     }
-    return GST_PAD_PROBE_OK;
+    p->last_seq = seq;
+    guint len = gst_rtp_buffer_get_payload_len(&rtp);
+    rg_jev *ev = len ? rg_jev_new_data(RG_JEV_MEDIA, p->o.handle,
+                                       gst_rtp_buffer_get_payload(&rtp), len) : NULL;
+    gst_rtp_buffer_unmap(&rtp);
+    if (ev) {
+        ev->mline = p->opus_mline;
+        ev->lost = p->lost_pending; /* the gap lies just before this packet */
+        p->lost_pending = 0;
+        g_atomic_int_inc(&p->packets);
+        push(p, ev);
+    }
+    return GST_PAD_PROBE_DROP;
 }
 
 static void on_pad_added(GstElement *w, GstPad *pad, gpointer data)
@@ -198,36 +183,21 @@ static void on_pad_added(GstElement *w, GstPad *pad, gpointer data)
     }
     if (caps)
         gst_caps_unref(caps);
-    GstElement *depay = opus ? gst_element_factory_make("rtpopusdepay", NULL) : NULL;
-    GstElement *sink = gst_element_factory_make(opus ? "appsink" : "fakesink", NULL);
-    if (!sink || (opus && !depay)) {
-        if (depay)
-            gst_object_unref(depay);
-        if (sink)
-            gst_object_unref(sink);
+    GstElement *sink = gst_element_factory_make("fakesink", NULL);
+    if (!sink)
         return;
-    }
     g_object_set(sink, "sync", FALSE, "async", FALSE, NULL);
     if (opus) {
-        g_object_set_data(G_OBJECT(sink), "rg-mline", GINT_TO_POINTER(mline));
-        GstAppSinkCallbacks cb = {.new_sample = on_sample};
-        gst_app_sink_set_callbacks(GST_APP_SINK(sink), &cb, p, NULL);
-        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, seq_probe, p, NULL);
-        gst_bin_add_many(GST_BIN(p->pipe), depay, sink, NULL);
-        gst_element_link(depay, sink);
-        gst_element_sync_state_with_parent(sink);
-        gst_element_sync_state_with_parent(depay);
-        GstPad *in = gst_element_get_static_pad(depay, "sink");
-        gst_pad_link(pad, in);
-        gst_object_unref(in);
+        p->opus_mline = mline;
+        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, rtp_probe, p, NULL);
     } else {
         g_atomic_int_inc(&p->other_tracks);
-        gst_bin_add(GST_BIN(p->pipe), sink);
-        gst_element_sync_state_with_parent(sink);
-        GstPad *in = gst_element_get_static_pad(sink, "sink");
-        gst_pad_link(pad, in);
-        gst_object_unref(in);
     }
+    gst_bin_add(GST_BIN(p->pipe), sink);
+    gst_element_sync_state_with_parent(sink);
+    GstPad *in = gst_element_get_static_pad(sink, "sink");
+    gst_pad_link(pad, in);
+    gst_object_unref(in);
 }
 
 static void on_dc_message(GstWebRTCDataChannel *ch, gchar *text, gpointer data)

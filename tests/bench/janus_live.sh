@@ -77,7 +77,7 @@ best=0
 for N in $STEPS; do
     S="$W/n$N"; mkdir -p "$S"
     rooms=; i=1
-    while [ $i -le "$N" ]; do rooms="$rooms $((2000 + i))"; i=$((i + 1)); done
+    while [ $i -le "$N" ]; do rooms="$rooms $((5000 + i))"; i=$((i + 1)); done
     JANUS_ROOMS=$rooms janus_start "$S/janus" || exit 1
     PIDS=
     for r in $rooms; do
