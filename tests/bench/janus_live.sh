@@ -41,9 +41,14 @@ HZ=$(getconf CLK_TCK)
 W=$(mktemp -d /tmp/janus_live.XXXXXX)
 PIDS=
 BOTS=
-cleanup() {
+stopall() {
     for p in $PIDS $BOTS; do kill "$p" 2>/dev/null; done
+    for p in $PIDS $BOTS; do wait "$p" 2>/dev/null; done
+    PIDS= BOTS=
     janus_stop
+}
+cleanup() {
+    stopall
     [ -n "${KEEP:-}" ] && echo "kept $W" || rm -rf "$W"
 }
 trap cleanup EXIT
@@ -61,14 +66,29 @@ gst-launch-1.0 -q audiotestsrc num-buffers=$((secs * 50)) samplesperbuffer=960 w
 REC="--recipient $(grep -o 'age1[0-9a-z]*' "$W/org.key" | head -1) --audit-key $W/audit.key"
 cp "$POLICY" "$W/policy.json" # opt-out, 10 s window
 
-cpu() { # PID -> utime+stime in ticks (0 if gone)
-    awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
+# One pass over /proc: uptime (centiseconds), machine busy ticks, then the
+# utime+stime ticks of each group of PIDs ("bots", "pubs", "janus"), so the
+# window is the same for all of them.
+sample() { # -> "uptime_cs busy bots pubs janus"
+    awk -v bots="$BOTS" -v pubs="$PIDS" -v jan="$JANUS_PID" '
+    function ticks(list,   n, a, i, f, line, t) {
+        t = 0; n = split(list, a, " ")
+        for (i = 1; i <= n; i++) {
+            f = "/proc/" a[i] "/stat"; line = ""
+            if ((getline line < f) > 0) { sub(/^.*\) /, "", line); split(line, x, " "); t += x[12] + x[13] }
+            close(f)
+        }
+        return t
+    }
+    BEGIN {
+        getline up < "/proc/uptime"; split(up, u, " ")
+        while ((getline l < "/proc/stat") > 0) if (l ~ /^cpu /) { split(l, c, " "); break }
+        printf "%d %d %d %d %d\n", u[1] * 100, c[2] + c[3] + c[4] + c[7] + c[8],
+            ticks(bots), ticks(pubs), ticks(jan)
+    }'
 }
 pss() { awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
 threads() { awk '/^Threads:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
-busy() { # total busy ticks of the machine (all CPUs)
-    awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
-}
 
 printf '%s\n' "machine: $(nproc) CPUs, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-5s %-7s %8s %8s %6s %8s %8s %7s %10s %8s %6s\n' N streams "bot ms/s" \
@@ -88,7 +108,11 @@ for N in $STEPS; do
         done
     done
     # shellcheck disable=SC2046
-    wait_logs published $(for r in $rooms; do echo "$S/p-$r-a.log $S/p-$r-b.log $S/p-$r-c.log"; done) || exit 1
+    if ! wait_logs published $(for r in $rooms; do echo "$S/p-$r-a.log $S/p-$r-b.log $S/p-$r-c.log"; done) >"$S/setup.log"; then
+        # The machine cannot even set the meetings up: that is the limit.
+        echo "$N: not every publisher could join within 30 s (machine saturated); stopping"
+        stopall; break
+    fi
     BOTS=
     for r in $rooms; do
         # shellcheck disable=SC2086
@@ -106,22 +130,21 @@ for N in $STEPS; do
         [ $ok -eq 1 ] && break
         sleep 0.2; i=$((i + 1))
     done
-    [ $ok -eq 1 ] || { echo "FAIL: N=$N: not every bot captured three streams"; tail -5 "$S"/bot-*.log; exit 1; }
+    if [ $ok -eq 1 ]; then :; else
+        echo "$N: not every bot captured three streams within 120 s (machine saturated); stopping"
+        stopall; break
+    fi
     sleep 2
-    jb=$(cpu "$JANUS_PID"); b0=0; pb=0; m0=$(busy)
-    for p in $BOTS; do b0=$((b0 + $(cpu "$p"))); done
-    for p in $PIDS; do pb=$((pb + $(cpu "$p"))); done
+    set -- $(sample); u0=$1 m0=$2 b0=$3 pb=$4 jb=$5
     if [ -n "${BENCH_LIVE_PERF:-}" ]; then
         set -- $BOTS
         perf record -g -o "$S/perf.data" -p "$1" -- sleep "$WIN" >/dev/null 2>&1
     else
         sleep "$WIN"
     fi
-    je=$(cpu "$JANUS_PID"); b1=0; pe=0; m1=$(busy); ps=0; th=0
-    for p in $BOTS; do
-        b1=$((b1 + $(cpu "$p"))); ps=$((ps + $(pss "$p"))); th=$((th + $(threads "$p")))
-    done
-    for p in $PIDS; do pe=$((pe + $(cpu "$p"))); done
+    set -- $(sample); u1=$1 m1=$2 b1=$3 pe=$4 je=$5
+    ps=0; th=0
+    for p in $BOTS; do ps=$((ps + $(pss "$p"))); th=$((th + $(threads "$p"))); done
     # Publishers leave; every bot sees the room empty, seals and exits.
     for p in $PIDS; do kill -TERM "$p" 2>/dev/null; done
     for p in $BOTS; do wait "$p" 2>/dev/null; done
@@ -139,9 +162,10 @@ for N in $STEPS; do
         lost=$((lost + l)); tracks=$((tracks + t))
     done
     streams=$((3 * N))
-    awk -v n="$N" -v st="$streams" -v w="$WIN" -v hz="$HZ" -v bot=$((b1 - b0)) \
+    awk -v n="$N" -v st="$streams" -v w="$(((u1 - u0)))" -v hz="$HZ" -v bot=$((b1 - b0)) \
         -v jan=$((je - jb)) -v ps="$ps" -v th="$th" -v lost="$lost" -v pub=$((pe - pb)) \
         -v busy=$((m1 - m0)) -v tr="$tracks" 'BEGIN {
+        w = w / 100 # the window as it really ran (uptime), seconds
         bms = bot * 1000 / hz / (st * w); jms = jan * 1000 / hz / (st * w)
         printf "%-5d %-7d %8.2f %8.2f %6.2f %7.0fK %7.0fK %7.1f %10.2f %7.0f%% %5.0f%%\n",
             n, st, bms, jms, (jms > 0 ? bms / jms : 0), ps / n, ps / st, th / n,
