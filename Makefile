@@ -27,8 +27,12 @@ CC        ?= cc
 FUZZ_CC   ?= clang
 FUZZ_SECONDS ?= 20
 
-PKGS := libcurl openssl libcjson libxml-2.0 gstreamer-1.0 gstreamer-app-1.0 gstreamer-audio-1.0 \
-        gstreamer-webrtc-1.0 gstreamer-sdp-1.0 gstreamer-rtp-1.0 icu-uc icu-i18n
+PKGS := libcurl openssl libcjson libxml-2.0 gstreamer-1.0 gstreamer-app-1.0 \
+        gstreamer-audio-1.0 icu-uc icu-i18n
+# What loadable shim modules (build/shims/NAME.so) link: the WebRTC stack
+# stays out of librecgate.
+SHIM_PKGS := libcurl libcjson glib-2.0 gstreamer-1.0 gstreamer-app-1.0 \
+             gstreamer-webrtc-1.0 gstreamer-sdp-1.0 gstreamer-rtp-1.0
 # Debian packages needed to build and test (make deps installs the missing ones).
 DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
             libcurl4-openssl-dev libssl-dev libcjson-dev libxml2-dev libcunit1-dev libicu-dev \
@@ -45,12 +49,16 @@ DEB_PKGS += $(if $(shell command -v npm 2>/dev/null),,npm)
 NPM_PKGS := s3rver@3.7.1 puppeteer-core@23
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread -ldl
+SHIM_CFLAGS = $(shell pkg-config --cflags $(SHIM_PKGS) 2>/dev/null)
+SHIM_LIBS   = $(shell pkg-config --libs $(SHIM_PKGS) 2>/dev/null) -lm -lpthread
 CUNIT_LIBS = $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE -fPIC $(WARN)
+# Hidden by default: only RG_EXPORT functions (include/recgate) leave
+# librecgate.so, and config/librecgate.map says so again at link time.
+CFLAGS   += -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden $(WARN)
 CPPFLAGS += -Iinclude $(PKG_CFLAGS)
 
 # Layers of plugin/ and what each may include (docs/design.md). A file sees
@@ -72,13 +80,13 @@ $(foreach l,$(LAYERS) cli,$(eval $(BUILD)/plugin/$(l)/%.o: CPPFLAGS += $(call la
 $(BUILD)/plugin/cli/%.o: CPPFLAGS += -I$(BUILD)/gen
 $(foreach l,$(LAYERS),$(eval $(BUILD)/fuzzobj/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l))))
 # Shims see the public headers only (plus their own folder).
-$(BUILD)/sdk-shims/%.o $(BUILD)/fuzzobj/sdk-shims/%.o: CPPFLAGS += -Isdk-shims
-# TODO(registration): the built-in registry and the sim's scenario parser
-# still reach across; shim registration removes both.
-$(BUILD)/plugin/session/registry.o $(BUILD)/fuzzobj/plugin/session/registry.o: CPPFLAGS += -Isdk-shims
-$(BUILD)/sdk-shims/sim/scenario.o $(BUILD)/fuzzobj/sdk-shims/sim/scenario.o: CPPFLAGS += -Iplugin/util
+$(BUILD)/sdk-shims/%.o $(BUILD)/fuzzobj/sdk-shims/%.o: CPPFLAGS += -Isdk-shims $(SHIM_CFLAGS)
+# Where `recgate run --platform NAME` looks for NAME.so by default.
+SHIM_DIR := $(PREFIX)/lib/recgate/shims
+$(BUILD)/plugin/session/registry.o $(BUILD)/fuzzobj/plugin/session/registry.o: \
+  CPPFLAGS += -DRG_SHIM_DIR='"$(SHIM_DIR)"'
 # Tests, fuzzers and benchmarks look inside every layer.
-ALL_INC := $(call layer_inc,cli) -Isdk-shims
+ALL_INC := $(call layer_inc,cli) -Isdk-shims $(SHIM_CFLAGS)
 $(BUILD)/tests/%.o: CPPFLAGS += $(ALL_INC)
 
 ifeq ($(SANITIZE),1)
@@ -87,7 +95,18 @@ LDFLAGS  += -fsanitize=address,undefined
 endif
 
 CLI_SRC  := $(wildcard plugin/cli/*.c)
-LIB_SRC  := $(foreach l,$(LAYERS),$(wildcard plugin/$(l)/*.c)) $(wildcard sdk-shims/*/*.c)
+# The sim is built into the library (the embedded default); every other
+# sdk-shims/NAME with C sources is a module $(BUILD)/shims/NAME.so, loaded
+# at run time (docs/writing-a-shim.md). skeleton, the writer's example, is
+# built here for the conformance suite but installed as source only.
+BUILTIN_SHIMS := sim
+SHIM_MODULES := $(sort $(filter-out $(BUILTIN_SHIMS),\
+                  $(notdir $(patsubst %/,%,$(dir $(wildcard sdk-shims/*/*.c))))))
+SHIM_SO  := $(SHIM_MODULES:%=$(BUILD)/shims/%.so)
+SHIM_SO_INSTALL := $(filter-out $(BUILD)/shims/skeleton.so,$(SHIM_SO))
+shim_obj = $(patsubst %.c,$(BUILD)/%.o,$(wildcard sdk-shims/$(1)/*.c))
+LIB_SRC  := $(foreach l,$(LAYERS),$(wildcard plugin/$(l)/*.c)) \
+            $(foreach s,$(BUILTIN_SHIMS),$(wildcard sdk-shims/$(s)/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
@@ -119,7 +138,7 @@ CLI        := $(BUILD)/recgate
 # Keep objects make considers intermediate (tests, fuzz): no rebuilds, no
 # noise at the end of a run.
 .SECONDARY:
-all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(GEN)/cli_usage.h
+all: $(STATIC_LIB) $(SHARED_LIB) $(CLI) $(SHIM_SO) $(GEN)/cli_usage.h
 
 deps:
 	@sh .ci/deps.sh $(DEB_PKGS)
@@ -146,19 +165,38 @@ $(STATIC_LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(SHARED_LIB): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,librecgate.so.0 $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+LIB_MAP := config/librecgate.map
+$(SHARED_LIB): $(LIB_OBJ) $(LIB_MAP)
+	$(CC) -shared -Wl,-soname,librecgate.so.0 -Wl,--version-script=$(LIB_MAP) $(LDFLAGS) \
+	  -o $@ $(LIB_OBJ) $(PKG_LIBS)
+
+# A shim module: its own objects and the platform's libraries; no symbol
+# of librecgate (--no-undefined proves it), one export (RG_SHIM_MODULE).
+.SECONDEXPANSION:
+$(BUILD)/shims/%.so: $$(call shim_obj,$$*)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,--no-undefined $(LDFLAGS) -o $@ $^ $(SHIM_LIBS)
 
 $(CLI): $(CLI_OBJ) $(STATIC_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(PKG_LIBS)
 
-$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(TESTLIB_OBJ) $(STATIC_LIB)
+# A unit test or helper named after a shim module (test_janus,
+# janus_participant) links that module's objects.
+test_shim = $(filter $(1),$(SHIM_MODULES))
+helper_shim = $(filter $(firstword $(subst _, ,$(1))),$(SHIM_MODULES))
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(TESTLIB_OBJ) $(STATIC_LIB) \
+                       $$(foreach m,$$(call test_shim,$$*),$$(call shim_obj,$$(m)))
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(STATIC_LIB) $(PKG_LIBS) $(CUNIT_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) \
+	  $(foreach m,$(call test_shim,$*),$(call shim_obj,$(m)) $(SHIM_LIBS)) \
+	  $(STATIC_LIB) $(PKG_LIBS) $(CUNIT_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/helpers/%.o $(TESTLIB_OBJ) $(STATIC_LIB)
+$(BUILD)/tests/%: $(BUILD)/tests/helpers/%.o $(TESTLIB_OBJ) $(STATIC_LIB) \
+                  $$(foreach m,$$(call helper_shim,$$*),$$(call shim_obj,$$(m)))
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(STATIC_LIB) $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) \
+	  $(foreach m,$(call helper_shim,$*),$(call shim_obj,$(m)) $(SHIM_LIBS)) \
+	  $(STATIC_LIB) $(PKG_LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(STATIC_LIB)
 	@mkdir -p $(dir $@)
@@ -173,7 +211,25 @@ $(BUILD)/fuzzobj/%.o: %.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(CPPFLAGS) $(ALL_INC) -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(CPPFLAGS) $(ALL_INC) -o $@ $< \
+	  $(filter %.o,$^) $(PKG_LIBS)
+# Parsers of shim modules: their objects on top of the library's.
+$(BUILD)/fuzz/fuzz_jsettings: $(BUILD)/fuzzobj/sdk-shims/janus/jsettings.o
+$(BUILD)/fuzz/fuzz_janus_names: $(BUILD)/fuzzobj/sdk-shims/janus/jnames.o
+
+# Test-only crash hooks (RG_TEST_CRASH_AT, recdir.h) exist only in
+# $(BUILD)/tests/recgate-testhooks: the files that call them, rebuilt with
+# -DRG_TEST_HOOKS and linked ahead of the archive. Never in the library.
+HOOK_SRC := $(shell grep -l rg_recdir_crash_point $(LIB_SRC))
+HOOK_OBJ := $(HOOK_SRC:%.c=$(BUILD)/testhooks/%.o)
+HOOK_CLI := $(BUILD)/tests/recgate-testhooks
+$(foreach l,$(LAYERS),$(eval $(BUILD)/testhooks/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l)) -DRG_TEST_HOOKS))
+$(BUILD)/testhooks/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+$(HOOK_CLI): $(CLI_OBJ) $(HOOK_OBJ) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(HOOK_OBJ) $(STATIC_LIB) $(PKG_LIBS)
 
 # LD_PRELOAD fixtures for the e2e tests (tests/helpers/preload/NAME.c).
 PRELOAD_SRC := $(wildcard tests/helpers/preload/*.c)
@@ -183,7 +239,7 @@ $(BUILD)/tests/lib%.so: tests/helpers/preload/%.c
 	$(CC) -shared -fPIC -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $< -ldl
 
 # Benchmarks are built (not run) by every test run so they cannot rot.
-test: all $(TEST_BIN) $(HELPER_BIN) $(PRELOAD_SO) $(BENCH_BIN)
+test: all $(TEST_BIN) $(HELPER_BIN) $(PRELOAD_SO) $(BENCH_BIN) $(HOOK_CLI)
 	@BUILD=$(BUILD) COUNTS=$(BUILD)/.counts sh tests/run-tests.sh $(TEST_BIN)
 
 # Both halves always run; the last line adds them up for CI.
@@ -191,7 +247,8 @@ check: deps
 	@rm -f $(BUILD)/.counts
 	@$(MAKE) --no-print-directory test; t=$$?; \
 	 $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_CHECK_SECONDS:-5}; f=$$?; \
-	 awk '{p += $$1; x += $$2} END {printf "check: %d passed, %d failed\n", p, x}' $(BUILD)/.counts; \
+	 awk '{p += $$1; x += $$2; k += $$3} END {printf "check: %d passed, %d failed, %d skipped\n", p, x, k}' \
+	   $(BUILD)/.counts; \
 	 [ $$t -eq 0 ] && [ $$f -eq 0 ]
 
 # The demo records for real: an organisation identity (to read recordings)
@@ -233,8 +290,13 @@ install: all
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(PREFIX)/lib/librecgate.so.0
 	ln -sf librecgate.so.0 $(DESTDIR)$(PREFIX)/lib/librecgate.so
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/recgate
+	install -d $(DESTDIR)$(SHIM_DIR)
+	$(if $(SHIM_SO_INSTALL),install -m 755 $(SHIM_SO_INSTALL) $(DESTDIR)$(SHIM_DIR)/)
 	install -m 644 include/recgate/*.h $(DESTDIR)$(PREFIX)/include/recgate/
 	install -m 644 config/recgate.json $(DESTDIR)$(PREFIX)/share/recgate/
+	install -d $(DESTDIR)$(PREFIX)/share/recgate/skeleton
+	install -m 644 sdk-shims/skeleton/skeleton.c sdk-shims/skeleton/Makefile \
+	  $(DESTDIR)$(PREFIX)/share/recgate/skeleton/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBS@|$(PKG_LIBS)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	  config/recgate.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/recgate.pc
 	install -m 644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/
@@ -258,6 +320,8 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/man/man5/recgate.json.5 \
 	  $(patsubst $(GEN)/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(MAN1)) \
 	  $(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%)
+	rm -f $(patsubst $(BUILD)/shims/%,$(DESTDIR)$(SHIM_DIR)/%,$(SHIM_SO_INSTALL))
+	rmdir $(DESTDIR)$(SHIM_DIR) $(DESTDIR)$(PREFIX)/lib/recgate 2>/dev/null || true
 	rm -rf $(DESTDIR)$(PREFIX)/include/recgate $(DESTDIR)$(PREFIX)/share/recgate \
 	  $(DESTDIR)$(PREFIX)/share/doc/recgate
 	if cmp -s config/recgate.json $(DESTDIR)$(SYSCONFDIR)/recgate/recgate.json; then \

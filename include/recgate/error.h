@@ -13,6 +13,15 @@ extern "C" {
 
 #define RG_ERRBUF_SIZE 512
 
+/* Marks the library's public functions, the only symbols librecgate.so
+ * exports (it is built with -fvisibility=hidden and a version script,
+ * config/librecgate.map). */
+#if defined(__GNUC__) && !defined(RG_EXPORT)
+#define RG_EXPORT __attribute__((visibility("default")))
+#elif !defined(RG_EXPORT)
+#define RG_EXPORT
+#endif
+
 typedef enum rg_err {
     RG_OK = 0,
     RG_ERR_NOMEM,        /* out of memory */
@@ -38,7 +47,7 @@ typedef enum rg_err {
 } rg_err;
 
 /* Static English description of an error code; never NULL. */
-const char *rg_strerror(rg_err err);
+RG_EXPORT const char *rg_strerror(rg_err err);
 
 #ifdef __cplusplus
 }

@@ -18,16 +18,21 @@ typedef struct rg_policy rg_policy;
 
 /* Load and validate a policy file. On success *out is [owned] by the caller
  * (free with rg_policy_free). errbuf may be NULL. */
-rg_err rg_policy_load(const char *path, rg_policy **out, char *errbuf);
+RG_EXPORT rg_err rg_policy_load(const char *path, rg_policy **out, char *errbuf);
 
 /* Same from memory; `origin` names the text in error messages. */
-rg_err rg_policy_parse(const char *json, size_t len, const char *origin,
+RG_EXPORT rg_err rg_policy_parse(const char *json, size_t len, const char *origin,
                        rg_policy **out, char *errbuf);
 
-void rg_policy_free(rg_policy *policy);
+RG_EXPORT void rg_policy_free(rg_policy *policy);
 
 /* [borrowed] name of the default meeting type; valid while the policy lives. */
-const char *rg_policy_default_type(const rg_policy *policy);
+RG_EXPORT const char *rg_policy_default_type(const rg_policy *policy);
+
+/* [borrowed] the settings of platform shim `name` (platforms.<name>) as
+ * JSON object text, or NULL when the policy has none. Opaque to the core:
+ * the shim validates them (shim.h). Valid while the policy lives. */
+RG_EXPORT const char *rg_policy_platform_settings(const rg_policy *policy, const char *name);
 
 #ifdef __cplusplus
 }

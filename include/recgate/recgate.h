@@ -7,6 +7,8 @@
 #include "recgate/policy.h"
 #include "recgate/session.h"
 #include "recgate/shim.h"
+#include "recgate/sink.h"
+#include "recgate/runner.h"
 
 #define RG_VERSION_STRING "0.1.0"
 

@@ -93,31 +93,44 @@ typedef struct rg_session_params {
     size_t n_recipients;
     /* The audit log's key file; NULL = the policy's audit.key_file. */
     const char *audit_key_file;
+    /* --- appended: older callers' tables end above and read as NULL --- */
+    /* A recording sink of the caller's (recgate/sink.h) instead of out_dir
+     * (set one or neither): the session then builds no media pipeline,
+     * vault or uploader. sink_ctx is [owned] by the session from
+     * rg_session_new on (sink->destroy, also if rg_session_new fails). */
+    const struct rg_sink_ops *sink;
+    void *sink_ctx;
 } rg_session_params;
+/* Size of the first layout of rg_session_params (all fields up to
+ * audit_key_file); later fields are optional. */
+#define RG_SESSION_PARAMS_MIN_SIZE \
+    (offsetof(rg_session_params, audit_key_file) + sizeof(const char *))
 
-/* Create a session. *out is [owned] by the caller. Fails with
+/* Create a session. *out is [owned] by the caller. `params` may come from
+ * an older build (struct_size >= RG_SESSION_PARAMS_MIN_SIZE); so may
+ * params->host (send_chat and leave required). Fails with
  * RG_ERR_NOT_FOUND if the meeting type does not exist, and, when out_dir is
  * set, if the recording folder, its audit log or its vault cannot be made
  * (no recipients, no audit key...): nothing is recorded. */
-rg_err rg_session_new(const rg_session_params *params, rg_session **out,
+RG_EXPORT rg_err rg_session_new(const rg_session_params *params, rg_session **out,
                       char *errbuf);
 
 /* Platform events. `id` is the platform's stable participant id and
  * `name` the display name; both [borrowed] for the call. */
-rg_err rg_session_joined(rg_session *s, int64_t t_ms, const char *id,
+RG_EXPORT rg_err rg_session_joined(rg_session *s, int64_t t_ms, const char *id,
                          const char *name, rg_role role);
-rg_err rg_session_left(rg_session *s, int64_t t_ms, const char *id);
-rg_err rg_session_chat(rg_session *s, int64_t t_ms, const char *from_id,
+RG_EXPORT rg_err rg_session_left(rg_session *s, int64_t t_ms, const char *id);
+RG_EXPORT rg_err rg_session_chat(rg_session *s, int64_t t_ms, const char *from_id,
                        const char *text, bool is_private);
 /* Decide: announce, time out windows, open or close the gate. A failure
  * while carrying out a decision (capture, storage, audit log) is handled
  * inside by failing closed — capture stops for good, the summary says so —
  * and is not returned; errors returned are the caller's (bad time, NULL). */
-rg_err rg_session_tick(rg_session *s, int64_t t_ms);
+RG_EXPORT rg_err rg_session_tick(rg_session *s, int64_t t_ms);
 /* A media frame starting at t_ms. Returns RG_OK whether or not the frame
  * passed the gate; frames that do not pass are dropped, never stored.
  * *passed (may be NULL) tells which. */
-rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
+RG_EXPORT rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
                         const rg_media_frame *frame, bool *passed);
 /* `frames` of participant `id`'s media never arrived just before t_ms
  * (e.g. RTP sequence gaps). Counted into their open capture track (the
@@ -126,16 +139,20 @@ rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
 rg_err rg_session_media_lost(rg_session *s, int64_t t_ms, const char *id,
                              uint32_t frames);
 /* The meeting ended (or the bot left): close every span and seal. */
-rg_err rg_session_end(rg_session *s, int64_t t_ms);
+RG_EXPORT rg_err rg_session_end(rg_session *s, int64_t t_ms);
 
 /* The session's summary as JSON (docs/formats.md). *json is [owned] by
  * the caller (free()). Valid after rg_session_end. */
-rg_err rg_session_summary_json(const rg_session *s, char **json);
+RG_EXPORT rg_err rg_session_summary_json(const rg_session *s, char **json);
 
 /* True once the session reached a final decision and left the meeting. */
-bool rg_session_finished(const rg_session *s);
+RG_EXPORT bool rg_session_finished(const rg_session *s);
+/* Does this session's meeting type store video (`video: true`)? A platform
+ * that can choose what it receives takes only audio otherwise (data
+ * minimisation: what is never stored need not be received). */
+RG_EXPORT bool rg_session_wants_video(const rg_session *s);
 
-void rg_session_free(rg_session *s);
+RG_EXPORT void rg_session_free(rg_session *s);
 
 #ifdef __cplusplus
 }

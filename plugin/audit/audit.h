@@ -41,6 +41,7 @@
 #define RG_AUDIT_EV_HOLD          "hold"
 #define RG_AUDIT_EV_RELEASE       "release"
 #define RG_AUDIT_EV_EXPORT        "export"
+#define RG_AUDIT_EV_SEAL          "seal"
 #define RG_AUDIT_EV_DECRYPT       "decrypt"
 #define RG_AUDIT_EV_UPLOAD        "upload"
 #define RG_AUDIT_EV_REMOTE_DELETE "remote_delete"

@@ -3,6 +3,7 @@
  * length, NUL), the fixed prefix/suffix, the MAC (with a key), the hash
  * chain, then the JSON contents (seq, ts, event, checkpoint count). */
 #include "audit.h"
+#include "errfmt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -286,8 +287,8 @@ done:
             memcpy(head, prev, 32);
     }
     rep->ok = err == RG_OK;
-    if (err && errbuf)
-        snprintf(errbuf, RG_ERRBUF_SIZE, "%s: line %" PRIu64 ": %s", origin,
+    if (err)
+        rg_errbuf(errbuf, "%s: line %" PRIu64 ": %s", origin,
                  rep->first_bad_line, rep->problem);
     return err;
 }
@@ -321,7 +322,8 @@ rg_err rg_audit_verify(const char *path, const uint8_t *key,
     char *buf = NULL;
     size_t got = 0;
     struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO in place of the log must not block the check. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         snprintf(rep->problem, sizeof rep->problem, "cannot open: %s",
                  strerror(errno));
@@ -363,8 +365,8 @@ rg_err rg_audit_verify(const char *path, const uint8_t *key,
     err = rg_audit_verify_buf(buf, got, key, path, rep, errbuf);
 cleanup:
     /* file-level failures (no line to blame) */
-    if (err && !rep->first_bad_line && errbuf)
-        snprintf(errbuf, RG_ERRBUF_SIZE, "%s: %s", path, rep->problem);
+    if (err && !rep->first_bad_line)
+        rg_errbuf(errbuf, "%s: %s", path, rep->problem);
     free(buf);
     if (fd >= 0)
         close(fd);

@@ -418,14 +418,14 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 }
 
 /* GET URL/info: Janus answers {"janus":"server_info","name":...}. */
-static void check_janus(doctor *d, const rg_platform_cfg *pc)
+static void check_janus(doctor *d, const char *janus_url, int timeout_s)
 {
     char url[2200], cerr[CURL_ERROR_SIZE] = "";
     const char *fix = "set platforms.janus.url to Janus's HTTP API, e.g. "
                       "https://janus.example.org/janus (base_path, usually /janus)";
     body_buf b = {0};
-    long code = 0, timeout = pc->timeout_s > 0 ? pc->timeout_s : 10;
-    snprintf(url, sizeof url, "%s/info", pc->url);
+    long code = 0, timeout = timeout_s > 0 ? timeout_s : 10;
+    snprintf(url, sizeof url, "%s/info", janus_url);
     CURL *h = curl_easy_init();
     if (!h) {
         report(d, D_FAIL, "platform", NULL, "janus: cannot start libcurl");
@@ -457,7 +457,7 @@ static void check_janus(doctor *d, const rg_platform_cfg *pc)
     else
         report(d, D_OK, "platform", NULL, "janus: %s %s answers at %s",
                cJSON_IsString(name) ? name->valuestring : "Janus",
-               cJSON_IsString(ver) ? ver->valuestring : "", pc->url);
+               cJSON_IsString(ver) ? ver->valuestring : "", janus_url);
     cJSON_Delete(j);
     free(b.p);
 }
@@ -484,11 +484,16 @@ static bool find_chromium(char *out, size_t n)
 
 static void check_platform(doctor *d, const rg_policy *pol)
 {
-    const rg_platform_cfg *janus = rg_policy_platform(pol, "janus");
-    const rg_platform_cfg *browser = rg_policy_platform(pol, "browser");
+    /* platforms.<name> is the shim's (opaque to the core): read the two
+     * keys a Janus check needs. */
+    const char *jtext = rg_policy_platform_settings(pol, "janus");
+    const char *browser = rg_policy_platform_settings(pol, "browser");
+    cJSON *janus = jtext ? cJSON_Parse(jtext) : NULL;
+    const cJSON *jurl = cJSON_GetObjectItemCaseSensitive(janus, "url");
+    const cJSON *jto = cJSON_GetObjectItemCaseSensitive(janus, "timeout_s");
     char path[4096];
-    if (janus && janus->url)
-        check_janus(d, janus);
+    if (cJSON_IsString(jurl))
+        check_janus(d, jurl->valuestring, cJSON_IsNumber(jto) ? (int)jto->valuedouble : 0);
     else if (janus)
         report(d, D_WARN, "platform", "set platforms.janus.url, or pass --url to every "
                "recgate run", "janus: platforms.janus has no url");
@@ -502,6 +507,7 @@ static void check_platform(doctor *d, const rg_policy *pol)
     if (!janus && !browser)
         report(d, D_OK, "platform", NULL, "no platforms in the policy: only the simulated "
                "platform (recgate run --scenario)");
+    cJSON_Delete(janus);
 }
 
 /* The kernel's view (what timedatectl calls "System clock synchronized"):

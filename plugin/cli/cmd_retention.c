@@ -102,11 +102,13 @@ int rg_cmd_purge(int argc, char **argv)
                          .policy = o.policy};
     rg_purge_result res;
     rg_err e = rg_purge(&p, &res, err);
-    if (!e || res.failed || res.remote_pending)
+    if (!e || res.failed || res.remote_pending || res.unverified)
         printf("%s: %d %s, %d held, %d kept, %d skipped, %d failed, %d with remote "
-               "copies pending\n", o.pos[0], res.purged,
+               "copies pending%s\n", o.pos[0], res.purged,
                o.dry_run ? "would be purged" : "purged", res.held, res.kept,
-               res.skipped, res.failed, res.remote_pending);
+               res.skipped, res.failed, res.remote_pending,
+               res.unverified ? ", expiry NOT authenticated for some (see "
+                                "purge.log: expiry_unverified)" : "");
     if (e) {
         rg_acct_fail(&o, e, err);
         goto cleanup;

@@ -1,8 +1,15 @@
 /* recgate run --config FILE --scenario FILE [--scenario FILE...] [--out DIR]
  *             [--json] [--realtime] [--recipient age1...]... [--audit-key FILE]
- * recgate run --config FILE --platform janus --url URL --room N [--host NAME]...
+ * recgate run --config FILE --platform NAME [--shim-dir DIR] [--set KEY=VALUE]...
+ *             [--url URL] [--room N] [--host NAME]...
  *
- * Janus settings come from the policy's platforms.janus; flags override.
+ * The platform shim NAME is built in (sim) or loaded from the shim
+ * directory. Its settings are the policy's platforms.NAME with the command
+ * line on top, handed to the shim as JSON: --set KEY=VALUE sets any key
+ * (VALUE is JSON if it parses, else a string); the older flags are names
+ * for keys (--scenario: scenario, one meeting each; --realtime: realtime;
+ * --url, --room, --textroom, --host: hosts, --type: meeting_type,
+ * --timeout: timeout_s, --duration: duration_s).
  * Plays one meeting, or several at once (one thread each, sharing nothing
  * but the read-only policy, so one meeting's failure cannot touch another's
  * recording). With --json each meeting's summary is printed as one line. */
@@ -11,60 +18,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <cjson/cJSON.h>
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
-#include "audit.h"
-#include "fileio.h"
+#include "refusal.h"
 #include "cli.h"
-#include "policy.h"
-#include "runner.h"
+#include "recgate/runner.h"
 
 #define MAX_MEETINGS 256
 #define MAX_HOSTS 32
 
 typedef struct meeting_job {
-    rg_run_opts opts;
-    rg_shim_params params;
+    rg_run_params opts;
+    char *settings; /* [owned] */
     char label[64];
     char *summary;  /* [owned] */
     rg_err err;
     char errbuf[RG_ERRBUF_SIZE];
 } meeting_job;
-/* The transfer guard refused the policy: no recording exists, so the
- * attempt gets its own audit log OUT/refused-<time>-<rand>.audit.log
- * (one `refused` event, reason transfer_region), when an audit key is
- * at hand. Best effort: the refusal itself never depends on it. */
-static void audit_transfer_refusal(const char *out, const char *keyfile,
-                                   const char *detail)
-{
-    uint8_t key[RG_AUDIT_KEY_LEN];
-    unsigned char rnd[3];
-    char path[4096], stamp[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    rg_audit *log = NULL;
-    if (!out || !keyfile || rg_audit_key_load(keyfile, key, NULL) ||
-        RAND_bytes(rnd, sizeof rnd) != 1 || rg_vaultio_mkdir(out, NULL))
-        return;
-    gmtime_r(&now, &tm);
-    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    snprintf(path, sizeof path, "%s/refused-%s-%02x%02x%02x.audit.log", out,
-             stamp, rnd[0], rnd[1], rnd[2]);
-    cJSON *f = cJSON_CreateObject();
-    if (f && rg_audit_open(path, key, &log, NULL) == RG_OK) {
-        cJSON_AddStringToObject(f, "reason", "transfer_region");
-        cJSON_AddStringToObject(f, "detail", detail);
-        if (rg_audit_append(log, RG_AUDIT_EV_REFUSED, f, -1, true) == RG_OK &&
-            rg_audit_checkpoint(log) == RG_OK)
-            fprintf(stderr, "recgate run: refusal logged in %s\n", path);
-    }
-    cJSON_Delete(f);
-    rg_audit_close(log);
-    OPENSSL_cleanse(key, sizeof key);
-}
-
 static int usage(void)
 {
     fputs(RG_USAGE_run, stderr);
@@ -78,6 +47,33 @@ static void *run_job(void *arg)
     return NULL;
 }
 
+/* Set `key` in the settings object (a later flag replaces an earlier). */
+static int put(cJSON *set, const char *key, cJSON *val)
+{
+    if (!val)
+        return -1;
+    if (cJSON_GetObjectItemCaseSensitive(set, key))
+        cJSON_ReplaceItemInObjectCaseSensitive(set, key, val);
+    else
+        cJSON_AddItemToObject(set, key, val);
+    return 0;
+}
+
+/* --set KEY=VALUE: VALUE is JSON when it parses as JSON, else a string. */
+static int put_kv(cJSON *set, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    if (!eq || eq == kv || (size_t)(eq - kv) > 63) {
+        fprintf(stderr, "recgate run: --set wants KEY=VALUE, not '%s'\n", kv);
+        return -1;
+    }
+    char key[64];
+    memcpy(key, kv, (size_t)(eq - kv));
+    key[eq - kv] = '\0';
+    cJSON *v = cJSON_Parse(eq + 1);
+    return put(set, key, v ? v : cJSON_CreateString(eq + 1));
+}
+
 int rg_cmd_run(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -87,6 +83,8 @@ int rg_cmd_run(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},
         {"realtime", no_argument, NULL, 'r'},
         {"platform", required_argument, NULL, 'p'},
+        {"shim-dir", required_argument, NULL, 'D'},
+        {"set", required_argument, NULL, 'S'},
         {"quiet", no_argument, NULL, 'q'},
         {"recipient", required_argument, NULL, 'R'},
         {"audit-key", required_argument, NULL, 'k'},
@@ -100,14 +98,26 @@ int rg_cmd_run(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    /* Flags that are names for a settings key. */
+    static const struct { int flag; const char *key; } named[] = {
+        {'U', "url"}, {'M', "room"}, {'T', "textroom"}, {'y', "meeting_type"},
+    };
     const char *config = NULL, *out = NULL, *platform = "sim", *audit_key = NULL;
+    const char *shim_dir = NULL;
     const char *scenarios[MAX_MEETINGS], *recipients[64];
     size_t n_scenarios = 0, n_recipients = 0;
-    const char *url = NULL, *room = NULL, *textroom = NULL, *type = NULL;
-    const char *hosts[MAX_HOSTS];
-    size_t n_hosts = 0;
-    int timeout_s = 0, duration_s = 0;
-    bool json = false, realtime = false, quiet = false;
+    bool json = false, quiet = false;
+    char errbuf[RG_ERRBUF_SIZE] = "";
+    rg_policy *policy = NULL;
+    int status = 2;
+    size_t n_meetings = 0;
+    meeting_job *jobs = NULL;
+    pthread_t *threads = NULL;
+    cJSON *set = cJSON_CreateObject(), *hosts = NULL;
+    if (!set) {
+        fprintf(stderr, "recgate run: out of memory\n");
+        return 1;
+    }
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -115,34 +125,50 @@ int rg_cmd_run(int argc, char **argv)
         case 'c': config = optarg; break;
         case 'o': out = optarg; break;
         case 'j': json = true; break;
-        case 'r': realtime = true; break;
+        case 'r':
+            if (put(set, "realtime", cJSON_CreateTrue()))
+                goto cleanup;
+            break;
         case 'p': platform = optarg; break;
+        case 'D': shim_dir = optarg; break;
+        case 'S':
+            if (put_kv(set, optarg))
+                goto cleanup;
+            break;
         case 'q': quiet = true; break;
         case 'k': audit_key = optarg; break;
         case 's':
             if (n_scenarios == MAX_MEETINGS) {
                 fprintf(stderr, "recgate run: at most %d scenarios at once\n", MAX_MEETINGS);
-                return 2;
+                goto cleanup;
             }
             scenarios[n_scenarios++] = optarg;
             break;
         case 'R':
             if (n_recipients == sizeof recipients / sizeof recipients[0]) {
                 fprintf(stderr, "recgate run: too many --recipient (max 64)\n");
-                return 2;
+                goto cleanup;
             }
             recipients[n_recipients++] = optarg;
             break;
-        case 'U': url = optarg; break;
-        case 'M': room = optarg; break;
-        case 'T': textroom = optarg; break;
-        case 'y': type = optarg; break;
+        case 'U':
+        case 'M':
+        case 'T':
+        case 'y':
+            for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+                if (named[i].flag == c && put(set, named[i].key, cJSON_CreateString(optarg)))
+                    goto cleanup;
+            break;
         case 'H':
-            if (n_hosts == MAX_HOSTS) {
-                fprintf(stderr, "recgate run: at most %d --host\n", MAX_HOSTS);
-                return 2;
+            if (!hosts && (!(hosts = cJSON_CreateArray()) || put(set, "hosts", hosts))) {
+                hosts = NULL;
+                goto cleanup;
             }
-            hosts[n_hosts++] = optarg;
+            if (cJSON_GetArraySize(hosts) == MAX_HOSTS) {
+                fprintf(stderr, "recgate run: at most %d --host\n", MAX_HOSTS);
+                goto cleanup;
+            }
+            cJSON_AddItemToArray(hosts, cJSON_CreateString(optarg));
             break;
         case 't':
         case 'd': {
@@ -151,41 +177,36 @@ int rg_cmd_run(int argc, char **argv)
             if (*end || v < 1 || v > 86400) {
                 fprintf(stderr, "recgate run: --%s wants seconds 1..86400, not '%s'\n",
                         c == 't' ? "timeout" : "duration", optarg);
-                return 2;
+                goto cleanup;
             }
-            *(c == 't' ? &timeout_s : &duration_s) = (int)v;
+            if (put(set, c == 't' ? "timeout_s" : "duration_s", cJSON_CreateNumber((double)v)))
+                goto cleanup;
             break;
         }
-        case 'h': fputs(RG_USAGE_run, stdout); return 0;
-        default: return usage();
+        case 'h': fputs(RG_USAGE_run, stdout); status = 0; goto cleanup;
+        default: usage(); goto cleanup;
         }
     }
     if (optind != argc) {
         fprintf(stderr, "recgate run: unexpected argument '%s'\n", argv[optind]);
-        return usage();
+        usage();
+        goto cleanup;
     }
-    bool is_sim = !strcmp(platform, "sim");
-    if (!config || (is_sim && !n_scenarios)) {
-        fprintf(stderr, "recgate run: --config%s required\n",
-                is_sim ? " and --scenario are" : " is");
-        return usage();
+    if (!config) {
+        fprintf(stderr, "recgate run: --config is required\n");
+        usage();
+        goto cleanup;
     }
-    if (!is_sim && n_scenarios) {
-        fprintf(stderr, "recgate run: --scenario is for the sim platform only\n");
-        return usage();
+    const rg_shim_ops *shim = NULL;
+    if (rg_shim_open(platform, shim_dir, &shim, errbuf)) {
+        fprintf(stderr, "recgate run: %s\n", errbuf);
+        goto cleanup;
     }
-    if (!is_sim)
-        n_scenarios = 1; /* one live meeting */
-    const rg_shim_ops *shim = rg_shim_find(platform);
-    if (!shim) {
-        fprintf(stderr, "recgate run: unknown platform '%s' (known: sim, janus)\n", platform);
-        return 2;
-    }
-    char errbuf[RG_ERRBUF_SIZE] = "";
-    rg_policy *policy = NULL;
-    int status = 1;
-    meeting_job *jobs = calloc(n_scenarios, sizeof *jobs);
-    pthread_t *threads = calloc(n_scenarios, sizeof *threads);
+    status = 1;
+    /* Each --scenario is one meeting (setting "scenario"); else one. */
+    n_meetings = n_scenarios ? n_scenarios : 1;
+    jobs = calloc(n_meetings, sizeof *jobs);
+    threads = calloc(n_meetings, sizeof *threads);
     if (!jobs || !threads) {
         fprintf(stderr, "recgate run: out of memory\n");
         goto cleanup;
@@ -193,43 +214,33 @@ int rg_cmd_run(int argc, char **argv)
     rg_err err = rg_policy_load(config, &policy, errbuf);
     if (err) {
         fprintf(stderr, "recgate run: %s\n", errbuf[0] ? errbuf : rg_strerror(err));
-        if (strstr(errbuf, "(allowed_regions)")) {
+        /* RG_ERR_REFUSED from the loader: the transfer guard. No recording
+         * exists, so the refusal gets its own audit log (when an audit
+         * key is at hand). */
+        char path[4096];
+        if (err == RG_ERR_REFUSED) {
             fprintf(stderr, "recgate run: transfer guard: an upload destination "
                             "lies outside the EU/EEA and adequacy countries\n");
-            audit_transfer_refusal(out, audit_key, errbuf);
+            if (rg_audit_refusal_log(out, audit_key, "transfer_region", errbuf, path,
+                                     sizeof path) == RG_OK)
+                fprintf(stderr, "recgate run: refusal logged in %s\n", path);
         }
         fprintf(stderr, "recgate run: nothing was recorded\n");
         goto cleanup;
     }
-    /* platforms.<name> in the policy; flags override. */
-    const rg_platform_cfg *pc = rg_policy_platform(policy, platform);
-    if (pc && !room && pc->room)
-        room = pc->room;
-    if (pc && !textroom && pc->textroom)
-        textroom = pc->textroom;
-    const char *type_name = type ? type : pc ? pc->meeting_type : NULL;
-    const rg_meeting_type *mtype = rg_policy_type(policy, type_name);
-    for (size_t i = 0; i < n_scenarios; i++) {
+    for (size_t i = 0; i < n_meetings; i++) {
         meeting_job *job = &jobs[i];
-        job->params = (rg_shim_params){
-            .api_version = RG_SHIM_API_VERSION,
-            .struct_size = sizeof job->params,
-            .scenario = is_sim ? scenarios[i] : NULL,
-            .realtime = realtime,
-            .url = url ? url : pc ? pc->url : NULL,
-            .room = room,
-            .meeting_type = type_name,
-            .hosts = n_hosts ? hosts : pc ? (const char *const *)pc->hosts : NULL,
-            .n_hosts = n_hosts ? n_hosts : pc ? pc->n_hosts : 0,
-            .textroom = textroom,
-            .timeout_s = timeout_s ? timeout_s : pc ? pc->timeout_s : 0,
-            .duration_s = duration_s,
-            .video = mtype && mtype->video,
-        };
-        if (n_scenarios > 1)
+        if (n_scenarios && put(set, "scenario", cJSON_CreateString(scenarios[i])))
+            goto cleanup;
+        if (!(job->settings = cJSON_PrintUnformatted(set))) {
+            fprintf(stderr, "recgate run: out of memory\n");
+            goto cleanup;
+        }
+        if (n_meetings > 1)
             snprintf(job->label, sizeof job->label, "#%zu ", i + 1);
-        job->opts = (rg_run_opts){
-            .policy = policy, .shim = shim, .params = &job->params,
+        job->opts = (rg_run_params){
+            .api_version = RG_RUN_API_VERSION, .struct_size = sizeof job->opts,
+            .policy = policy, .shim = shim, .settings_json = job->settings,
             .out_dir = out, .timeline = quiet ? NULL : stderr,
             .recipients = n_recipients ? recipients : NULL,
             .n_recipients = n_recipients, .audit_key_file = audit_key,
@@ -237,22 +248,22 @@ int rg_cmd_run(int argc, char **argv)
         };
     }
     size_t started = 0;
-    if (n_scenarios == 1) {
+    if (n_meetings == 1) {
         run_job(&jobs[0]);
     } else {
-        for (; started < n_scenarios; started++)
+        for (; started < n_meetings; started++)
             if (pthread_create(&threads[started], NULL, run_job, &jobs[started]) != 0)
                 break;
         for (size_t i = 0; i < started; i++)
             pthread_join(threads[i], NULL);
-        for (size_t i = started; i < n_scenarios; i++) {
+        for (size_t i = started; i < n_meetings; i++) {
             jobs[i].err = RG_ERR_NOMEM;
             snprintf(jobs[i].errbuf, sizeof jobs[i].errbuf, "could not start a thread");
         }
     }
     status = 0;
-    for (size_t i = 0; i < n_scenarios; i++) {
-        const char *what = is_sim ? scenarios[i] : platform;
+    for (size_t i = 0; i < n_meetings; i++) {
+        const char *what = n_scenarios ? scenarios[i] : platform;
         /* A meeting cut short still has a summary: what passed the gate
          * before the cut is sealed. */
         if (json && jobs[i].summary)
@@ -263,14 +274,19 @@ int rg_cmd_run(int argc, char **argv)
             if (!jobs[i].summary)
                 fprintf(stderr, "recgate run: %s%s: nothing was recorded\n",
                         jobs[i].label, what);
-            status = 1;
+            /* A shim missing a required setting (RG_ERR_ARG from create,
+             * e.g. no --scenario, no --url) is a usage error: exit 2. */
+            status = status == 1 || jobs[i].err != RG_ERR_ARG || jobs[i].summary ? 1 : 2;
         }
     }
 cleanup:
-    for (size_t i = 0; jobs && i < n_scenarios; i++)
+    for (size_t i = 0; jobs && i < n_meetings; i++) {
         free(jobs[i].summary);
+        free(jobs[i].settings);
+    }
     free(jobs);
     free(threads);
+    cJSON_Delete(set);
     rg_policy_free(policy);
     return status;
 }

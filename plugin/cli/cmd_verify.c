@@ -1,7 +1,10 @@
-/* recgate verify RECDIR [--identity FILE]: one line per problem, exit 0
- * only if the recording is intact (with an identity: every tag checked). */
+/* recgate verify RECDIR [--identity FILE] [--audit-key FILE | --config FILE]:
+ * one line per problem, exit 0 only if the recording is intact (with an
+ * identity: every tag checked; with the audit key: every segment is one
+ * the recorder sealed and logged). */
 #include <stdio.h>
 #include <string.h>
+#include <openssl/crypto.h>
 #include "agekey.h"
 #include "cli.h"
 #include "recdir.h"
@@ -38,11 +41,15 @@ static unsigned long long print_loss(const char *dir)
 
 int rg_cmd_verify(int argc, char **argv)
 {
-    const char *dir = NULL, *idpath = NULL;
+    const char *dir = NULL, *idpath = NULL, *keyfile = NULL, *config = NULL;
     for (int i = 1; i < argc; i++) {
         if ((!strcmp(argv[i], "-i") || !strcmp(argv[i], "--identity")) &&
             i + 1 < argc)
             idpath = argv[++i];
+        else if (!strcmp(argv[i], "--audit-key") && i + 1 < argc)
+            keyfile = argv[++i];
+        else if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            config = argv[++i];
         else if (argv[i][0] != '-' && !dir)
             dir = argv[i];
         else {
@@ -54,6 +61,16 @@ int rg_cmd_verify(int argc, char **argv)
         fputs(RG_USAGE_verify, stderr);
         return 2;
     }
+    uint8_t key[RG_AUDIT_KEY_LEN];
+    int have_key = 0;
+    char kerr[RG_ERRBUF_SIZE] = "";
+    if (keyfile || config) {
+        if (rg_recdir_audit_key(keyfile, config, key, kerr)) {
+            fprintf(stderr, "recgate verify: %s\n", kerr);
+            return 1;
+        }
+        have_key = 1;
+    }
     rg_age_identity *ids = NULL;
     size_t n = 0;
     char err[RG_ERRBUF_SIZE] = "";
@@ -63,7 +80,7 @@ int rg_cmd_verify(int argc, char **argv)
         fprintf(stderr, "recgate verify: %s\n", err);
         return 1;
     }
-    if (rg_vault_verify(dir, ids, n, &rep, err)) {
+    if (rg_vault_verify_bound(dir, ids, n, have_key ? key : NULL, &rep, err)) {
         fprintf(stderr, "recgate verify: %s\n", err);
         goto cleanup;
     }
@@ -75,6 +92,10 @@ int rg_cmd_verify(int argc, char **argv)
            dir, rep.tracks, rep.segments_ok, rep.segments, rep.problems,
            ids ? ", every tag checked" : " (structure and checksums only; "
                                          "pass --identity to check tags)");
+    printf("%s", have_key ? ", every segment checked against the audit "
+                            "log's seals"
+                          : "; segments not checked against the audit log "
+                            "(pass --audit-key to detect forged segments)");
     if (rep.lost_ms_max)
         printf(", up to %.3f s of media lost", (double)rep.lost_ms_max / 1000);
     if (lost)
@@ -84,5 +105,6 @@ int rg_cmd_verify(int argc, char **argv)
     rg_vault_report_free(&rep);
 cleanup:
     rg_agekey_free_identities(ids, n);
+    OPENSSL_cleanse(key, sizeof key);
     return rc;
 }

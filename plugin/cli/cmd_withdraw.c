@@ -63,8 +63,11 @@ int rg_cmd_withdraw(int argc, char **argv)
                o.pos[0], res.pseudonym, res.tracks, res.files);
     else
         printf("%s: participant %s anonymised: %d tracks crypto-shredded "
-               "(%d files removed), name and chat lines removed from the "
-               "manifest\n", o.pos[0], res.pseudonym, res.tracks, res.files);
+               "(%d files removed), %s\n", o.pos[0], res.pseudonym, res.tracks,
+               res.files, res.no_manifest
+               ? "tracks found in the audit log (the recording was cut short "
+                 "and has no manifest, so no name or chat to remove)"
+               : "name and chat lines removed from the manifest");
     /* Withdrawal reaches the copies: crypto-shredding made them unreadable,
      * the upload destinations (with --config) delete them too. */
     rc = rg_acct_remote_delete(&o, o.pos[0], mode == RG_WITHDRAW_MODE_DELETE);

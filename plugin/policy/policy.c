@@ -612,10 +612,6 @@ static rg_err parse_root(const ctx *c, rg_policy *pol, const cJSON *root)
     char msg[300] = "";
     if ((e = rg_policy_parse_platforms(root, pol, msg, sizeof msg)))
         return e == RG_ERR_CONFIG ? failf(c, "%s", msg) : e;
-    if (pol->janus && pol->janus->meeting_type &&
-        !rg_policy_type(pol, pol->janus->meeting_type))
-        return failf(c, "platforms.janus.meeting_type: no meeting type \"%s\"",
-                     pol->janus->meeting_type);
     return RG_OK;
 }
 

@@ -79,22 +79,11 @@ struct rg_policy {
     char *transfer_basis;          /* upload.transfer_basis, or NULL */
     int upload_wait_s;             /* upload.wait_at_end_s, default 30 */
     int upload_retry_max_s;        /* upload.retry_max_s, default 300 */
-    struct rg_platform_cfg *janus; /* platforms.janus, or NULL */
+    char **platform_names;         /* platforms.<name>, may be 0 */
+    char **platform_json;          /* ... its settings as JSON text */
+    size_t n_platforms;
 };
 
-/* platforms.<name>: how to reach a meeting platform (policy_platforms.c). */
-typedef struct rg_platform_cfg {
-    char *url;          /* API address, or NULL */
-    char *room;         /* room id as text, or NULL */
-    char *textroom;     /* chat room id, or NULL (= room) */
-    char **hosts;       /* display names or ids that are hosts */
-    size_t n_hosts;
-    char *meeting_type; /* or NULL (= default_meeting_type) */
-    int timeout_s;      /* 0 = the shim's default */
-} rg_platform_cfg;
-
-/* [borrowed] settings for platform `name`, or NULL if the policy has none. */
-const rg_platform_cfg *rg_policy_platform(const rg_policy *p, const char *name);
 /* Parse root.platforms into pol; on error `msg` names the JSON path. */
 struct cJSON;
 rg_err rg_policy_parse_platforms(const struct cJSON *root, rg_policy *pol,

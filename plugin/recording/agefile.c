@@ -551,11 +551,26 @@ rg_err rg_age_decrypt_file(const char *path, const rg_age_identity *ids,
                            size_t n, rg_age_sink sink, void *ctx,
                            char *errbuf)
 {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        if (errbuf)
+            snprintf(errbuf, RG_ERRBUF_SIZE, "%s: cannot open: %s", path,
+                     strerror(e));
+        return e == ENOENT ? RG_ERR_NOT_FOUND : RG_ERR_IO;
+    }
+    rg_err err = rg_age_decrypt_fd(fd, path, ids, n, sink, ctx, errbuf);
+    close(fd);
+    return err;
+}
+
+rg_err rg_age_decrypt_fd(int fd, const char *path, const rg_age_identity *ids,
+                         size_t n, rg_age_sink sink, void *ctx, char *errbuf)
+{
     char why[RG_ERRBUF_SIZE] = "";
     rg_age_dec *d = NULL;
     rg_err err = RG_OK;
     unsigned char *buf = malloc(RG_AGE_CHUNK);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (!buf) {
         err = RG_ERR_NOMEM;
         goto cleanup;
@@ -583,11 +598,9 @@ rg_err rg_age_decrypt_file(const char *path, const rg_age_identity *ids,
     }
     err = rg_age_dec_finish(d, why);
 cleanup:
-    if (err && errbuf)
-        snprintf(errbuf, RG_ERRBUF_SIZE, "%s: %s", path,
+    if (err)
+        rg_errbuf(errbuf, "%s: %s", path,
                  why[0] ? why : rg_strerror(err));
-    if (fd >= 0)
-        close(fd);
     rg_age_dec_free(d);
     free(buf);
     return err;
@@ -595,22 +608,38 @@ cleanup:
 
 rg_err rg_age_check_structure(const char *path, char *errbuf)
 {
+    /* O_NONBLOCK: a FIFO must not block; only regular files are checked. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        int e = errno;
+        if (errbuf)
+            snprintf(errbuf, RG_ERRBUF_SIZE, "%s: cannot open: %s", path,
+                     strerror(e));
+        return e == ENOENT ? RG_ERR_NOT_FOUND : RG_ERR_IO;
+    }
+    rg_err err = rg_age_check_structure_fd(fd, path, errbuf);
+    close(fd);
+    return err;
+}
+
+rg_err rg_age_check_structure_fd(int fd, const char *path, char *errbuf)
+{
     char why[RG_ERRBUF_SIZE] = "";
     rg_err err = RG_OK;
     unsigned char *buf = malloc(RG_AGE_HEADER_MAX);
     rg_age_header *h = malloc(sizeof *h);
     size_t have = 0, hdr_len = 0;
     struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (!buf || !h) {
         err = RG_ERR_NOMEM;
         goto cleanup;
     }
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        snprintf(why, sizeof why, "cannot open: %s", strerror(errno));
-        err = errno == ENOENT ? RG_ERR_NOT_FOUND : RG_ERR_IO;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(why, sizeof why, "not a regular file");
+        err = RG_ERR_FORMAT;
         goto cleanup;
     }
+    (void)lseek(fd, 0, SEEK_SET);
     while (have < RG_AGE_HEADER_MAX) {
         ssize_t r = read(fd, buf + have, RG_AGE_HEADER_MAX - have);
         if (r < 0 && errno == EINTR)
@@ -644,11 +673,9 @@ rg_err rg_age_check_structure(const char *path, char *errbuf)
         goto cleanup;
     }
 cleanup:
-    if (err && errbuf)
-        snprintf(errbuf, RG_ERRBUF_SIZE, "%s: %s", path,
+    if (err)
+        rg_errbuf(errbuf, "%s: %s", path,
                  why[0] ? why : rg_strerror(err));
-    if (fd >= 0)
-        close(fd);
     free(buf);
     free(h);
     return err;

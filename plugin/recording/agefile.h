@@ -54,6 +54,8 @@ void rg_age_dec_free(rg_age_dec *d);
  * non-age data; a cut exactly at a chunk boundary needs the key (or the
  * recorded size) to detect. */
 rg_err rg_age_check_structure(const char *path, char *errbuf);
+/* The same on an open file (not closed); path only names it in errbuf. */
+rg_err rg_age_check_structure_fd(int fd, const char *path, char *errbuf);
 
 /* Whole-buffer helpers. *out [owned]; plaintext is wiped on failure. */
 rg_err rg_age_encrypt_buf(const rg_age_recipient *rcpts, size_t n,
@@ -66,5 +68,8 @@ rg_err rg_age_decrypt_buf(const rg_age_identity *ids, size_t n,
 rg_err rg_age_decrypt_file(const char *path, const rg_age_identity *ids,
                            size_t n, rg_age_sink sink, void *ctx,
                            char *errbuf);
+/* The same from an open file (not closed); path only names it. */
+rg_err rg_age_decrypt_fd(int fd, const char *path, const rg_age_identity *ids,
+                         size_t n, rg_age_sink sink, void *ctx, char *errbuf);
 
 #endif

@@ -12,6 +12,7 @@
 #include <openssl/rand.h>
 #include "agekey.h"
 #include "bech32.h"
+#include "errfmt.h"
 
 #define HRP_RECIPIENT "age"
 #define HRP_IDENTITY "age-secret-key-"
@@ -75,15 +76,12 @@ static rg_err decode_key(const char *s, const char *want_hrp, const char *what,
     rg_err err = rg_bech32_decode(s, hrp, sizeof hrp, data, sizeof data, &len,
                                   why);
     if (err) {
-        if (errbuf)
-            snprintf(errbuf, RG_ERRBUF_SIZE, "not a valid %s (%.300s)", what, why);
+        rg_errbuf(errbuf, "not a valid %s (%.300s)", what, why);
         err = RG_ERR_PARSE;
         goto cleanup;
     }
     if (strcmp(hrp, want_hrp) != 0 || len != RG_AGE_KEY_LEN) {
-        if (errbuf)
-            snprintf(errbuf, RG_ERRBUF_SIZE,
-                     "not a valid %s (wrong prefix or length)", what);
+        rg_errbuf(errbuf, "not a valid %s (wrong prefix or length)", what);
         err = RG_ERR_PARSE;
         goto cleanup;
     }
@@ -148,9 +146,7 @@ rg_err rg_agekey_parse_identities(const char *text, size_t len,
         if (ll == 0 || l[0] == '#')
             continue;
         if (ll != RG_AGE_IDENTITY_STRLEN || memchr(l, '\0', ll)) {
-            if (errbuf)
-                snprintf(errbuf, RG_ERRBUF_SIZE,
-                         "%s: line %zu is not an age X25519 identity "
+            rg_errbuf(errbuf, "%s: line %zu is not an age X25519 identity "
                          "(expected AGE-SECRET-KEY-1...)", nm, lineno);
             err = RG_ERR_PARSE;
             goto cleanup;
@@ -173,16 +169,14 @@ rg_err rg_agekey_parse_identities(const char *text, size_t len,
         char why[RG_ERRBUF_SIZE];
         err = rg_agekey_identity_parse(line, &out[cnt], why);
         if (err) {
-            if (errbuf)
-                snprintf(errbuf, RG_ERRBUF_SIZE, "%.200s: line %zu: %.250s", nm,
+            rg_errbuf(errbuf, "%.200s: line %zu: %.250s", nm,
                          lineno, why);
             goto cleanup;
         }
         cnt++;
     }
     if (cnt == 0) {
-        if (errbuf)
-            snprintf(errbuf, RG_ERRBUF_SIZE, "%s: no identity found", nm);
+        rg_errbuf(errbuf, "%s: no identity found", nm);
         err = RG_ERR_PARSE;
         goto cleanup;
     }
@@ -206,8 +200,7 @@ rg_err rg_agekey_load_identities(const char *path, rg_age_identity **ids,
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
-        if (errbuf)
-            snprintf(errbuf, RG_ERRBUF_SIZE, "%s: cannot open identity file: %s",
+        rg_errbuf(errbuf, "%s: cannot open identity file: %s",
                      path, strerror(errno));
         err = errno == ENOENT ? RG_ERR_NOT_FOUND : RG_ERR_IO;
         goto cleanup;
@@ -215,9 +208,7 @@ rg_err rg_agekey_load_identities(const char *path, rg_age_identity **ids,
     /* Pipes (process substitution) are private to us; regular files must
      * not be readable by anyone else, as age-keygen creates them. */
     if (S_ISREG(st.st_mode) && (st.st_mode & 077)) {
-        if (errbuf)
-            snprintf(errbuf, RG_ERRBUF_SIZE,
-                     "%s: identity file is accessible by group or others "
+        rg_errbuf(errbuf, "%s: identity file is accessible by group or others "
                      "(mode %04o); refusing it, run chmod 600 %s",
                      path, (unsigned)(st.st_mode & 07777), path);
         err = RG_ERR_PERMISSION;
@@ -232,9 +223,7 @@ rg_err rg_agekey_load_identities(const char *path, rg_age_identity **ids,
     for (;;) {
         if (len == cap) {
             if (cap >= RG_AGE_IDFILE_MAX) {
-                if (errbuf)
-                    snprintf(errbuf, RG_ERRBUF_SIZE,
-                             "%s: identity file larger than %u bytes", path,
+                rg_errbuf(errbuf, "%s: identity file larger than %u bytes", path,
                              RG_AGE_IDFILE_MAX);
                 err = RG_ERR_PARSE;
                 goto cleanup;
@@ -254,8 +243,7 @@ rg_err rg_agekey_load_identities(const char *path, rg_age_identity **ids,
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            if (errbuf)
-                snprintf(errbuf, RG_ERRBUF_SIZE, "%s: read failed: %s", path,
+            rg_errbuf(errbuf, "%s: read failed: %s", path,
                          strerror(errno));
             err = RG_ERR_IO;
             goto cleanup;
@@ -297,8 +285,7 @@ rg_err rg_agekey_write_identity_file(const char *path,
                       "# created: %s\n# public key: %s\n%s\n", when, rcpt, sec);
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-        if (errbuf)
-            snprintf(errbuf, RG_ERRBUF_SIZE, "%s: %s", path,
+        rg_errbuf(errbuf, "%s: %s", path,
                      errno == EEXIST ? "file exists; refusing to overwrite it"
                                      : strerror(errno));
         err = errno == EEXIST ? RG_ERR_REFUSED : RG_ERR_IO;
@@ -306,8 +293,7 @@ rg_err rg_agekey_write_identity_file(const char *path,
     }
     if (fchmod(fd, 0600) != 0 || write(fd, text, (size_t)tl) != (ssize_t)tl ||
         fsync(fd) != 0) {
-        if (errbuf)
-            snprintf(errbuf, RG_ERRBUF_SIZE, "%s: write failed: %s", path,
+        rg_errbuf(errbuf, "%s: write failed: %s", path,
                      strerror(errno));
         err = RG_ERR_IO;
         unlink(path);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "bech32.h"
+#include "errfmt.h"
 
 static const char charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
@@ -32,8 +33,7 @@ static uint32_t hrp_polymod(const char *hrp, size_t hlen)
 
 static void seterr(char *errbuf, const char *msg)
 {
-    if (errbuf)
-        snprintf(errbuf, RG_ERRBUF_SIZE, "%s", msg);
+    rg_errbuf(errbuf, "%s", msg);
 }
 
 rg_err rg_bech32_encode(const char *hrp, const unsigned char *data, size_t len,

@@ -40,12 +40,23 @@ rg_err rg_keyring_add(const char *recdir, const char *track_id,
         return RG_ERR_ARG;
     if ((err = entry_path(recdir, track_id, dir, name, path)))
         return err;
-    if (stat(path, &st) == 0) {
+    /* keyring/ was made new by rg_vault_open; every operation is relative
+     * to it, opened without following a symlink. */
+    int kfd = rg_vaultio_dir_open(recdir, "keyring");
+    if (kfd < 0) {
+        rg_errbuf(errbuf, "%s: %s", dir, errno == ELOOP || errno == ENOTDIR
+                  ? "not a directory (a symlink?): refusing" : strerror(errno));
+        return RG_ERR_IO;
+    }
+    if (fstatat(kfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        close(kfd);
         rg_errbuf(errbuf, "%s: keyring entry exists", path);
         return RG_ERR_STATE;
     }
-    if ((err = rg_vaultio_mkdir(dir, errbuf)) || (err = rg_agekey_generate(&id)))
+    if ((err = rg_agekey_generate(&id))) {
+        close(kfd);
         return err;
+    }
     memcpy(track_rcpt->pk, id.pk, sizeof id.pk);
     if ((err = rg_agekey_recipient_format(track_rcpt, rcpt, sizeof rcpt)) ||
         (err = rg_agekey_identity_format(&id, sec, sizeof sec)))
@@ -55,8 +66,9 @@ rg_err rg_keyring_add(const char *recdir, const char *track_id,
                       track_id, rcpt, sec);
     if ((err = rg_age_encrypt_buf(org, n_org, text, (size_t)tl, &ct, &ctlen)))
         goto cleanup;
-    err = rg_vaultio_write_atomic(dir, name, ct, ctlen, errbuf);
+    err = rg_vaultio_write_atomic_at(kfd, dir, name, ct, ctlen, errbuf);
 cleanup:
+    close(kfd);
     /* The secret exists only between generate and here. */
     rg_agekey_wipe(&id);
     OPENSSL_cleanse(text, sizeof text);
@@ -76,7 +88,8 @@ rg_err rg_keyring_load(const char *recdir, const char *track_id,
     rg_err err;
     if ((err = entry_path(recdir, track_id, dir, name, path)))
         return err;
-    if ((err = rg_vaultio_read_file(path, 1u << 20, &ct, &ctlen, why))) {
+    if ((err = rg_vaultio_read_in(recdir, path + strlen(recdir) + 1, 1u << 20,
+                                  &ct, &ctlen, why))) {
         rg_errbuf(errbuf, "%s: %s", path,
                        err == RG_ERR_NOT_FOUND
                        ? "no keyring entry (track shredded or key lost)"
@@ -107,15 +120,25 @@ rg_err rg_keyring_shred(const char *recdir, const char *track_id,
     rg_err err;
     if ((err = entry_path(recdir, track_id, dir, name, path)))
         return err;
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) != 0) {
+    /* Never follow a symlink out of the recording: the entry must be a
+     * regular file inside keyring/ (itself not a symlink). */
+    int kfd = rg_vaultio_dir_open(recdir, "keyring");
+    int fd = kfd < 0 ? -1 : openat(kfd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW |
+                                               O_NONBLOCK);
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        fd = -1;
+        errno = EINVAL;
+    }
+    if (fd < 0) {
+        int e = errno;
         rg_errbuf(errbuf, "%s: %s", path,
-                       errno == ENOENT ? "no keyring entry (already shredded?)"
-                       : strerror(errno));
-        err = errno == ENOENT ? RG_ERR_NOT_FOUND : RG_ERR_IO;
-        if (fd >= 0)
-            close(fd);
-        return err;
+                  e == ENOENT ? "no keyring entry (already shredded?)"
+                  : e == ELOOP ? "a symlink, not a keyring entry (refusing)"
+                  : strerror(e));
+        if (kfd >= 0)
+            close(kfd);
+        return e == ENOENT ? RG_ERR_NOT_FOUND : RG_ERR_IO;
     }
     /* Overwrite first: on filesystems that write in place this removes the
      * ciphertext itself, not just the name. Unlink regardless. */
@@ -128,7 +151,9 @@ rg_err rg_keyring_shred(const char *recdir, const char *track_id,
     }
     int synced = fsync(fd) == 0;
     close(fd);
-    if (unlink(path) != 0 || rg_vaultio_fsync_dir(dir) || !synced) {
+    int gone = unlinkat(kfd, name, 0) == 0 && fsync(kfd) == 0;
+    close(kfd);
+    if (!gone || !synced) {
         rg_errbuf(errbuf, "%s: cannot destroy entry: %s",
                        path, strerror(errno));
         return RG_ERR_IO;

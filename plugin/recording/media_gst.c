@@ -1,5 +1,6 @@
 /* GStreamer helpers: see media_gst.h. */
 #include "media_gst.h"
+#include "errfmt.h"
 
 #include <stdio.h>
 
@@ -26,8 +27,7 @@ rg_err rg_media_gst_init(char *errbuf)
     g_once(&once, init_once, NULL);
     if (gst_ok)
         return RG_OK;
-    if (errbuf)
-        snprintf(errbuf, RG_ERRBUF_SIZE, "%s", gst_init_err);
+    rg_errbuf(errbuf, "%s", gst_init_err);
     return RG_ERR_MEDIA;
 }
 
@@ -35,9 +35,8 @@ GstElement *rg_media_gst_make(const char *factory, const char *name,
                               char *errbuf)
 {
     GstElement *e = gst_element_factory_make(factory, name);
-    if (!e && errbuf)
-        snprintf(errbuf, RG_ERRBUF_SIZE,
-                 "GStreamer element '%s' is missing (install the "
+    if (!e)
+        rg_errbuf(errbuf, "GStreamer element '%s' is missing (install the "
                  "gstreamer1.0-plugins-base/-good packages)", factory);
     return e;
 }
@@ -52,7 +51,7 @@ void rg_media_gst_msg_to_err(GstMessage *msg, char *errbuf)
         gst_message_parse_error(msg, &e, &dbg);
     else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_WARNING)
         gst_message_parse_warning(msg, &e, &dbg);
-    snprintf(errbuf, RG_ERRBUF_SIZE, "GStreamer %s: %s%s%s%s",
+    rg_errbuf(errbuf, "GStreamer %s: %s%s%s%s",
              GST_MESSAGE_SRC_NAME(msg) ? GST_MESSAGE_SRC_NAME(msg) : "?",
              e ? e->message : "unknown error", dbg ? " (" : "",
              dbg ? dbg : "", dbg ? ")" : "");

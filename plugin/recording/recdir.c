@@ -113,7 +113,8 @@ rg_err rg_recdir_load_meta(const char *recdir, cJSON **meta, char *errbuf)
     if (stat(recdir, &st) != 0 || !S_ISDIR(st.st_mode))
         return rg_errorf(errbuf, RG_ERR_NOT_FOUND, "%s: not a directory", recdir);
     snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_META);
-    rg_err err = rg_vaultio_read_file(path, META_MAX, &text, &len, errbuf);
+    rg_err err = rg_vaultio_read_in(recdir, RG_RECDIR_META, META_MAX, &text, &len,
+                                    errbuf);
     if (err == RG_ERR_NOT_FOUND)
         return rg_errorf(errbuf, err, "%s: not a recording (no %s)", recdir,
                    RG_RECDIR_META);
@@ -197,30 +198,6 @@ typedef struct membuf {
     size_t len, cap;
 } membuf;
 
-static rg_err mem_sink(void *ctx, const void *data, size_t len)
-{
-    membuf *b = ctx;
-    if (b->len + len > MANIFEST_MAX)
-        return RG_ERR_ARG;
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = (b->len + len + 1) * 2;
-        unsigned char *np = malloc(cap);
-        if (!np)
-            return RG_ERR_NOMEM;
-        if (b->p) {
-            memcpy(np, b->p, b->len);
-            OPENSSL_cleanse(b->p, b->cap);
-            free(b->p);
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, len);
-    b->len += len;
-    b->p[b->len] = 0;
-    return RG_OK;
-}
-
 rg_err rg_recdir_read_manifest(const char *recdir, const rg_age_identity *ids,
                                size_t n, cJSON **out, char *errbuf)
 {
@@ -228,13 +205,23 @@ rg_err rg_recdir_read_manifest(const char *recdir, const rg_age_identity *ids,
     membuf b = {0};
     cJSON *m = NULL;
     snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_MANIFEST);
-    if (access(path, F_OK) != 0)
+    char *ct = NULL, why[RG_ERRBUF_SIZE] = "";
+    size_t ctlen = 0;
+    rg_err err = rg_vaultio_read_in(recdir, RG_RECDIR_MANIFEST, MANIFEST_MAX,
+                                    &ct, &ctlen, errbuf);
+    if (err == RG_ERR_NOT_FOUND)
         return rg_errorf(errbuf, RG_ERR_NOT_FOUND, "%s: missing (the recording has "
                    "no manifest: deleted, or cut short before the meeting "
                    "ended)", path);
-    rg_err err = rg_age_decrypt_file(path, ids, n, mem_sink, &b, errbuf);
     if (err)
+        return err;
+    err = rg_age_decrypt_buf(ids, n, ct, ctlen, &b.p, &b.len, why);
+    b.cap = b.len;
+    free(ct);
+    if (err) {
+        rg_errorf(errbuf, err, "%s: %s", path, why[0] ? why : rg_strerror(err));
         goto cleanup;
+    }
     if ((err = rg_json_parse(b.p ? (char *)b.p : "", b.len, path, &m, errbuf)))
         goto cleanup;
     err = RG_ERR_PARSE;
@@ -334,6 +321,8 @@ cJSON *rg_recdir_participant(const cJSON *m, const char *id)
     return NULL;
 }
 
+static rg_err add_word(char ***words, size_t *n, const char *w, size_t len);
+
 /* ---- keys, actor, audit -------------------------------------------------- */
 
 rg_err rg_recdir_audit_key(const char *key_file, const char *config,
@@ -404,10 +393,10 @@ rg_err rg_recdir_audit_check(const char *recdir, const uint8_t *key,
 
 static bool audit_grep(const char *recdir, const char *a, const char *b)
 {
-    char path[PATH_MAX], *text = NULL;
+    char *text = NULL;
     size_t len = 0;
-    snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_AUDIT);
-    if (rg_vaultio_read_file(path, RG_AUDIT_MAX_FILE, &text, &len, NULL))
+    if (rg_vaultio_read_in(recdir, RG_RECDIR_AUDIT, RG_AUDIT_MAX_FILE, &text,
+                           &len, NULL))
         return false;
     bool found = false;
     for (char *line = text; line && *line && !found;) {
@@ -430,6 +419,65 @@ bool rg_recdir_audit_has(const char *recdir, const char *event,
     return audit_grep(recdir, ev, jr);
 }
 
+/* Each line of the audit log whose event is `event` and participant ps. */
+typedef rg_err (*line_fn)(void *ctx, const cJSON *line);
+static rg_err audit_each(const char *recdir, const char *event, const char *ps,
+                         line_fn fn, void *ctx)
+{
+    char *text = NULL;
+    size_t len = 0;
+    rg_err err = rg_vaultio_read_in(recdir, RG_RECDIR_AUDIT, RG_AUDIT_MAX_FILE,
+                                    &text, &len, NULL);
+    for (char *line = text; !err && line < text + len;) {
+        char *nl = memchr(line, '\n', (size_t)(text + len - line));
+        if (!nl)
+            break;
+        cJSON *o = cJSON_ParseWithLength(line, (size_t)(nl - line));
+        const char *ev = str_member(o, "event"), *who = str_member(o, "participant");
+        if (ev && who && !strcmp(ev, event) && !strcmp(who, ps))
+            err = fn(ctx, o);
+        cJSON_Delete(o);
+        line = nl + 1;
+    }
+    free(text);
+    return err;
+}
+
+typedef struct track_list {
+    char ***words;
+    size_t *n;
+} track_list;
+
+static rg_err add_track(void *ctx, const cJSON *line)
+{
+    track_list *l = ctx;
+    const char *t = str_member(line, "track");
+    if (!t || !rg_vaultio_valid_id(t))
+        return RG_OK;
+    return add_word(l->words, l->n, t, strlen(t));
+}
+
+rg_err rg_recdir_audit_tracks(const char *recdir, const char *ps,
+                              char ***tracks, size_t *n)
+{
+    track_list l = {tracks, n};
+    return audit_each(recdir, RG_AUDIT_EV_CAPTURE_START, ps, add_track, &l);
+}
+
+static rg_err found(void *ctx, const cJSON *line)
+{
+    (void)line;
+    *(bool *)ctx = true;
+    return RG_OK;
+}
+
+bool rg_recdir_audit_withdrawn(const char *recdir, const char *ps)
+{
+    bool yes = false;
+    (void)audit_each(recdir, RG_AUDIT_EV_WITHDRAWAL, ps, found, &yes);
+    return yes;
+}
+
 bool rg_recdir_audit_joined(const char *recdir, const char *ps)
 {
     char who[64];
@@ -439,9 +487,46 @@ bool rg_recdir_audit_joined(const char *recdir, const char *ps)
 
 /* ---- redaction ----------------------------------------------------------- */
 
+/* Word characters: letters, digits and every byte of a multi-byte UTF-8
+ * character (so "Søren" is one word), except the typographic apostrophe
+ * U+2019 ("Bob\u2019s"). '_' and '.' separate words: "bob_berg" and
+ * "bob.berg" are two names. */
 static bool wordch(unsigned char c)
 {
-    return isalnum(c) || c >= 0x80 || c == '_';
+    return isalnum(c) || c >= 0x80;
+}
+
+static bool rsquo_at(const char *s)
+{
+    return (unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
+           (unsigned char)s[2] == 0x99;
+}
+
+static bool boundary_after(const char *text, size_t pos)
+{
+    return !text[pos] || !wordch((unsigned char)text[pos]) || rsquo_at(text + pos);
+}
+
+static bool boundary_before(const char *text, size_t i)
+{
+    return i == 0 || !wordch((unsigned char)text[i - 1]) ||
+           (i >= 3 && rsquo_at(text + i - 3));
+}
+
+/* Length of a match of w at text+i: the word itself, or with the genitive
+ * -s ("Bobs", Danish and English without apostrophe); 0 if none. "Bob's"
+ * and "Bob\u2019s" need nothing: the apostrophe already ends the word. */
+static size_t match_at(const char *text, size_t tl, size_t i, const char *w)
+{
+    size_t wl = strlen(w);
+    if (!wl || i + wl > tl || strncasecmp(text + i, w, wl))
+        return 0;
+    if (boundary_after(text, i + wl))
+        return wl;
+    if ((text[i + wl] == 's' || text[i + wl] == 'S') &&
+        boundary_after(text, i + wl + 1))
+        return wl + 1;
+    return 0;
 }
 
 char *rg_recdir_redact(const char *text, const char *const *words, size_t n,
@@ -453,13 +538,11 @@ char *rg_recdir_redact(const char *text, const char *const *words, size_t n,
         return NULL;
     for (size_t i = 0; i < tl;) {
         size_t best = 0;
-        if (i == 0 || !wordch((unsigned char)text[i - 1]))
+        if (boundary_before(text, i))
             for (size_t k = 0; k < n; k++) {
-                size_t wl = strlen(words[k]);
-                if (wl > best && wl && i + wl <= tl &&
-                    !strncasecmp(text + i, words[k], wl) &&
-                    !wordch((unsigned char)text[i + wl]))
-                    best = wl;
+                size_t m = match_at(text, tl, i, words[k]);
+                if (m > best)
+                    best = m;
             }
         size_t add = best ? rl : 1;
         if (o + add + 1 > cap) {
@@ -508,6 +591,8 @@ rg_err rg_recdir_words_of(const cJSON *participant, char ***words, size_t *n)
     if (id)
         err = add_word(words, n, id, strlen(id));
     if (!err && name) {
+        char joined[256];
+        size_t jl = 0, parts = 0;
         err = add_word(words, n, name, strlen(name));
         for (const char *p = name; !err && *p;) {
             while (*p && (isspace((unsigned char)*p) || *p == '-'))
@@ -515,9 +600,18 @@ rg_err rg_recdir_words_of(const cJSON *participant, char ***words, size_t *n)
             const char *s = p;
             while (*p && !isspace((unsigned char)*p) && *p != '-')
                 p++;
-            if (p - s >= 2)
+            if (p - s >= 2) {
                 err = add_word(words, n, s, (size_t)(p - s));
+                if (jl + (size_t)(p - s) < sizeof joined) {
+                    memcpy(joined + jl, s, (size_t)(p - s));
+                    jl += (size_t)(p - s);
+                    parts++;
+                }
+            }
         }
+        /* The parts run together, as in a user name ("larsberg"). */
+        if (!err && parts >= 2)
+            err = add_word(words, n, joined, jl);
     }
     return err;
 }
@@ -556,26 +650,87 @@ rg_err rg_recdir_shred_file(const char *path)
     return err;
 }
 
+/* Overwrite an open regular file with random bytes and fsync it. */
+static rg_err overwrite_fd(int fd)
+{
+    struct stat st;
+    unsigned char buf[4096];
+    rg_err err = RG_OK;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return RG_OK;
+    for (off_t done = 0; done < st.st_size && !err;) {
+        size_t k = (size_t)(st.st_size - done) < sizeof buf
+                       ? (size_t)(st.st_size - done) : sizeof buf;
+        if (RAND_bytes(buf, (int)k) != 1 || rg_vaultio_write_all(fd, buf, k))
+            err = RG_ERR_IO;
+        done += (off_t)k;
+    }
+    if (!err && fsync(fd) != 0)
+        err = RG_ERR_IO;
+    return err;
+}
+
+rg_err rg_recdir_shred_keyring(const char *recdir, int *files)
+{
+    int dfd = rg_vaultio_dir_open(recdir, "keyring");
+    if (dfd < 0)
+        return errno == ENOENT ? RG_OK : RG_ERR_IO;
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return RG_ERR_IO;
+    }
+    rg_err err = RG_OK;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        int fd = openat(dirfd(d), e->d_name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW |
+                                             O_NONBLOCK);
+        if (fd >= 0) {
+            if (overwrite_fd(fd))
+                err = RG_ERR_IO;
+            close(fd);
+        }
+        /* A symlink or special file is removed, never followed. */
+        if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+            (*files)++;
+        else if (errno != ENOENT)
+            err = RG_ERR_IO;
+    }
+    fsync(dirfd(d));
+    closedir(d);
+    return err;
+}
+
 int rg_recdir_remove_segments(const char *recdir, const char *track)
 {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/tracks/%s", recdir, track);
-    DIR *d = opendir(path);
-    if (!d)
+    char rel[96];
+    if (!rg_vaultio_valid_id(track))
         return 0;
+    snprintf(rel, sizeof rel, "tracks/%s", track);
+    /* Relative to the recording, no symlink followed: a tracks/<id> that
+     * is a symlink to elsewhere is not entered (nothing outside the
+     * recording is ever deleted). */
+    int dfd = rg_vaultio_dir_open(recdir, rel);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
+        return 0;
+    }
     int removed = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
         size_t n = strlen(e->d_name);
         bool seg = (n > 4 && !strcmp(e->d_name + n - 4, ".age")) ||
                    (n > 9 && !strcmp(e->d_name + n - 9, ".age.part"));
-        char f[PATH_MAX + 256];
-        snprintf(f, sizeof f, "%s/%s", path, e->d_name);
-        if (seg && unlink(f) == 0)
+        /* unlinkat removes the entry itself, never a symlink's target. */
+        if (seg && unlinkat(dirfd(d), e->d_name, 0) == 0)
             removed++;
     }
+    fsync(dirfd(d));
     closedir(d);
-    rg_vaultio_fsync_dir(path);
     return removed;
 }
 
@@ -605,9 +760,11 @@ rg_err rg_recdir_remove_tree(const char *path, int *files)
     return rc == 0 ? RG_OK : RG_ERR_IO;
 }
 
+#ifdef RG_TEST_HOOKS
 void rg_recdir_crash_point(const char *step)
 {
     const char *at = getenv("RG_TEST_CRASH_AT");
     if (at && !strcmp(at, step))
         raise(SIGKILL);
 }
+#endif

@@ -82,6 +82,13 @@ rg_err rg_recdir_audit_check(const char *recdir, const uint8_t *key,
  * (other lines may name people who never were there, e.g. a refused
  * access request). */
 bool rg_recdir_audit_joined(const char *recdir, const char *ps);
+/* Track ids the audit log's capture_start lines give to pseudonym ps (what
+ * survives a crash that left no manifest). *tracks [owned]: free with
+ * rg_recdir_free_words. Call after the log was verified. */
+rg_err rg_recdir_audit_tracks(const char *recdir, const char *ps,
+                              char ***tracks, size_t *n);
+/* Whether the audit log records a withdrawal of pseudonym ps. */
+bool rg_recdir_audit_withdrawn(const char *recdir, const char *ps);
 /* Whether some line of RECDIR/audit.log holds event `event` and a member
  * "journal":"<journal>" (to avoid logging a resumed step twice). */
 bool rg_recdir_audit_has(const char *recdir, const char *event,
@@ -103,13 +110,23 @@ void rg_recdir_free_words(char **words, size_t n);
 
 /* Overwrite a file with random bytes, fsync, unlink. Missing is ok. */
 rg_err rg_recdir_shred_file(const char *path);
+/* Shred every entry of RECDIR/keyring (opened without following a
+ * symlink; only regular files are overwritten, anything else is just
+ * unlinked, never followed). *files counts what was removed. */
+rg_err rg_recdir_shred_keyring(const char *recdir, int *files);
 /* Remove every *.age and *.age.part file in RECDIR/tracks/<track>/;
  * returns how many were removed (index.json is kept). */
 int rg_recdir_remove_segments(const char *recdir, const char *track);
 /* rm -r (no symlinks followed). Missing is ok. */
 rg_err rg_recdir_remove_tree(const char *path, int *files);
 
-/* Test hook: if env RG_TEST_CRASH_AT equals step, SIGKILL ourselves. */
+/* Test hook, compiled only into test builds (-DRG_TEST_HOOKS, the
+ * recgate-testhooks binary of the crash e2e tests): if env RG_TEST_CRASH_AT
+ * equals step, SIGKILL ourselves. Nothing in the library or `recgate`. */
+#ifdef RG_TEST_HOOKS
 void rg_recdir_crash_point(const char *step);
+#else
+#define rg_recdir_crash_point(step) ((void)(step))
+#endif
 
 #endif

@@ -21,6 +21,8 @@ struct rg_vault_track {
     rg_vault_track *next;
     char id[65];
     char dir[PATH_MAX + 80];
+    int dfd;                     /* tracks/<id>, opened without following
+                                    symlinks: every file op is relative */
     rg_age_recipient rcpt;
     rg_vault_segment *segs;
     size_t nsegs, capsegs;
@@ -33,6 +35,7 @@ struct rg_vault_track {
     int64_t seg_from_ms, last_ms;
     long long seg_wall_ms;
     int seg_has_data, closed, failed;
+    int sys_errno;               /* errno of the last failed write */
 };
 
 struct rg_vault {
@@ -99,8 +102,8 @@ static rg_err write_index(rg_vault_track *t)
         cJSON_AddNumberToObject(root, "end_ms", (double)t->last_ms);
     if (!(text = cJSON_Print(root)))
         goto cleanup;
-    err = rg_vaultio_write_atomic(t->dir, "index.json", text, strlen(text),
-                                  t->v->errmsg);
+    err = rg_vaultio_write_atomic_at(t->dfd, t->dir, "index.json", text,
+                                     strlen(text), t->v->errmsg);
 cleanup:
     cJSON_Delete(root);
     free(text);
@@ -115,14 +118,20 @@ static rg_err seg_sink(void *ctx, const void *data, size_t len)
     if (EVP_DigestUpdate(t->sha, data, len) != 1)
         return RG_ERR_CRYPTO;
     t->seg_bytes += len;
-    return rg_vaultio_write_all(t->fd, data, len);
+    errno = 0;
+    rg_err err = rg_vaultio_write_all(t->fd, data, len);
+    if (err)
+        t->sys_errno = errno ? errno : EIO;
+    return err;
 }
 
 static rg_err seg_start(rg_vault_track *t, int64_t t_ms)
 {
-    char path[PATH_MAX + 128];
+    char path[PATH_MAX + 128], name[32];
     snprintf(path, sizeof path, "%s/%06u.age.part", t->dir, t->seq);
-    t->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    snprintf(name, sizeof name, "%06u.age.part", t->seq);
+    t->fd = openat(t->dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+                   O_NOFOLLOW, 0600);
     if (t->fd < 0) {
         rg_errbuf(t->v->errmsg, "%s: cannot create: %s", path,
                        strerror(errno));
@@ -134,41 +143,69 @@ static rg_err seg_start(rg_vault_track *t, int64_t t_ms)
     t->seg_wall_ms = t->v->now(t->v->now_ctx);
     rg_err err = RG_ERR_CRYPTO;
     if (EVP_DigestInit_ex(t->sha, EVP_sha256(), NULL) != 1 ||
-        (err = rg_age_enc_new(&t->rcpt, 1, seg_sink, t, &t->enc)) ||
-        (err = write_index(t))) {
-        rg_errbuf(t->v->errmsg, "%s: cannot start segment", path);
+        (err = rg_age_enc_new(&t->rcpt, 1, seg_sink, t, &t->enc))) {
+        rg_errbuf(t->v->errmsg, "%s: cannot start segment: %s", path,
+                  t->sys_errno ? strerror(t->sys_errno) : rg_strerror(err));
         return err;
     }
+    if ((err = write_index(t))) /* its message names index.json and why */
+        return err;
     return RG_OK;
+}
+
+/* A segment that failed can never be sealed: drop its temp file, which
+ * holds only ciphertext nobody can use, so a full disk gets its space
+ * back for the metadata that says what happened. */
+static void discard_part(rg_vault_track *t)
+{
+    char part[32];
+    if (t->fd >= 0) {
+        close(t->fd);
+        t->fd = -1;
+    }
+    rg_age_enc_free(t->enc);
+    t->enc = NULL;
+    snprintf(part, sizeof part, "%06u.age.part", t->seq);
+    if (unlinkat(t->dfd, part, 0) == 0)
+        (void)fsync(t->dfd);
 }
 
 /* Final chunk, fsync, rename NNNNNN.age.part -> NNNNNN.age, fsync dir,
  * then record it in the index. */
 static rg_err seg_seal(rg_vault_track *t, int64_t to_ms)
 {
-    char part[PATH_MAX + 128], path[PATH_MAX + 128];
+    char part[PATH_MAX + 128], path[PATH_MAX + 128], pname[32], fname[32];
     unsigned char md[32];
     unsigned mdlen = 0;
     rg_vault_segment g;
     memset(&g, 0, sizeof g);
     snprintf(part, sizeof part, "%s/%06u.age.part", t->dir, t->seq);
     snprintf(path, sizeof path, "%s/%06u.age", t->dir, t->seq);
+    snprintf(pname, sizeof pname, "%06u.age.part", t->seq);
+    snprintf(fname, sizeof fname, "%06u.age", t->seq);
     rg_err err = rg_age_enc_finish(t->enc);
     g.plain_bytes = rg_age_enc_plain_bytes(t->enc);
     rg_age_enc_free(t->enc);
     t->enc = NULL;
-    if (!err && (fsync(t->fd) != 0 || close(t->fd) != 0))
+    if (!err && (fsync(t->fd) != 0 || close(t->fd) != 0)) {
+        t->sys_errno = errno;
         err = RG_ERR_IO;
-    else if (err)
+    } else if (err) {
         close(t->fd);
+    }
     t->fd = -1;
-    if (!err && (rename(part, path) != 0 || rg_vaultio_fsync_dir(t->dir)))
+    if (!err && (renameat(t->dfd, pname, t->dfd, fname) != 0 ||
+                 fsync(t->dfd) != 0)) {
+        t->sys_errno = errno;
         err = RG_ERR_IO;
+    }
     if (!err && EVP_DigestFinal_ex(t->sha, md, &mdlen) != 1)
         err = RG_ERR_CRYPTO;
     if (err) {
         rg_errbuf(t->v->errmsg, "%s: cannot seal segment: %s", part,
-                       rg_strerror(err));
+                  t->sys_errno ? strerror(t->sys_errno) : rg_strerror(err));
+        if (faccessat(t->dfd, fname, F_OK, AT_SYMLINK_NOFOLLOW) != 0)
+            discard_part(t);
         return err;
     }
     if (t->nsegs == t->capsegs) {
@@ -202,8 +239,8 @@ static void fire_sealed(rg_vault_track *t)
 static rg_err rotate(rg_vault_track *t, int64_t t_ms)
 {
     rg_err err = seg_seal(t, t_ms);
-    if (!err)
-        err = seg_start(t, t_ms); /* rewrites the index */
+    if (!err && (err = seg_start(t, t_ms))) /* rewrites the index */
+        discard_part(t);
     if (err)
         t->failed = 1;
     else
@@ -271,13 +308,15 @@ rg_err rg_vault_open(const char *recdir, const char *const *org_recipients,
         err = RG_ERR_STATE;
         goto fail;
     }
-    if ((err = rg_vaultio_mkdir(recdir, errbuf)))
+    /* Every folder is made here, new: a folder or symlink planted in
+     * advance (pointing anywhere) is refused, never written through. */
+    if ((err = rg_vaultio_mkdir_new(recdir, errbuf)))
         goto fail;
     snprintf(path, sizeof path, "%s/tracks", recdir);
-    if ((err = rg_vaultio_mkdir(path, errbuf)))
+    if ((err = rg_vaultio_mkdir_new(path, errbuf)))
         goto fail;
     snprintf(path, sizeof path, "%s/keyring", recdir);
-    if ((err = rg_vaultio_mkdir(path, errbuf)))
+    if ((err = rg_vaultio_mkdir_new(path, errbuf)))
         goto fail;
     err = RG_ERR_NOMEM;
     if (!(root = cJSON_CreateObject()))
@@ -328,6 +367,8 @@ static void track_free(rg_vault_track *t)
     rg_age_enc_free(t->enc);
     if (t->fd >= 0)
         close(t->fd);
+    if (t->dfd >= 0)
+        close(t->dfd);
     EVP_MD_CTX_free(t->sha);
     free(t->segs);
     free(t);
@@ -349,7 +390,7 @@ rg_err rg_vault_track_open(rg_vault *v, const char *track_id, int64_t t_ms,
     if (!t || !(t->sha = EVP_MD_CTX_new()))
         goto fail;
     t->v = v;
-    t->fd = -1;
+    t->fd = t->dfd = -1;
     snprintf(t->id, sizeof t->id, "%s", track_id);
     snprintf(t->dir, sizeof t->dir, "%s/tracks/%s", v->dir, track_id);
     if (mkdir(t->dir, 0700) != 0) {
@@ -357,6 +398,13 @@ rg_err rg_vault_track_open(rg_vault *v, const char *track_id, int64_t t_ms,
                        errno == EEXIST ? "track already exists"
                                        : strerror(errno));
         err = errno == EEXIST ? RG_ERR_STATE : RG_ERR_IO;
+        goto fail;
+    }
+    char rel[96];
+    snprintf(rel, sizeof rel, "tracks/%s", track_id);
+    if ((t->dfd = rg_vaultio_dir_open(v->dir, rel)) < 0) {
+        rg_errbuf(v->errmsg, "%s: cannot open: %s", t->dir, strerror(errno));
+        err = RG_ERR_IO;
         goto fail;
     }
     /* The key entry is durable before any media can depend on it. */
@@ -400,8 +448,10 @@ rg_err rg_vault_track_write(rg_vault_track *t, int64_t t_ms, const void *data,
         goto out;
     if ((err = rg_age_enc_write(t->enc, data, len))) {
         t->failed = 1;
-        rg_errbuf(v->errmsg, "%s: segment write failed: %s", t->dir,
-                       rg_strerror(err));
+        rg_errbuf(v->errmsg, "%s/%06u.age.part: segment write failed: %s",
+                  t->dir, t->seq, t->sys_errno ? strerror(t->sys_errno)
+                                               : rg_strerror(err));
+        discard_part(t);
         goto out;
     }
     t->seg_has_data |= len > 0;

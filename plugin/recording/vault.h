@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include "agefile.h"
 #include "agekey.h"
+#include "audit.h"
 #include "recgate/error.h"
 
 #define RG_VAULT_DEFAULT_SEGMENT_S 5
@@ -93,6 +94,45 @@ typedef struct rg_vault_track_info {
     int64_t open_from_ms, end_ms;
 } rg_vault_track_info;
 
+/* ---- seals: each sealed segment bound into the audit log ----
+ *
+ * index.json is plain and unauthenticated; the track's recipient in it is
+ * public, so anyone can encrypt bytes to it and fix the index. What an
+ * attacker without the audit key cannot do is add a line to the HMAC'd
+ * audit log: the writer logs a "seal" event (track, segment, sha256, bytes)
+ * for every segment it seals, and every reader checks the segments it
+ * uses against those lines. */
+typedef struct rg_vault_seals rg_vault_seals;
+/* Log the "seal" event for seg of track_id (fsync'd). */
+rg_err rg_vault_seal_audit(rg_audit *log, const char *track_id,
+                           const rg_vault_segment *seg);
+/* Every seal and capture_stop in RECDIR/audit.log, which must verify under
+ * key (intact; a missing final checkpoint is fine). The bytes verified are
+ * the bytes parsed. RG_ERR_NOT_FOUND if there is no audit log. */
+rg_err rg_vault_seals_load(const char *recdir, const uint8_t *key,
+                           rg_vault_seals **out, char *errbuf);
+void rg_vault_seals_free(rg_vault_seals *s);
+
+/* THE ordering/binding check every read path uses. How many of info's
+ * segments may be used (*usable): their seq must run 0,1,2,... and, with
+ * seals, each must be bound to the SHA-256 its index records, and every
+ * sealed segment the log knows must be in the index. One exception: on a
+ * track that was never closed (no capture_stop logged, index not closed),
+ * an unbound LAST segment is dropped (*dropped = 1; the writer stopped
+ * between sealing it and logging it) instead of used. Anything else is an
+ * error naming the segment: RG_ERR_TRUNCATED (gap / missing), RG_ERR_AUTH
+ * (unbound, or bound to other bytes). seals NULL: order only. */
+rg_err rg_vault_segments_check(const char *recdir,
+                               const rg_vault_track_info *info,
+                               const rg_vault_seals *seals, size_t *usable,
+                               int *dropped, char *errbuf);
+/* Segment i's ciphertext, read relative to RECDIR without following any
+ * symlink (regular files only), checked against its index entry: size and
+ * SHA-256 (a swapped or replaced file is RG_ERR_AUTH). *ct [owned]. */
+rg_err rg_vault_segment_read(const char *recdir,
+                             const rg_vault_track_info *info, size_t i,
+                             unsigned char **ct, size_t *len, char *errbuf);
+
 /* Track ids found under RECDIR/tracks, sorted. Free with rg_vault_free_ids. */
 rg_err rg_vault_list_tracks(const char *recdir, char ***ids, size_t *n,
                             char *errbuf);
@@ -117,10 +157,12 @@ rg_err rg_vault_track_keys(const char *recdir, const rg_vault_track_info *info,
  * sink received must be discarded.
  * A track that was cut short (crash: never closed) yields all its sealed
  * segments and then: with cut_short == NULL, RG_ERR_TRUNCATED; otherwise
- * RG_OK with *cut_short = 1. errbuf says what was lost in both cases. */
+ * RG_OK with *cut_short = 1. errbuf says what was lost in both cases.
+ * Segments go through rg_vault_segments_check (with seals, if given) and
+ * rg_vault_segment_read: the same checks as every other reader. */
 rg_err rg_vault_track_decrypt(const char *recdir, const char *track_id,
                               const rg_age_identity *ids, size_t n,
-                              rg_age_sink sink, void *ctx, int *cut_short,
+                              const rg_vault_seals *seals, rg_age_sink sink, void *ctx, int *cut_short,
                               char *errbuf);
 
 /* Crypto-shred a track: destroy its keyring entry and mark its index.
@@ -137,6 +179,8 @@ typedef struct rg_vault_report {
     size_t tracks, segments, segments_ok, problems;
     int64_t lost_ms_max; /* upper bound of media lost, worst track */
     int decrypted;       /* 1 if every tag was checked with a key */
+    int bound;           /* 1 if every segment was checked against the
+                            audit log's seals */
     rg_vault_report_line *lines; /* [owned] */
     size_t nlines;
 } rg_vault_report;
@@ -147,6 +191,11 @@ typedef struct rg_vault_report {
  * rep->problems. Free with rg_vault_report_free. */
 rg_err rg_vault_verify(const char *recdir, const rg_age_identity *ids,
                        size_t n, rg_vault_report *rep, char *errbuf);
+/* Same, and with audit_key (may be NULL) every segment is checked against
+ * the seals in RECDIR/audit.log. */
+rg_err rg_vault_verify_bound(const char *recdir, const rg_age_identity *ids,
+                             size_t n, const uint8_t *audit_key,
+                             rg_vault_report *rep, char *errbuf);
 void rg_vault_report_free(rg_vault_report *rep);
 
 #endif

@@ -140,7 +140,8 @@ static rg_err export_audit(const char *recdir, const cJSON *m, const char *ps,
     char path[PATH_MAX], *text = NULL;
     size_t len = 0;
     snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_AUDIT);
-    rg_err err = rg_vaultio_read_file(path, RG_AUDIT_MAX_FILE, &text, &len, errbuf);
+    rg_err err = rg_vaultio_read_in(recdir, RG_RECDIR_AUDIT, RG_AUDIT_MAX_FILE, &text,
+                                    &len, errbuf);
     if (err)
         return err;
     size_t cap = len + 1, o = 0;
@@ -187,16 +188,37 @@ static rg_err export_audit(const char *recdir, const cJSON *m, const char *ps,
     return err;
 }
 
-static rg_err export_tracks(const rg_dsr_params *p, const cJSON *m,
-                            const cJSON *meta, cJSON *list, int *count,
-                            char *errbuf)
+/* The subject's tracks: from the manifest, or, when a crash left none,
+ * from the audit log's capture_start lines (which name the pseudonym). */
+static rg_err subject_tracks(const rg_dsr_params *p, const cJSON *m,
+                             const char *ps, char ***ids, size_t *n)
 {
+    if (!m)
+        return rg_recdir_audit_tracks(p->recdir, ps, ids, n);
     const cJSON *t;
     cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(m, "tracks")) {
         const char *who = str_of(t, "participant"), *tid = str_of(t, "track");
         if (!who || !tid || strcmp(who, p->participant) || !rg_vaultio_valid_id(tid) ||
             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "destroyed")))
             continue;
+        char **g = realloc(*ids, (*n + 1) * sizeof *g);
+        if (!g)
+            return RG_ERR_NOMEM;
+        *ids = g;
+        if (!(g[*n] = strdup(tid)))
+            return RG_ERR_NOMEM;
+        (*n)++;
+    }
+    return RG_OK;
+}
+
+static rg_err export_tracks(const rg_dsr_params *p, char *const *tids,
+                            size_t ntids, const rg_vault_seals *seals,
+                            const cJSON *meta, cJSON *list, int *count,
+                            char *errbuf)
+{
+    for (size_t ti = 0; ti < ntids; ti++) {
+        const char *tid = tids[ti];
         const cJSON *mt = NULL, *x;
         cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(meta, "tracks")) {
             const char *id = str_of(x, "id");
@@ -214,7 +236,7 @@ static rg_err export_tracks(const rg_dsr_params *p, const cJSON *m,
         rg_err err = rg_vaultio_out_open(&o, path, errbuf);
         if (err)
             return err;
-        err = rg_vault_track_decrypt(p->recdir, tid, p->ids, p->n_ids,
+        err = rg_vault_track_decrypt(p->recdir, tid, p->ids, p->n_ids, seals,
                                      rg_vaultio_out_sink, &o, &cut, errbuf);
         if (err) {
             rg_vaultio_out_abort(&o);
@@ -266,6 +288,10 @@ rg_err rg_dsr_export(const rg_dsr_params *p, rg_dsr_result *res, char *errbuf)
 {
     cJSON *meta = NULL, *m = NULL, *subj = NULL;
     rg_audit *log = NULL;
+    rg_vault_seals *seals = NULL;
+    char **tids = NULL;
+    size_t ntids = 0;
+    bool no_manifest = false;
     if (!p || !res || !p->recdir || !p->participant || !*p->participant ||
         !p->ids || !p->n_ids || !p->audit_key || !p->by || !p->out_dir)
         return RG_ERR_ARG;
@@ -276,7 +302,8 @@ rg_err rg_dsr_export(const rg_dsr_params *p, rg_dsr_result *res, char *errbuf)
     if ((err = rg_recdir_audit_check(p->recdir, p->audit_key, NULL, errbuf)) ||
         (err = rg_withdraw_resume(p->recdir, p->ids, p->n_ids, p->audit_key,
                                   NULL, errbuf)) ||
-        (err = rg_audit_pseudonym(p->audit_key, p->participant, res->pseudonym)))
+        (err = rg_audit_pseudonym(p->audit_key, p->participant, res->pseudonym)) ||
+        (err = rg_vault_seals_load(p->recdir, p->audit_key, &seals, errbuf)))
         goto cleanup;
     const char *ps = res->pseudonym;
     /* Asked before our own lines (which name them) are appended. */
@@ -292,6 +319,11 @@ rg_err rg_dsr_export(const rg_dsr_params *p, rg_dsr_result *res, char *errbuf)
     err = rg_recdir_read_manifest(p->recdir, p->ids, p->n_ids, &m, errbuf);
     if (err && err != RG_ERR_NOT_FOUND)
         goto cleanup;
+    /* No manifest and not deleted: a crash cut the recording short; what
+     * survives (audit log, keyring, sealed segments) still answers. */
+    no_manifest = err == RG_ERR_NOT_FOUND &&
+        !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(meta, "deleted"));
+    err = RG_OK;
     const cJSON *who = m ? rg_recdir_participant(m, p->participant) : NULL;
     if (who && (!str_of(who, "pseudonym") || strcmp(str_of(who, "pseudonym"), ps))) {
         rg_vaultio_err(errbuf, "%s: the audit key does not belong to this "
@@ -307,8 +339,12 @@ rg_err rg_dsr_export(const rg_dsr_params *p, rg_dsr_result *res, char *errbuf)
             err = RG_ERR_NOT_FOUND;
             goto cleanup;
         }
-        res->withdrawn = true;
+        /* Only say "withdrawn" when the log or the metadata says so. */
+        res->withdrawn = !no_manifest || rg_recdir_audit_withdrawn(p->recdir, ps);
     }
+    if (!res->withdrawn &&
+        (err = subject_tracks(p, m, ps, &tids, &ntids)))
+        goto cleanup;
     if ((err = make_out(p->out_dir, errbuf)))
         goto cleanup;
     if (!(subj = cJSON_CreateObject())) {
@@ -331,19 +367,29 @@ rg_err rg_dsr_export(const rg_dsr_params *p, rg_dsr_result *res, char *errbuf)
             cJSON_AddStringToObject(pe, "role", str_of(who, "role"));
     }
     cJSON *tl = cJSON_AddArrayToObject(subj, "tracks");
-    if (who && tl &&
-        ((err = export_tracks(p, m, meta, tl, &res->tracks, errbuf)) ||
-         (err = export_chat(m, p->participant, p->out_dir, &res->chat_lines, errbuf))))
+    if (!res->withdrawn && tl &&
+        (err = export_tracks(p, tids, ntids, seals, meta, tl, &res->tracks,
+                             errbuf)))
+        goto cleanup;
+    if (who && (err = export_chat(m, p->participant, p->out_dir,
+                                  &res->chat_lines, errbuf)))
         goto cleanup;
     if ((err = export_audit(p->recdir, who ? m : NULL, ps, p->out_dir,
                             &res->audit_lines, errbuf)))
         goto cleanup;
     cJSON_AddNumberToObject(subj, "chat_lines", res->chat_lines);
     cJSON_AddNumberToObject(subj, "audit_lines", res->audit_lines);
+    if (!who && !res->withdrawn)
+        cJSON_AddBoolToObject(subj, "cut_short", true);
     cJSON_AddStringToObject(subj, "note", res->withdrawn
         ? "This participant was withdrawn or the recording deleted: no media, "
           "name or chat is held any more; audit.jsonl lists what the log "
           "records under their pseudonym."
+        : !who
+        ? "The recording was cut short (crash) before its manifest was "
+          "written: it holds no name or chat for anyone. The tracks are those "
+          "the audit log's capture_start lines give to this participant's "
+          "pseudonym; each is decrypted up to its last sealed segment."
         : "Tracks are Ogg/Opus (play with any audio player); offsets are "
           "milliseconds since the recording bot joined. Other participants' "
           "names are replaced by \"" OTHER "\".");
@@ -354,6 +400,8 @@ rg_err rg_dsr_export(const rg_dsr_params *p, rg_dsr_result *res, char *errbuf)
         rg_vaultio_err(errbuf, "cannot log the export (%s)", rg_strerror(err));
 cleanup:
     rg_audit_close(log);
+    rg_vault_seals_free(seals);
+    rg_recdir_free_words(tids, ntids);
     cJSON_Delete(subj);
     cJSON_Delete(m);
     cJSON_Delete(meta);

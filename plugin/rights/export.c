@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include "agefile.h"
+#include "recdir.h"
 #include "vault.h"
 #include "fileio.h"
 
@@ -43,6 +44,7 @@ typedef struct reader {
     rg_age_identity *keys;
     size_t nkeys;
     size_t next;                    /* next segment to decrypt */
+    size_t usable;                  /* segments that passed the check */
     unsigned char *plain;           /* current segment's plaintext */
     size_t plen, pos;
     int64_t offset_ms, end_ms;
@@ -60,6 +62,7 @@ typedef struct exporter {
     reader *rd;
     size_t nrd;
     rg_audit *audit;
+    rg_vault_seals *seals;          /* the audit log's seal lines */
     char err[RG_ERRBUF_SIZE];       /* first reader error (mixdown would
                                        replace it with a generic line) */
 } exporter;
@@ -97,7 +100,8 @@ static rg_err load_recording(exporter *ex, int required, char *errbuf)
     size_t len = 0;
     const char *bad = NULL;
     snprintf(path, sizeof path, "%s/recording.json", ex->p->recdir);
-    rg_err rc = rg_vaultio_read_file(path, META_MAX, &text, &len, errbuf);
+    rg_err rc = rg_vaultio_read_in(ex->p->recdir, "recording.json", META_MAX,
+                                   &text, &len, errbuf);
     if (rc == RG_ERR_NOT_FOUND && !required) {
         /* A bare vault: name it after its folder. */
         const char *base = strrchr(ex->p->recdir, '/');
@@ -192,6 +196,32 @@ static rg_err log_event(exporter *ex, const char *event, const char *what,
                      rg_strerror(rc)) : RG_OK;
 }
 
+/* --participant without a manifest (the session was cut short by a
+ * crash): the audit log's capture_start lines name each track's
+ * participant by pseudonym. */
+static rg_err from_audit(exporter *ex, char *errbuf)
+{
+    const rg_export_params *p = ex->p;
+    rg_err rc = RG_OK;
+    if (!strncmp(p->participant, "p-", 2) &&
+        strlen(p->participant) < sizeof ex->pseudonym)
+        snprintf(ex->pseudonym, sizeof ex->pseudonym, "%s", p->participant);
+    else if ((rc = rg_audit_pseudonym(p->audit_key, p->participant,
+                                      ex->pseudonym)))
+        return rc;
+    if ((rc = rg_recdir_audit_tracks(p->recdir, ex->pseudonym, &ex->want,
+                                     &ex->nwant)))
+        return rc;
+    if (!ex->nwant)
+        return rg_errorf(errbuf, RG_ERR_NOT_FOUND, "no participant '%s' in this "
+                         "recording (it has no manifest, and its audit log "
+                         "records no capture of them)", p->participant);
+    note(ex, "warning: %s/manifest.json.age is missing (cut short by a "
+         "crash): the participant's tracks come from the audit log",
+         p->recdir);
+    return RG_OK;
+}
+
 /* --participant: decrypt the manifest in memory, find the person by
  * platform id or pseudonym, and collect their track ids. */
 static rg_err find_participant(exporter *ex, char *errbuf)
@@ -201,14 +231,13 @@ static rg_err find_participant(exporter *ex, char *errbuf)
     unsigned char *plain = NULL;
     size_t ctlen = 0, plen = 0;
     cJSON *root = NULL;
-    rg_err rc = log_event(ex, RG_AUDIT_EV_DECRYPT, "manifest", errbuf);
-    if (rc)
-        return rc;
     snprintf(path, sizeof path, "%s/manifest.json.age", p->recdir);
-    if ((rc = rg_vaultio_read_file(path, META_MAX, &ct, &ctlen, errbuf))) {
-        if (rc == RG_ERR_NOT_FOUND)
-            rg_errorf(errbuf, rc, "%s: no such file (the session never finished); "
-                 "--participant needs it", path);
+    rg_err rc = rg_vaultio_read_in(p->recdir, "manifest.json.age", META_MAX,
+                                   &ct, &ctlen, errbuf);
+    if (rc == RG_ERR_NOT_FOUND)
+        return from_audit(ex, errbuf); /* nothing to decrypt, nothing logged */
+    if (rc || (rc = log_event(ex, RG_AUDIT_EV_DECRYPT, "manifest", errbuf))) {
+        free(ct);
         return rc;
     }
     char why[RG_ERRBUF_SIZE] = "";
@@ -323,16 +352,17 @@ static rg_err select_tracks(exporter *ex, char *errbuf)
             ex->nrd--;
             continue;
         }
-        for (size_t k = 0; k < r->info.nsegs; k++)
-            if (r->info.segs[k].seq != k)
-                return rg_errorf(errbuf, RG_ERR_TRUNCATED, "track %s: segment %06zu "
-                            "missing from its index", id, k);
-        int64_t sealed = r->info.nsegs ? r->info.segs[r->info.nsegs - 1].to_ms
-                                       : r->offset_ms;
-        r->end_ms = r->info.closed ? r->info.end_ms : sealed;
+        /* The one ordering/binding check every read path shares. */
+        int dropped = 0;
+        if ((rc = rg_vault_segments_check(p->recdir, &r->info, ex->seals,
+                                          &r->usable, &dropped, errbuf)))
+            return rc;
+        int64_t sealed = r->usable ? r->info.segs[r->usable - 1].to_ms
+                                   : r->offset_ms;
+        r->end_ms = r->info.closed && !dropped ? r->info.end_ms : sealed;
         if (r->end_ms < r->offset_ms)
             r->end_ms = r->offset_ms;
-        if (!r->info.closed) {
+        if (!r->info.closed || dropped) {
             int64_t lost = (int64_t)(r->info.segment_s > 0 ? r->info.segment_s
                                                            : 5) * 1000;
             if (!p->partial)
@@ -378,44 +408,25 @@ static void wipe_plain(reader *r)
     r->plen = r->pos = 0;
 }
 
-/* Decrypt the next sealed segment of r into r->plain. */
+/* Decrypt the next sealed segment of r into r->plain (read and checked by
+ * the vault reader: no symlinks, size and SHA-256 as indexed). */
 static rg_err load_segment(reader *r)
 {
     const rg_vault_segment *s = &r->info.segs[r->next];
-    char path[PATH_MAX], *ct = NULL, why[RG_ERRBUF_SIZE] = "";
+    char why[RG_ERRBUF_SIZE] = "";
     char *err = r->ex->err;
+    unsigned char *ct = NULL;
     size_t len = 0;
-    snprintf(path, sizeof path, "%s/tracks/%s/%s", r->ex->p->recdir, r->id,
-             s->file);
-    rg_err rc = rg_vaultio_read_file(path, SEGMENT_MAX, &ct, &len, why);
+    rg_err rc = rg_vault_segment_read(r->ex->p->recdir, &r->info, r->next, &ct,
+                                      &len, err);
     if (rc)
-        return rg_errorf(err, rc, "%s", why);
-    if (len != s->bytes) {
-        free(ct);
-        return rg_errorf(err, RG_ERR_TRUNCATED, "%s: %zu bytes, its index says "
-                    "%llu: damaged or truncated", path, len,
-                    (unsigned long long)s->bytes);
-    }
-    if ((rc = rg_age_decrypt_buf(r->keys, r->nkeys, ct, len, &r->plain,
-                                 &r->plen, why))) {
-        free(ct);
-        return rg_errorf(err, rc, "%s: %s", path, why[0] ? why : rg_strerror(rc));
-    }
-    unsigned char md[32];
-    char hex[65];
-    unsigned mdlen = 0;
-    rc = EVP_Digest(ct, len, md, &mdlen, EVP_sha256(), NULL) ? RG_OK
-                                                            : RG_ERR_CRYPTO;
+        return rc;
+    rc = rg_age_decrypt_buf(r->keys, r->nkeys, ct, len, &r->plain, &r->plen,
+                            why);
     free(ct);
     if (rc)
-        return rg_errorf(err, rc, "%s: SHA-256 failed", path);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    if (strcmp(hex, s->sha256) != 0) {
-        wipe_plain(r);
-        return rg_errorf(err, RG_ERR_AUTH, "%s: not the segment its index "
-                    "recorded (SHA-256 differs): replaced or reordered", path);
-    }
+        return rg_errorf(err, rc, "%s/tracks/%s/%s: %s", r->ex->p->recdir,
+                         r->id, s->file, why[0] ? why : rg_strerror(rc));
     r->next++;
     return RG_OK;
 }
@@ -426,7 +437,7 @@ static rg_err read_track(void *ctx, uint8_t *buf, size_t cap, size_t *got)
     *got = 0;
     while (r->pos == r->plen) {
         wipe_plain(r);
-        if (r->next == r->info.nsegs)
+        if (r->next == r->usable)
             return RG_OK; /* end of the sealed track */
         rg_err rc = load_segment(r);
         if (rc)
@@ -491,7 +502,7 @@ static rg_err one_track(exporter *ex, char *errbuf)
     if (rc)
         return rc;
     rc = rg_vault_track_decrypt(p->recdir, p->track, p->ids, p->n_ids,
-                                rg_vaultio_out_sink, &o,
+                                ex->seals, rg_vaultio_out_sink, &o,
                                 p->partial ? &cut : NULL, errbuf);
     if (rc) {
         rg_vaultio_out_abort(&o);
@@ -512,6 +523,7 @@ static void exporter_free(exporter *ex)
         free(ex->want[i]);
     free(ex->want);
     free(ex->tracks);
+    rg_vault_seals_free(ex->seals);
     if (ex->audit) {
         rg_audit_checkpoint(ex->audit);
         rg_audit_close(ex->audit);
@@ -548,6 +560,9 @@ rg_err rg_export_run(const rg_export_params *p, rg_export_result *res,
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/audit.log", p->recdir);
     if ((rc = rg_audit_open(path, p->audit_key, &ex.audit, errbuf)))
+        goto cleanup;
+    /* Only segments the recorder logged as sealed are exported. */
+    if ((rc = rg_vault_seals_load(p->recdir, p->audit_key, &ex.seals, errbuf)))
         goto cleanup;
     if (p->participant && (rc = find_participant(&ex, errbuf)))
         goto cleanup;

@@ -541,7 +541,8 @@ static rg_err load_lines(const char *recdir, cJSON **out, char *errbuf)
     char path[PATH_MAX], *text = NULL;
     size_t len = 0;
     snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_AUDIT);
-    rg_err err = rg_vaultio_read_file(path, RG_AUDIT_MAX_FILE, &text, &len, errbuf);
+    rg_err err = rg_vaultio_read_in(recdir, RG_RECDIR_AUDIT, RG_AUDIT_MAX_FILE, &text,
+                                    &len, errbuf);
     if (err)
         return err;
     cJSON *arr = cJSON_CreateArray();

@@ -2,6 +2,7 @@
  * retention.h and docs/accountability.md. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +34,8 @@ rg_err rg_retention_read_hold(const char *recdir, cJSON **hold, char *errbuf)
     size_t len = 0;
     *hold = NULL;
     snprintf(path, sizeof path, "%s/%s", recdir, RG_HOLD_FILE);
-    rg_err err = rg_vaultio_read_file(path, 1 << 20, &text, &len, errbuf);
+    rg_err err = rg_vaultio_read_in(recdir, RG_HOLD_FILE, 1 << 20, &text, &len,
+                                    errbuf);
     if (err == RG_ERR_NOT_FOUND)
         return RG_OK;
     if (err)
@@ -168,30 +170,78 @@ cleanup:
 
 /* ---- expiry --------------------------------------------------------------- */
 
-rg_err rg_retention_expiry(const char *recdir, const cJSON *meta, time_t *expires)
+/* The expiry the audit log vouches for: first line session_start, log
+ * verified under the key. */
+static rg_err audited_expiry(const char *recdir, const uint8_t *key,
+                             time_t *cap, char *problem)
 {
-    char path[PATH_MAX], line[4096];
-    *expires = rg_recdir_meta_expires(meta);
-    snprintf(path, sizeof path, "%s/%s", recdir, RG_RECDIR_AUDIT);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return RG_OK;
-    if (fgets(line, sizeof line, f)) {
-        cJSON *j = cJSON_Parse(line);
-        const char *ev = str_of(j, "event"), *ts = str_of(j, "ts");
-        const cJSON *days = cJSON_GetObjectItemCaseSensitive(j, "retention_days");
-        time_t t0;
-        if (ev && !strcmp(ev, "session_start") && ts && cJSON_IsNumber(days) &&
-            days->valuedouble >= 0 && days->valuedouble < 100000 &&
-            !rg_recdir_parse_time(ts, &t0)) {
-            time_t cap = t0 + (time_t)days->valuedouble * 86400;
-            if (cap < *expires || *expires == 0)
-                *expires = cap;
-        }
-        cJSON_Delete(j);
+    char *text = NULL, why[RG_ERRBUF_SIZE] = "";
+    size_t len = 0;
+    rg_err err = rg_recdir_audit_check(recdir, key, NULL, why);
+    if (err) {
+        rg_errbuf(problem, "%s", why);
+        return RG_ERR_AUTH;
     }
-    fclose(f);
-    return RG_OK;
+    if ((err = rg_vaultio_read_in(recdir, RG_RECDIR_AUDIT, RG_AUDIT_MAX_FILE,
+                                  &text, &len, why))) {
+        rg_errbuf(problem, "%s", why);
+        return RG_ERR_AUTH;
+    }
+    char *nl = memchr(text, '\n', len);
+    cJSON *j = nl ? cJSON_ParseWithLength(text, (size_t)(nl - text)) : NULL;
+    const char *ev = str_of(j, "event"), *ts = str_of(j, "ts");
+    const cJSON *days = cJSON_GetObjectItemCaseSensitive(j, "retention_days");
+    time_t t0;
+    err = RG_ERR_AUTH;
+    if (ev && !strcmp(ev, "session_start") && ts && cJSON_IsNumber(days) &&
+        days->valuedouble >= 0 && days->valuedouble < 100000 &&
+        !rg_recdir_parse_time(ts, &t0)) {
+        *cap = t0 + (time_t)days->valuedouble * 86400;
+        err = RG_OK;
+    } else {
+        rg_errbuf(problem, "%s/%s: line 1 is not a session_start with "
+                  "retention_days", recdir, RG_RECDIR_AUDIT);
+    }
+    cJSON_Delete(j);
+    free(text);
+    return err;
+}
+
+rg_err rg_retention_expiry(const char *recdir, const cJSON *meta,
+                           const uint8_t *audit_key, const rg_policy *policy,
+                           time_t *expires, char *problem)
+{
+    time_t cap = 0;
+    *expires = rg_recdir_meta_expires(meta);
+    rg_err err = RG_ERR_AUTH;
+    if (audit_key)
+        err = audited_expiry(recdir, audit_key, &cap, problem);
+    else
+        rg_errbuf(problem, "no audit key: the expiry cannot be authenticated");
+    if (!err) {
+        if (cap < *expires || *expires == 0)
+            *expires = cap;
+        return RG_OK;
+    }
+    /* Unauthenticated: created + the policy's retention for the type. */
+    const cJSON *rd = cJSON_GetObjectItemCaseSensitive(meta, "retention_days");
+    const rg_meeting_type *t = policy
+        ? rg_policy_type(policy, str_of(meta, "meeting_type") ? str_of(meta, "meeting_type")
+                                                              : "")
+        : NULL;
+    double days = t ? t->retention_days
+                : cJSON_IsNumber(rd) && rd->valuedouble >= 0 ? rd->valuedouble : 0;
+    if (days > 100000)
+        days = 100000;
+    time_t created = 0;
+    if (!rg_recdir_parse_time(str_of(meta, "created"), &created)) {
+        time_t fb = created + (time_t)days * 86400;
+        if (fb < *expires || *expires == 0)
+            *expires = fb;
+    } else {
+        *expires = 0; /* nothing to go by: expired */
+    }
+    return err;
 }
 
 /* ---- purge ---------------------------------------------------------------- */
@@ -267,30 +317,11 @@ static rg_err log_purge(purge_run *r, const char *id, const char *expires,
     return err;
 }
 
-/* Destroy the keys of RECDIR: every keyring entry overwritten + unlinked. */
+/* Destroy the keys of RECDIR: every keyring entry overwritten + unlinked
+ * (inside the recording: a symlinked keyring/ or entry is not followed). */
 static rg_err shred_keys(const char *recdir, int *files)
 {
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s/keyring", recdir);
-    DIR *d = opendir(path);
-    if (!d)
-        return errno == ENOENT ? RG_OK : RG_ERR_IO;
-    rg_err err = RG_OK;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' && (!e->d_name[1] ||
-                                    (e->d_name[1] == '.' && !e->d_name[2])))
-            continue;
-        char f[PATH_MAX + 512];
-        snprintf(f, sizeof f, "%s/%s", path, e->d_name);
-        if (rg_recdir_shred_file(f))
-            err = RG_ERR_IO;
-        else
-            (*files)++;
-    }
-    closedir(d);
-    rg_vaultio_fsync_dir(path);
-    return err;
+    return rg_recdir_shred_keyring(recdir, files);
 }
 
 static void finish_interrupted(purge_run *r, const char *name)
@@ -314,6 +345,47 @@ static void finish_interrupted(purge_run *r, const char *name)
         fail(r, &it, err, msg);
     else
         report(r, &it);
+}
+
+static const char *msg_of(char *buf, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static const char *msg_of(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+    return buf;
+}
+
+/* An expiry that cannot be authenticated is a finding in itself: log it
+ * in purge.log and make the run fail, whatever happens to the folder. */
+static rg_err unverified(purge_run *r, const char *recdir, const char *id,
+                         const char *fallback, const char *problem)
+{
+    char msg[RG_ERRBUF_SIZE];
+    rg_err err = open_log(r, msg);
+    if (err)
+        return err;
+    cJSON *f = cJSON_CreateObject();
+    if (!f)
+        return RG_ERR_NOMEM;
+    cJSON_AddStringToObject(f, "recording", id);
+    cJSON_AddStringToObject(f, "problem", problem);
+    cJSON_AddStringToObject(f, "expires", fallback);
+    cJSON_AddStringToObject(f, "by", r->p->by);
+    err = rg_audit_append(r->log, "expiry_unverified", f, -1, true);
+    cJSON_Delete(f);
+    if (err)
+        return err;
+    r->res->unverified++;
+    if (!r->first) {
+        r->first = RG_ERR_AUTH;
+        rg_vaultio_err(r->errbuf, "%s: expires_at cannot be authenticated (%s): "
+                       "using created + retention instead (%s)", recdir,
+                       problem, fallback);
+    }
+    return RG_OK;
 }
 
 /* Park RECDIR's remote deletes in DIR/.remote-deletes/NAME/: a copy of
@@ -427,9 +499,18 @@ static void purge_one(purge_run *r, const char *name)
     }
     it.id = rg_recdir_meta_id(meta);
     time_t expires;
-    rg_retention_expiry(recdir, meta, &expires);
+    char problem[RG_ERRBUF_SIZE] = "";
+    rg_err xerr = rg_retention_expiry(recdir, meta, r->p->dry_run ? NULL
+                                      : r->p->audit_key, r->p->policy,
+                                      &expires, problem);
     rg_recdir_format_time(expires, exp);
     memcpy(it.expires, exp, sizeof exp);
+    if (xerr && !r->p->dry_run && (err = unverified(r, recdir, it.id, exp, problem))) {
+        fail(r, &it, err, msg_of(note, sizeof note, "%.300s/%s: cannot log "
+             "that the expiry of %s cannot be authenticated: %s", r->p->dir,
+             RG_PURGE_LOG, name, rg_strerror(err)));
+        goto cleanup;
+    }
     if (expires > r->p->now) {
         report(r, &it);
         goto cleanup;

@@ -39,11 +39,19 @@ rg_err rg_retention_release(const char *recdir, const uint8_t *audit_key,
  * is damaged (a damaged hold still counts as a hold for purge). */
 rg_err rg_retention_read_hold(const char *recdir, cJSON **hold, char *errbuf);
 
-/* When RECDIR must be gone: recording.json's expires_at, or earlier if
- * its audit log's session_start says so (ts + retention_days): editing
- * the clear recording.json cannot extend retention. */
+/* When RECDIR must be gone. recording.json is clear and editable, so its
+ * expires_at counts only as far as the audit log confirms it: with
+ * audit_key, RECDIR/audit.log must verify and begin with session_start,
+ * and the expiry is the earlier of expires_at and that line's ts +
+ * retention_days. If that cannot be authenticated (no key, log missing,
+ * a broken MAC, no session_start) the expiry falls back to recording.json's
+ * created + the policy's retention_days for its meeting type (or its own
+ * retention_days if the policy does not know the type; never later than
+ * expires_at), and RG_ERR_AUTH is returned with the reason in problem
+ * (RG_ERRBUF_SIZE, may be NULL). */
 rg_err rg_retention_expiry(const char *recdir, const cJSON *meta,
-                           time_t *expires);
+                           const uint8_t *audit_key, const rg_policy *policy,
+                           time_t *expires, char *problem);
 
 typedef enum rg_purge_action {
     RG_PURGE_KEEP,     /* not expired */
@@ -80,6 +88,9 @@ typedef struct rg_purge_result {
     int purged, held, kept, skipped, failed;
     int remote_pending;  /* recordings whose remote copies are not yet
                           * proven deleted (DIR/.remote-deletes/) */
+    int unverified;   /* expiry not authenticated: fell back to created +
+                         retention (each logged "expiry_unverified" in
+                         purge.log; rg_purge then returns RG_ERR_AUTH) */
 } rg_purge_result;
 
 /* DIR/.remote-deletes/<recording folder>/upload.journal: remote deletes

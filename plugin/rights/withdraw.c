@@ -139,7 +139,8 @@ static rg_err read_journal(const char *recdir, cJSON **out, char *errbuf)
     size_t len = 0;
     cJSON *j = NULL;
     snprintf(path, sizeof path, "%s/%s", recdir, RG_WITHDRAW_JOURNAL);
-    rg_err err = rg_vaultio_read_file(path, 1 << 20, &text, &len, errbuf);
+    rg_err err = rg_vaultio_read_in(recdir, RG_WITHDRAW_JOURNAL, 1 << 20, &text,
+                                    &len, errbuf);
     if (err)
         return err;
     if (!(err = rg_json_parse(text, len, path, &j, errbuf))) {
@@ -460,9 +461,13 @@ rg_err rg_withdraw(const rg_withdraw_params *p, rg_withdraw_result *res,
         err = RG_ERR_NOMEM;
         goto cleanup;
     }
+    bool no_manifest = false;
     if (p->ids && p->n_ids) {
         err = rg_recdir_read_manifest(p->recdir, p->ids, p->n_ids, &m, errbuf);
-        if (err && (anon || err != RG_ERR_NOT_FOUND))
+        /* No manifest (a crash cut the recording short): the audit log's
+         * capture_start lines still say which tracks are theirs. */
+        no_manifest = res->no_manifest = err == RG_ERR_NOT_FOUND;
+        if (err && !no_manifest)
             goto cleanup;
         err = RG_OK;
     }
@@ -488,6 +493,16 @@ rg_err rg_withdraw(const rg_withdraw_params *p, rg_withdraw_result *res,
                        m ? " (not in its manifest)" : " (never in its audit log)");
         err = RG_ERR_NOT_FOUND;
         goto cleanup;
+    } else if (anon && no_manifest &&
+               !rg_recdir_audit_withdrawn(p->recdir, res->pseudonym)) {
+        char **ids = NULL;
+        size_t nids = 0;
+        err = rg_recdir_audit_tracks(p->recdir, res->pseudonym, &ids, &nids);
+        for (size_t i = 0; !err && i < nids; i++)
+            cJSON_AddItemToArray(tracks, cJSON_CreateString(ids[i]));
+        rg_recdir_free_words(ids, nids);
+        if (err)
+            goto cleanup;
     } else if (anon) {
         /* In the log but no longer in the manifest: withdrawn before
          * under another journal, or the manifest was rewritten. */

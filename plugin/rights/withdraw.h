@@ -46,6 +46,8 @@ typedef struct rg_withdraw_result {
     bool resumed;      /* an interrupted withdrawal was completed first */
     int tracks;        /* tracks destroyed now */
     int files;         /* files removed now */
+    bool no_manifest;  /* anonymize without a manifest (cut short by a
+                          crash): tracks came from the audit log */
     char pseudonym[RG_PSEUDONYM_LEN];
 } rg_withdraw_result;
 

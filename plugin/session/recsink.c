@@ -16,12 +16,15 @@
 #include "recgate/recgate.h"
 #include "recdir.h"
 #include "recsink.h"
+#include "session_priv.h"
+#include "session_state.h"
 #include "uploader.h"
 #include "vault.h"
 #include "fileio.h"
 
 typedef struct rec_track {
     char id[16];               /* "t1", "t2", ... */
+    struct rg_recording *rec;  /* [borrowed] the owner */
     char *participant;         /* [owned] platform id (goes to the manifest only) */
     rg_capture_track *capture; /* created at the first frame */
     rg_vault_track *vault;     /* [borrowed] from the vault */
@@ -50,6 +53,9 @@ struct rg_recording {
     bool deleted;
     char decision[16];
     char errmsg[RG_ERRBUF_SIZE];
+    rg_err seal_err;           /* a seal line could not be logged */
+    bool vault_failed;         /* errmsg holds the vault's own message */
+    bool meta_failed;          /* recording.json could not be rewritten */
 };
 
 static void iso8601(time_t t, char out[32])
@@ -130,10 +136,32 @@ static rg_err write_metadata(rg_recording *r)
     cJSON_Delete(o);
     if (!text)
         return RG_ERR_NOMEM;
+    char why[RG_ERRBUF_SIZE] = "";
     rg_err err = rg_vaultio_write_atomic(r->dir, "recording.json", text,
-                                         strlen(text), r->errmsg);
+                                         strlen(text), why);
     free(text);
+    r->meta_failed = err != RG_OK;
+    if (err && !r->errmsg[0])
+        snprintf(r->errmsg, sizeof r->errmsg, "%s", why);
     return err;
+}
+
+/* Each sealed segment is bound into the audit log (track, seq, SHA-256)
+ * before anyone else hears of it: an index entry without its seal line is
+ * not trusted by any reader. Sealing happens on the meeting thread (the
+ * capture drains into the vault synchronously), the log's one writer. */
+static void sealed(void *ctx, const char *track_id, const rg_vault_segment *seg)
+{
+    rg_recording *r = ctx;
+    rg_err err = rg_vault_seal_audit(r->audit, track_id, seg);
+    if (err && !r->seal_err) {
+        r->seal_err = err;
+        snprintf(r->errmsg, sizeof r->errmsg, "%s/audit.log: cannot log the "
+                 "seal of segment %s of track %s: %s", r->dir, seg->file,
+                 track_id, rg_strerror(err));
+    }
+    if (r->up)
+        rg_uploader_sealed_hook(r->up, track_id, seg);
 }
 
 rg_err rg_recording_create(const rg_recording_params *p, rg_recording **out,
@@ -185,12 +213,11 @@ rg_err rg_recording_create(const rg_recording_params *p, rg_recording **out,
     }
     /* Uploads: the journal is opened (and the transfer guard re-checked)
      * before anything is captured; a failure here records nothing. */
-    if (p->policy->n_upload_dests) {
-        if ((err = rg_uploader_new(p->policy, r->dir, &r->up, errbuf)) ||
-            (err = rg_uploader_start(r->up)))
-            goto cleanup;
-        rg_vault_set_sealed_hook(r->vault, rg_uploader_sealed_hook, r->up);
-    }
+    if (p->policy->n_upload_dests &&
+        ((err = rg_uploader_new(p->policy, r->dir, &r->up, errbuf)) ||
+         (err = rg_uploader_start(r->up))))
+        goto cleanup;
+    rg_vault_set_sealed_hook(r->vault, sealed, r);
     *out = r;
     return RG_OK;
 cleanup:
@@ -235,6 +262,7 @@ static rg_err rec_track_start(void *ctx, const char *participant, int64_t t_ms,
         return RG_ERR_NOMEM;
     }
     t->start_ms = t->end_ms = t_ms;
+    t->rec = r;
     rg_err err = rg_vault_track_open(r->vault, t->id, t_ms, &t->vault);
     if (err) {
         snprintf(r->errmsg, sizeof r->errmsg, "%s", rg_vault_errmsg(r->vault));
@@ -251,7 +279,15 @@ static rg_err rec_track_start(void *ctx, const char *participant, int64_t t_ms,
 static rg_err to_vault(void *ctx, int64_t t_ms, const uint8_t *data, size_t len)
 {
     rec_track *t = ctx;
-    return rg_vault_track_write(t->vault, t_ms, data, len);
+    rg_err err = rg_vault_track_write(t->vault, t_ms, data, len);
+    if (err && !t->rec->vault_failed) {
+        /* The vault's message names the file and the cause (a full disk
+         * says so); the capture layer would only see an error code. */
+        t->rec->vault_failed = true;
+        snprintf(t->rec->errmsg, sizeof t->rec->errmsg, "%s",
+                 rg_vault_errmsg(t->rec->vault));
+    }
+    return err;
 }
 
 static rg_err rec_frame(void *ctx, void *track, int64_t t_ms,
@@ -280,8 +316,12 @@ static rg_err rec_frame(void *ctx, void *track, int64_t t_ms,
         f = &vf;
     }
     rg_err err = rg_capture_track_push(t->capture, t_ms, f);
+    if (!err && r->seal_err)
+        return r->seal_err; /* fail closed: sealed media must be bound */
     if (err) {
-        snprintf(r->errmsg, sizeof r->errmsg, "%s", rg_capture_track_error(t->capture));
+        if (!r->vault_failed)
+            snprintf(r->errmsg, sizeof r->errmsg, "%s",
+                     rg_capture_track_error(t->capture));
         return err;
     }
     t->end_ms = t_ms + f->duration_ms;
@@ -303,7 +343,7 @@ static rg_err rec_track_stop(void *ctx, void *track, int64_t t_ms)
     rg_err err = RG_OK;
     if (t->capture) {
         err = rg_capture_track_finish(t->capture, t->end_ms);
-        if (err)
+        if (err && !r->vault_failed)
             snprintf(r->errmsg, sizeof r->errmsg, "%s",
                      rg_capture_track_error(t->capture));
         t->frames_concealed = (uint64_t)rg_capture_track_filled_ms(t->capture) / 20;
@@ -465,15 +505,39 @@ static const char *rec_track_name(void *ctx, void *track)
 
 /* "recording" and "written" in the run summary: what is really on disk,
  * read back from the vault's track indexes. */
-static void rec_describe(void *ctx, void *summary)
+static rg_err rec_describe(void *ctx, char **json)
 {
     rg_recording *r = ctx;
-    cJSON *o = summary;
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return RG_ERR_NOMEM;
     cJSON *rec = cJSON_AddObjectToObject(o, "recording");
     if (rec) {
         cJSON_AddStringToObject(rec, "id", r->id);
         cJSON_AddStringToObject(rec, "dir", r->dir);
+        if (r->errmsg[0])
+            cJSON_AddStringToObject(rec, "error", r->errmsg);
     }
+    /* The summary says what the recording's own metadata says: read it
+     * back, and if the last rewrite failed (e.g. disk full), report the
+     * state that is really on disk instead of the one we meant to write. */
+    cJSON *meta = NULL;
+    if (rec && rg_recdir_load_meta(r->dir, &meta, NULL) == RG_OK) {
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(meta, "decision");
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(meta, "complete");
+        cJSON_AddBoolToObject(rec, "complete", cJSON_IsTrue(c));
+        if (cJSON_IsString(d)) {
+            cJSON_AddStringToObject(rec, "decision", d->valuestring);
+            cJSON *top = cJSON_GetObjectItemCaseSensitive(o, "decision");
+            if (r->meta_failed && cJSON_IsString(top) &&
+                strcmp(top->valuestring, d->valuestring)) {
+                cJSON_AddStringToObject(o, "decision_intended", top->valuestring);
+                cJSON_ReplaceItemInObjectCaseSensitive(
+                    o, "decision", cJSON_CreateString(d->valuestring));
+            }
+        }
+    }
+    cJSON_Delete(meta);
     if (r->up) {
         rg_upload_status st;
         rg_uploader_status(r->up, &st);
@@ -511,9 +575,13 @@ static void rec_describe(void *ctx, void *summary)
         }
         rg_vault_track_info_free(&info);
     }
+    *json = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return *json ? RG_OK : RG_ERR_NOMEM;
 }
 
 static void rec_destroy(void *ctx) { rg_recording_free(ctx); }
+static const char *rec_error(void *ctx) { return ((rg_recording *)ctx)->errmsg; }
 
 static void rec_frames_lost(void *ctx, void *track, uint32_t frames)
 {
@@ -522,6 +590,8 @@ static void rec_frames_lost(void *ctx, void *track, uint32_t frames)
 }
 
 static const rg_sink_ops recording_ops = {
+    .api_version = RG_SINK_API_VERSION,
+    .struct_size = sizeof(rg_sink_ops),
     .track_start = rec_track_start,
     .frame = rec_frame,
     .track_stop = rec_track_stop,
@@ -531,6 +601,7 @@ static const rg_sink_ops recording_ops = {
     .track_name = rec_track_name,
     .describe = rec_describe,
     .destroy = rec_destroy,
+    .error = rec_error,
     .frames_lost = rec_frames_lost,
 };
 
@@ -558,4 +629,40 @@ void rg_recording_free(rg_recording *r)
     rg_audit_close(r->audit);
     free(r->dir);
     free(r);
+}
+
+rg_err rg_recording_attach(rg_session *s, const rg_session_params *params,
+                           const char **dir, char *errbuf)
+{
+    const char *key_file = params->audit_key_file ? params->audit_key_file
+                                                  : s->policy->audit_key_file;
+    if (!key_file) {
+        rg_errbuf(errbuf, "recording needs an audit key: set audit.key_file in "
+                        "the policy or pass --audit-key FILE "
+                        "(make one with: recgate audit keygen -o FILE)");
+        return RG_ERR_CONFIG;
+    }
+    uint8_t key[RG_AUDIT_KEY_LEN];
+    rg_err err = rg_audit_key_load(key_file, key, errbuf);
+    if (err)
+        return err;
+    rg_recording_params rp = {
+        .out_dir = params->out_dir,
+        .policy = s->policy,
+        .type = s->type,
+        .recipients = params->recipients
+                          ? params->recipients
+                          : (const char *const *)s->policy->vault_recipients,
+        .n_recipients = params->recipients ? params->n_recipients
+                                           : s->policy->n_vault_recipients,
+        .audit_key = key,
+    };
+    rg_recording *rec = NULL;
+    err = rg_recording_create(&rp, &rec, errbuf);
+    if (!err && (err = rg_session_set_sink(s, rg_recording_sink_ops(), rec)))
+        rg_recording_free(rec);
+    else if (!err && !(err = rg_session_set_audit(s, rg_recording_audit(rec), key)))
+        *dir = rg_recording_dir(rec);
+    OPENSSL_cleanse(key, sizeof key);
+    return err;
 }

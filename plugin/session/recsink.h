@@ -47,4 +47,10 @@ const char *rg_recording_id(const rg_recording *r);
 /* Free without a session (only before rg_session_set_sink). */
 void rg_recording_free(rg_recording *r);
 
+/* rg_session_params.out_dir: make the recording folder (audit log, vault)
+ * for session `s` and attach it as the session's sink and audit log; *dir
+ * [borrowed] is the folder. Any failure means nothing may be recorded. */
+rg_err rg_recording_attach(rg_session *s, const rg_session_params *params,
+                           const char **dir, char *errbuf);
+
 #endif

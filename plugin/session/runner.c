@@ -1,7 +1,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runner.h"
+#include <cjson/cJSON.h>
+#include "recgate/runner.h"
+#include "errfmt.h"
 #include "session_priv.h"
 
 typedef struct runner {
@@ -10,8 +12,29 @@ typedef struct runner {
     FILE *timeline;
     const char *label; /* prefix of every timeline line, or "" */
     rg_session *session; /* [borrowed] once created: names for the timeline */
-    char retrying[96];   /* last recipient a message did not reach ("" = none) */
+    char retrying[8][96]; /* recipients the last message to did not reach */
 } runner;
+
+/* Was the last message to `key` undelivered too? Remembers this outcome. */
+static bool failed_before(runner *r, const char *key, bool failed)
+{
+    int slot = -1, free_slot = -1;
+    for (int i = 0; i < 8; i++) {
+        if (!strcmp(r->retrying[i], key))
+            slot = i;
+        else if (!r->retrying[i][0] && free_slot < 0)
+            free_slot = i;
+    }
+    if (!failed) {
+        if (slot >= 0)
+            r->retrying[slot][0] = '\0';
+        return false;
+    }
+    if (slot >= 0)
+        return true;
+    snprintf(r->retrying[free_slot >= 0 ? free_slot : 0], sizeof r->retrying[0], "%s", key);
+    return false;
+}
 
 /* Timeline lines of meetings running on other threads must not mix:
  * each entry is written under the stream's lock. */
@@ -28,10 +51,7 @@ static void show_message(runner *r, const char *to, const char *text, rg_err err
     if (!r->timeline)
         return;
     /* Retries of a message that reaches nobody are shown once. */
-    const char *key = to ? to : "*";
-    bool again = err && !strcmp(r->retrying, key);
-    snprintf(r->retrying, sizeof r->retrying, "%s", err ? key : "");
-    if (again)
+    if (failed_before(r, to ? to : "*", err != RG_OK))
         return;
     char who[RG_WHO_LEN] = "";
     if (to)
@@ -76,34 +96,92 @@ static const rg_host_ops runner_host = {
     .timeline = run_timeline,
 };
 
-rg_err rg_run_meeting(const rg_run_opts *opts, char **summary_json,
+/* platforms.<name> of the policy with the caller's keys on top, as JSON
+ * text. *out [owned]. */
+static rg_err merge_settings(const rg_run_params *p, char **out, char *errbuf)
+{
+    const char *base = rg_policy_platform_settings(p->policy, p->shim->name);
+    cJSON *o = cJSON_Parse(base ? base : "{}");
+    cJSON *over = p->settings_json ? cJSON_Parse(p->settings_json) : NULL;
+    rg_err err = RG_ERR_NOMEM;
+    if (p->settings_json && !cJSON_IsObject(over)) {
+        err = rg_errorf(errbuf, RG_ERR_ARG, "%s: the settings given are not a JSON "
+                        "object", p->shim->name);
+        goto cleanup;
+    }
+    if (!o)
+        goto cleanup;
+    while (over && over->child) {
+        cJSON *it = cJSON_DetachItemViaPointer(over, over->child);
+        /* Not cJSON_Replace...(o, it->string, it): it frees the key it
+         * is about to copy. */
+        cJSON_DeleteItemFromObjectCaseSensitive(o, it->string);
+        cJSON_AddItemToObject(o, it->string, it);
+    }
+    err = (*out = cJSON_PrintUnformatted(o)) ? RG_OK : RG_ERR_NOMEM;
+cleanup:
+    cJSON_Delete(o);
+    cJSON_Delete(over);
+    return err;
+}
+
+rg_err rg_run_meeting(const rg_run_params *in, char **summary_json,
                       char *errbuf)
 {
-    if (!opts || !opts->policy || !opts->shim || !opts->params || !summary_json)
-        return RG_ERR_ARG;
-    const rg_shim_ops *shim = opts->shim;
-    if (!RG_SHIM_TABLE_OK(shim, rg_shim_ops) || !shim->create || !shim->run ||
-        !shim->host || !shim->host->send_chat || !shim->host->leave)
-        return RG_ERR_VERSION;
-    runner r = {shim, NULL, opts->timeline, opts->label ? opts->label : "", NULL, ""};
+    rg_run_params opts;
+    memset(&opts, 0, sizeof opts);
+    if (in && in->api_version == RG_RUN_API_VERSION && in->struct_size >= RG_RUN_MIN_SIZE)
+        memcpy(&opts, in, in->struct_size < sizeof opts ? in->struct_size : sizeof opts);
+    rg_err err = RG_ERR_ARG;
+    char *settings = NULL;
     rg_session *session = NULL;
+    const rg_shim_ops *shim = opts.shim;
+    runner r = {shim, NULL, opts.timeline, opts.label ? opts.label : "", NULL, {{0}}};
+    if (!in || in->api_version != RG_RUN_API_VERSION || in->struct_size < RG_RUN_MIN_SIZE) {
+        rg_errbuf(errbuf, "run: unsupported API version or struct size");
+        err = in ? RG_ERR_VERSION : RG_ERR_ARG;
+        goto cleanup;
+    }
+    if (!opts.policy || !shim || !summary_json || (opts.sink && opts.out_dir)) {
+        rg_errbuf(errbuf, "run: policy, shim and summary are required; sink and "
+                  "out_dir exclude each other");
+        goto cleanup;
+    }
+    /* Only a registered table: registration checked it (shim.h). */
+    if (!shim->name || rg_shim_find(shim->name) != shim) {
+        rg_errbuf(errbuf, "run: the shim is not registered (rg_shim_register)");
+        goto cleanup;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "platforms.%s", shim->name);
+    if ((err = merge_settings(&opts, &settings, errbuf)))
+        goto cleanup;
+    rg_shim_params sp0 = {
+        .api_version = RG_SHIM_API_VERSION,
+        .struct_size = sizeof sp0,
+        .settings_json = settings,
+        .settings_path = path,
+    };
     rg_shim_meeting meeting = {0};
-    rg_err err = shim->create(opts->params, &r.shim_ctx, &meeting, errbuf);
+    err = shim->create(&sp0, &r.shim_ctx, &meeting, errbuf);
     if (err)
         goto cleanup;
     rg_session_params sp = {
         .api_version = RG_SESSION_API_VERSION,
         .struct_size = sizeof sp,
-        .policy = opts->policy,
+        .policy = opts.policy,
         .meeting_type = meeting.type,
         .meeting_id = meeting.id,
-        .out_dir = opts->out_dir,
+        .out_dir = opts.out_dir,
         .host = &runner_host,
         .host_ctx = &r,
-        .recipients = opts->recipients,
-        .n_recipients = opts->n_recipients,
-        .audit_key_file = opts->audit_key_file,
+        .recipients = opts.recipients,
+        .n_recipients = opts.n_recipients,
+        .audit_key_file = opts.audit_key_file,
+        .sink = opts.sink,
+        .sink_ctx = opts.sink_ctx,
     };
+    opts.sink = NULL; /* the session owns it now, even if it refuses */
     err = rg_session_new(&sp, &session, errbuf);
     if (err)
         goto cleanup;
@@ -118,7 +196,10 @@ rg_err rg_run_meeting(const rg_run_opts *opts, char **summary_json,
         err = serr;
 cleanup:
     rg_session_free(session);
-    if (r.shim_ctx)
+    if (r.shim_ctx && shim->destroy)
         shim->destroy(r.shim_ctx);
+    if (opts.sink && opts.sink->destroy)
+        opts.sink->destroy(opts.sink_ctx);
+    free(settings);
     return err;
 }

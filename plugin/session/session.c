@@ -4,6 +4,7 @@
  * the gate (the summary). Fails closed on every error. */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "recgate/recgate.h"
 #include "session_priv.h"
 #include "recsink.h"
+#include "recgate/shim.h"
 #include "session_state.h"
 
 
@@ -38,62 +40,56 @@ static void timeline(rg_session *s, int64_t t, const char *fmt, ...)
 
 
 
-/* Recording to disk: a recording folder with its audit log and vault.
- * Any failure here means nothing may be recorded. */
-static rg_err attach_recording(rg_session *s, const rg_session_params *params,
-                               char *errbuf)
+/* Take an injected sink (recgate/sink.h): a checked copy of its table. */
+static rg_err inject_sink(rg_session *s, const rg_sink_ops *sink, void *ctx, char *errbuf)
 {
-    const char *key_file = params->audit_key_file ? params->audit_key_file
-                                                  : s->policy->audit_key_file;
-    if (!key_file) {
-        rg_errbuf(errbuf, "recording needs an audit key: set audit.key_file in "
-                        "the policy or pass --audit-key FILE "
-                        "(make one with: recgate audit keygen -o FILE)");
-        return RG_ERR_CONFIG;
-    }
-    uint8_t key[RG_AUDIT_KEY_LEN];
-    rg_err err = rg_audit_key_load(key_file, key, errbuf);
-    if (err)
-        return err;
-    rg_recording_params rp = {
-        .out_dir = params->out_dir,
-        .policy = s->policy,
-        .type = s->type,
-        .recipients = params->recipients
-                          ? params->recipients
-                          : (const char *const *)s->policy->vault_recipients,
-        .n_recipients = params->recipients ? params->n_recipients
-                                           : s->policy->n_vault_recipients,
-        .audit_key = key,
-    };
-    rg_recording *rec = NULL;
-    err = rg_recording_create(&rp, &rec, errbuf);
-    if (!err) {
-        s->sink = rg_recording_sink_ops();
-        s->sink_ctx = rec;
-        err = rg_session_set_audit(s, rg_recording_audit(rec), key);
-        if (!err)
-            timeline(s, 0, "recording to %s", rg_recording_dir(rec));
-    }
-    OPENSSL_cleanse(key, sizeof key);
-    return err;
+    if (sink->api_version != RG_SINK_API_VERSION ||
+        sink->struct_size < RG_SHIM_FIELD_END(rg_sink_ops, track_stop))
+        return rg_errorf(errbuf, RG_ERR_VERSION, "session: sink table of version %u, "
+                         "%u bytes: want version %u", sink->api_version,
+                         sink->struct_size, RG_SINK_API_VERSION);
+    memcpy(&s->sink_tab, sink, sink->struct_size < sizeof s->sink_tab
+                                   ? sink->struct_size : sizeof s->sink_tab);
+    s->sink_tab.struct_size = sizeof s->sink_tab;
+    /* Owned from here on, whatever happens next. */
+    s->sink = &s->sink_tab;
+    s->sink_ctx = ctx;
+    const char *missing = !sink->track_start ? "track_start" : !sink->frame ? "frame"
+                          : !sink->track_stop ? "track_stop" : NULL;
+    if (missing)
+        return rg_errorf(errbuf, RG_ERR_ARG, "session: sink without mandatory callback %s",
+                         missing);
+    return RG_OK;
 }
 
-rg_err rg_session_new(const rg_session_params *params, rg_session **out,
+rg_err rg_session_new(const rg_session_params *in, rg_session **out,
                       char *errbuf)
 {
-    if (!params || !out || !params->policy || !params->host)
-        return RG_ERR_ARG;
-    if (params->api_version != RG_SESSION_API_VERSION ||
-        params->struct_size < sizeof(rg_session_params) ||
+    /* Append-safe: an older, smaller table reads as zero past its end. */
+    rg_session_params pcopy;
+    memset(&pcopy, 0, sizeof pcopy);
+    if (in && in->api_version == RG_SESSION_API_VERSION &&
+        in->struct_size >= RG_SESSION_PARAMS_MIN_SIZE)
+        memcpy(&pcopy, in, in->struct_size < sizeof pcopy ? in->struct_size : sizeof pcopy);
+    const rg_session_params *params = &pcopy;
+    rg_err err = RG_ERR_ARG;
+    if (!in || !out || !in->policy || !in->host)
+        goto refused;
+    if (in->api_version != RG_SESSION_API_VERSION ||
+        in->struct_size < RG_SESSION_PARAMS_MIN_SIZE ||
         params->host->api_version != RG_SESSION_API_VERSION ||
-        params->host->struct_size < sizeof(rg_host_ops)) {
+        params->host->struct_size < RG_SHIM_FIELD_END(rg_host_ops, leave)) {
         rg_errbuf(errbuf, "session: unsupported API version or struct size");
-        return RG_ERR_VERSION;
+        err = RG_ERR_VERSION;
+        goto refused;
     }
     if (!params->host->send_chat || !params->host->leave) {
         rg_errbuf(errbuf, "session: host callbacks send_chat and leave are required");
-        return RG_ERR_ARG;
+        goto refused;
+    }
+    if (params->sink && params->out_dir) {
+        rg_errbuf(errbuf, "session: give a sink or out_dir, not both");
+        goto refused;
     }
     const rg_meeting_type *type =
         rg_policy_type(params->policy, params->meeting_type);
@@ -101,15 +97,23 @@ rg_err rg_session_new(const rg_session_params *params, rg_session **out,
         rg_errbuf(errbuf, "meeting type '%s' is not defined in the policy %s",
                 params->meeting_type ? params->meeting_type : "(default)",
                 params->policy->origin ? params->policy->origin : "");
-        return RG_ERR_NOT_FOUND;
+        err = RG_ERR_NOT_FOUND;
+        goto refused;
     }
-    rg_err err = RG_ERR_NOMEM;
+    err = RG_ERR_NOMEM;
     rg_session *s = calloc(1, sizeof *s);
     if (!s)
-        return RG_ERR_NOMEM;
+        goto refused;
+    memcpy(&s->host, params->host, params->host->struct_size < sizeof s->host
+                                       ? params->host->struct_size : sizeof s->host);
+    s->host.struct_size = sizeof s->host;
+    if (params->sink && (err = inject_sink(s, params->sink, params->sink_ctx, errbuf))) {
+        rg_session_free(s);
+        return err;
+    }
+    err = RG_ERR_NOMEM;
     s->policy = params->policy;
     s->type = type;
-    s->host = *params->host;
     s->host_ctx = params->host_ctx;
     s->last_t = 0;
     s->meeting_id = strdup(params->meeting_id ? params->meeting_id : "");
@@ -125,12 +129,21 @@ rg_err rg_session_new(const rg_session_params *params, rg_session **out,
     err = rg_consent_new(&rules, &s->engine);
     if (err)
         goto cleanup;
-    if (params->out_dir && (err = attach_recording(s, params, errbuf)))
+    /* out_dir: the library's own sink, built by the recording module. */
+    const char *dir = NULL;
+    if (params->out_dir && (err = rg_recording_attach(s, params, &dir, errbuf)))
         goto cleanup;
+    if (dir)
+        timeline(s, 0, "recording to %s", dir);
     *out = s;
     return RG_OK;
 cleanup:
     rg_session_free(s);
+    return err;
+refused:
+    /* The injected sink is ours even when we refuse. */
+    if (params->sink && params->sink->destroy)
+        params->sink->destroy(params->sink_ctx);
     return err;
 }
 
@@ -424,16 +437,26 @@ static rg_err say(rg_session *s, int64_t t, const char *to, rg_notice kind)
 rg_err rg_session_chat(rg_session *s, int64_t t_ms, const char *from_id,
                        const char *text, bool is_private)
 {
-    if (!s || !from_id || !text)
+    if (!s || !from_id || !text || t_ms < 0)
         return RG_ERR_ARG;
+    /* A message stamped before the previous event cannot be placed before
+     * or after the gate: rejecting it could drop an objection, so it is
+     * taken as an objection, now (fail closed). */
+    bool out_of_order = t_ms < s->last_t;
+    if (out_of_order)
+        t_ms = s->last_t;
     rg_err err = check_time(s, t_ms);
     if (err || closed(s))
         return err;
     rg_intent intent = RG_INTENT_OBJECTION;
     /* A message that cannot be classified counts as an objection. */
-    if (rg_classify(s->classifier, s->type->language, text, strlen(text),
+    if (out_of_order ||
+        rg_classify(s->classifier, s->type->language, text, strlen(text),
                     &intent) != RG_OK)
         intent = RG_INTENT_OBJECTION;
+    if (out_of_order)
+        timeline(s, t_ms, "%s: chat message stamped before the previous "
+                 "event: counted as an objection (fail closed)", from_id);
     member *m = find_member(s, from_id);
     if (intent == RG_INTENT_NONE) {
         /* Ordinary chat is kept only from someone being captured. */
@@ -464,6 +487,8 @@ rg_err rg_session_chat(rg_session *s, int64_t t_ms, const char *from_id,
     if (f) {
         cJSON_AddBoolToObject(f, "private", is_private);
         cJSON_AddNumberToObject(f, "msg_no", (double)msg_no);
+        if (out_of_order)
+            cJSON_AddBoolToObject(f, "out_of_order", true);
     }
     rg_err e3 = audit_ev(s, RG_AUDIT_EV_CHAT_INTENT, t_ms, f);
     if (!e3 && uninformed) {
@@ -767,7 +792,9 @@ rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
         if (!err && s->sink->frame && track)
             err = s->sink->frame(s->sink_ctx, track, t_ms, frame);
         if (err) {
-            timeline(s, t_ms, "capture of %s failed: %s", WHO(id), rg_strerror(err));
+            const char *why = s->sink->error ? s->sink->error(s->sink_ctx) : "";
+            timeline(s, t_ms, "capture of %s failed: %s", WHO(id),
+                     why && *why ? why : rg_strerror(err));
             rg_consent_fail(s->engine, t_ms);
             const rg_action *acts = NULL;
             size_t n = 0;
@@ -810,7 +837,10 @@ rg_err rg_session_media_lost(rg_session *s, int64_t t_ms, const char *id,
     if (!m || !m->capturing || !m->track)
         return RG_OK; /* not recorded: nothing of theirs is missing */
     m->frames_lost += frames;
-    if (s->sink && s->sink->frames_lost)
+    /* frames_lost is appended to rg_sink_ops: older sinks end before it. */
+    if (s->sink && s->sink->struct_size >= offsetof(rg_sink_ops, frames_lost) +
+                                            sizeof(s->sink->frames_lost) &&
+        s->sink->frames_lost)
         s->sink->frames_lost(s->sink_ctx, m->track, frames);
     return RG_OK;
 }
@@ -885,4 +915,6 @@ rg_err rg_session_set_audit(rg_session *s, rg_audit *log,
 }
 
 bool rg_session_finished(const rg_session *s) { return s && (s->left || s->ended); }
+
+bool rg_session_wants_video(const rg_session *s) { return s && s->type->video; }
 

@@ -147,8 +147,17 @@ rg_err rg_session_summary_json(const rg_session *s, char **json)
     removed = NULL;
     if (s->left)
         cJSON_AddItemToObject(o, "bot_left_at", rg_json_seconds(s->left_at));
-    if (s->sink && s->sink->describe)
-        s->sink->describe(s->sink_ctx, o);
+    char *desc = NULL;
+    if (s->sink && s->sink->describe && s->sink->describe(s->sink_ctx, &desc) == RG_OK) {
+        /* The sink's members join the summary. */
+        cJSON *d = desc ? cJSON_Parse(desc) : NULL;
+        while (cJSON_IsObject(d) && d->child) {
+            cJSON *it = cJSON_DetachItemViaPointer(d, d->child);
+            cJSON_AddItemToObject(o, it->string, it);
+        }
+        cJSON_Delete(d);
+    }
+    free(desc);
     *json = cJSON_PrintUnformatted(o);
     err = *json ? RG_OK : RG_ERR_NOMEM;
 cleanup:

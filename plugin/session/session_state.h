@@ -61,6 +61,7 @@ struct rg_session {
     rg_consent *engine;
     const rg_sink_ops *sink;
     void *sink_ctx;
+    rg_sink_ops sink_tab;   /* the session's copy of an injected sink table */
     member *members;
     size_t n_members, cap_members;
     rg_idmap member_ids;       /* id -> index in members: O(1) per frame */

@@ -15,11 +15,46 @@ int rg_vaultio_valid_name(const char *name);
 rg_err rg_vaultio_fsync_dir(const char *dir);
 /* mkdir with mode 0700; an existing directory is fine. */
 rg_err rg_vaultio_mkdir(const char *path, char *errbuf);
+/* mkdir with mode 0700 that must create a NEW directory: an existing
+ * entry (directory, symlink or anything else) is refused (RG_ERR_STATE),
+ * so nobody can plant a folder or a symlink where a recording goes. */
+rg_err rg_vaultio_mkdir_new(const char *path, char *errbuf);
+
+/* Recording folders are hostile input: every file in one is opened
+ * relative to the folder, one path component at a time, never following
+ * a symlink (O_NOFOLLOW on every component), and only regular files are
+ * read (O_NONBLOCK + fstat, so a FIFO or device cannot block or feed us).
+ * base itself is opened as given (the caller named it).
+ *
+ * rg_vaultio_dir_open: fd of base/rel (rel NULL or "" = base) as a
+ * directory, O_DIRECTORY | O_NOFOLLOW per component. -1 + errno on error.
+ * rg_vaultio_open_in: fd of base/rel for reading, a regular file (errno
+ * ELOOP for a symlink, EINVAL for a FIFO/device/directory). */
+int rg_vaultio_dir_open(const char *base, const char *rel);
+int rg_vaultio_open_in(const char *base, const char *rel);
+/* Read base/rel (at most max bytes) that way. *out [owned], NUL-added.
+ * RG_ERR_NOT_FOUND if absent, RG_ERR_PARSE if not a regular file or too
+ * big; errbuf names base/rel and the fault. */
+rg_err rg_vaultio_read_in(const char *base, const char *rel, size_t max,
+                          char **out, size_t *len, char *errbuf);
+/* rg_vaultio_write_atomic into base/reldir, reldir opened the safe way
+ * (no symlink followed): temp file, fsync, renameat, fsync dir. */
+rg_err rg_vaultio_write_atomic_in(const char *base, const char *reldir,
+                                  const char *name, const void *data,
+                                  size_t len, char *errbuf);
+/* The same into an open directory dfd; `what` names it in errbuf. */
+rg_err rg_vaultio_write_atomic_at(int dfd, const char *what, const char *name,
+                                  const void *data, size_t len, char *errbuf);
+/* Read an already opened regular file (at most max bytes). */
+rg_err rg_vaultio_read_fd(int fd, const char *what, size_t max, char **out,
+                          size_t *len, char *errbuf);
+
 /* Write data to dir/name via dir/name.part: write, fsync, rename, fsync
  * dir. Mode 0600. On failure the temp file is removed. */
 rg_err rg_vaultio_write_atomic(const char *dir, const char *name,
                                const void *data, size_t len, char *errbuf);
-/* Read a whole (small) file, at most max bytes. *out [owned], NUL-added. */
+/* Read a whole (small) file, at most max bytes. *out [owned], NUL-added.
+ * Regular files only (opened O_NONBLOCK: a FIFO never blocks). */
 rg_err rg_vaultio_read_file(const char *path, size_t max, char **out,
                             size_t *len, char *errbuf);
 /* Write all of len bytes to fd (retrying short writes). */

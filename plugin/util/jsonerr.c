@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "jsonerr.h"
+#include "errfmt.h"
 
 void rg_json_describe(const cJSON *v, char *buf, size_t len)
 {
@@ -51,8 +52,7 @@ rg_err rg_json_parse(const char *text, size_t len, const char *origin,
                 col++;
             }
         }
-        if (errbuf)
-            snprintf(errbuf, RG_ERRBUF_SIZE, "%s: line %d, column %d: invalid JSON%s",
+        rg_errbuf(errbuf, "%s: line %d, column %d: invalid JSON%s",
                      origin, line, col, len == 0 ? " (empty file)" : "");
         return RG_ERR_PARSE;
     }
@@ -67,8 +67,7 @@ rg_err rg_file_read(const char *path, size_t max_bytes, char **data,
     char *buf = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        if (errbuf)
-            snprintf(errbuf, RG_ERRBUF_SIZE, "%s: cannot open: %s", path,
+        rg_errbuf(errbuf, "%s: cannot open: %s", path,
                      strerror(errno));
         return RG_ERR_IO;
     }
@@ -79,14 +78,12 @@ rg_err rg_file_read(const char *path, size_t max_bytes, char **data,
     }
     size_t n = fread(buf, 1, max_bytes + 1, f);
     if (ferror(f)) {
-        if (errbuf)
-            snprintf(errbuf, RG_ERRBUF_SIZE, "%s: cannot read: %s", path,
+        rg_errbuf(errbuf, "%s: cannot read: %s", path,
                      strerror(errno));
         goto cleanup;
     }
     if (n > max_bytes) {
-        if (errbuf)
-            snprintf(errbuf, RG_ERRBUF_SIZE, "%s: too large (limit %zu bytes)",
+        rg_errbuf(errbuf, "%s: too large (limit %zu bytes)",
                      path, max_bytes);
         err = RG_ERR_ARG;
         goto cleanup;

@@ -15,11 +15,9 @@
 #include <string.h>
 #include "janus/janus.h"
 #include "janus/jint.h"
+#include "janus/jsettings.h"
 
 #define TICK_US 20000
-/* The core's table has the appended `lost` entry. */
-#define RG_SHIM_HAS_LOST(c) \
-    ((c)->struct_size >= offsetof(rg_core_ops, lost) + sizeof((c)->lost) && (c)->lost)
 #define KEEPALIVE_MS 15000
 #define EMPTY_END_MS 1500   /* everyone gone this long: the meeting ended */
 
@@ -195,39 +193,39 @@ static rg_err janus_create(const rg_shim_params *params, void **out,
         return RG_ERR_ARG;
     if (!RG_SHIM_TABLE_OK(params, rg_shim_params))
         return RG_ERR_VERSION;
-    if (!params->url || !*params->url || !id_ok(params->room) ||
-        (params->textroom && !id_ok(params->textroom))) {
+    rg_jsettings set;
+    rg_err err = rg_jsettings_parse(params, &set, errbuf);
+    if (err) {
+        rg_jsettings_free(&set);
+        return err;
+    }
+    if (!id_ok(set.room) || (set.textroom && !id_ok(set.textroom))) {
+        rg_jsettings_free(&set);
         if (errbuf)
-            snprintf(errbuf, RG_ERRBUF_SIZE, "janus: %s",
-                     !params->url || !*params->url ? "--url (Janus's HTTP API address) is required"
-                     : !params->room ? "--room (the VideoRoom to join) is required"
-                                     : "the room id must be 1..64 printable characters");
+            snprintf(errbuf, RG_ERRBUF_SIZE,
+                     "janus: the room id must be 1..64 printable characters");
         return RG_ERR_ARG;
     }
     rg_janus *j = calloc(1, sizeof *j);
-    if (!j)
+    if (!j) {
+        rg_jsettings_free(&set);
         return RG_ERR_NOMEM;
-    rg_err err = RG_ERR_NOMEM;
-    j->url = strdup(params->url);
-    j->room = strdup(params->room);
-    j->textroom = strdup(params->textroom ? params->textroom : params->room);
-    j->meeting_type = params->meeting_type ? strdup(params->meeting_type) : NULL;
-    j->timeout_ms = params->timeout_s > 0 ? params->timeout_s * 1000 : 10000;
-    j->max_ms = params->duration_s > 0 ? (int64_t)params->duration_s * 1000 : 0;
-    j->video = params->video;
+    }
+    err = RG_ERR_NOMEM;
+    /* The instance takes the settings' strings. */
+    j->url = set.url;
+    j->room = set.room;
+    j->textroom = set.textroom ? set.textroom : strdup(set.room);
+    j->meeting_type = set.meeting_type;
+    j->hosts = set.hosts;
+    j->n_hosts = set.n_hosts;
+    j->timeout_ms = set.timeout_s > 0 ? set.timeout_s * 1000 : 10000;
+    j->max_ms = set.duration_s > 0 ? (int64_t)set.duration_s * 1000 : 0;
     j->debug = getenv("RECGATE_JANUS_DEBUG") != NULL;
     g_queue_init(&j->backlog);
     j->q = g_async_queue_new();
-    if (!j->url || !j->room || !j->textroom || !j->q ||
-        (params->meeting_type && !j->meeting_type))
+    if (!j->textroom || !j->q)
         goto cleanup;
-    if (params->n_hosts) {
-        if (!(j->hosts = calloc(params->n_hosts, sizeof *j->hosts)))
-            goto cleanup;
-        for (; j->n_hosts < params->n_hosts; j->n_hosts++)
-            if (!(j->hosts[j->n_hosts] = strdup(params->hosts[j->n_hosts])))
-                goto cleanup;
-    }
     snprintf(j->meeting_id, sizeof j->meeting_id, "janus:%s#%s", j->url, j->room);
     char why[RG_ERRBUF_SIZE] = "";
     if ((err = rg_jsession_new(j->url, j->timeout_ms, j->q, &j->js, why))) {
@@ -335,7 +333,7 @@ static void on_media(rg_janus *j, const rg_jev *ev, int64_t t)
         tick(j, t);
     bool passed = false;
     p->frames++;
-    if (ev->lost && RG_SHIM_HAS_LOST(j->core))
+    if (ev->lost && RG_SHIM_HAS(j->core, rg_core_ops, lost) && j->core->lost)
         core_call(j, j->core->lost(j->session, t, p->sid, ev->lost));
     core_call(j, j->core->media(j->session, t, p->sid, &f, &passed));
     p->passed += passed;
@@ -440,6 +438,9 @@ static rg_err janus_run(void *shim, const rg_core_ops *core, rg_session *session
         return RG_ERR_VERSION;
     j->core = core;
     j->session = session;
+    /* Subscriptions start in the run loop: by then the type is known. */
+    j->video = RG_SHIM_HAS(core, rg_core_ops, wants_video) && core->wants_video &&
+               core->wants_video(session);
     j->t0_us = rg_jnow_us();
     j->empty_since = -1;
     j->last_tick = -1;
@@ -501,7 +502,7 @@ static rg_err janus_run(void *shim, const rg_core_ops *core, rg_session *session
     if (j->core_err) {
         if (errbuf)
             snprintf(errbuf, RG_ERRBUF_SIZE, "janus: the session rejected an event: %s",
-                     rg_strerror(j->core_err));
+                     core->strerror(j->core_err));
         return j->core_err;
     }
     /* Lost before the bot left (even if the session then left because of
@@ -526,4 +527,8 @@ const rg_shim_ops rg_janus_shim = {
     .host = &janus_host,
     .run = janus_run,
     .destroy = janus_destroy,
+    .description = "Janus VideoRoom + TextRoom over WebRTC",
 };
+
+/* Loaded from the shim directory as janus.so (docs/platforms.md). */
+RG_SHIM_MODULE(rg_janus_shim)

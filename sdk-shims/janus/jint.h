@@ -115,8 +115,7 @@ typedef enum rg_jreach { RG_JREACH_NONE, RG_JREACH_PRIVATE, RG_JREACH_PUBLIC } r
 rg_jreach rg_jtr_reach(const rg_janus *j, const jpart *p, const jtruser **user);
 /* Their one chat user when reachable privately, else NULL. */
 const jtruser *rg_jtr_user_for(const rg_janus *j, const jpart *p);
-/* 0..2: how well a video display name matches a chat display name. */
-int rg_jtr_name_level(const char *video, const char *chat);
+/* rg_jtr_name_level: janus/jnames.h */
 void rg_jtr_leave(rg_janus *j);
 
 #endif

@@ -13,11 +13,11 @@
  *      equal or an initial of the other ("Anna B." ~ "anna" ~ "Anna Berg").
  * A participant's candidates are the chat users at the best level any of
  * them reaches. One candidate, claimed by nobody else present: reached
- * privately. Several candidates for a group of present participants with
- * the same candidates (duplicate names), at least as many as the group:
- * reached publicly, in the room, addressed by name. No candidate, or fewer
- * than the group: cannot be reached (yet); the core retries until the
- * person's window has run, then fails closed. A message from a user who is
+ * privately. A group of present participants with the same candidates
+ * (duplicate names): the first of them to arrive, as many as there are
+ * candidates, are reached publicly, in the room, addressed by name; the
+ * rest, and anyone without a candidate, cannot be reached (yet): the core
+ * retries until the person's window has run, then fails closed. A message from a user who is
  * nobody's only candidate still counts, as a stranger's. The bot
  * joins with history off; should Janus replay history anyway, it does so
  * before answering the join, so every message that arrived before the
@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 #include "janus/jint.h"
+#include "janus/jnames.h"
 
 #define ACK_MS 5000
 
@@ -73,78 +74,6 @@ static void user_remove(rg_janus *j, const char *username)
         }
 }
 
-/* Words of a display name: case-folded, letters and digits only, joined
- * by single spaces into `out`. Returns the number of words. */
-static int words(const char *name, char *out, size_t cap)
-{
-    size_t n = 0;
-    int count = 0;
-    bool in_word = false;
-    gchar *fold = name && g_utf8_validate(name, -1, NULL) ? g_utf8_casefold(name, -1) : NULL;
-    out[0] = '\0';
-    for (const gchar *c = fold; c && *c; c = g_utf8_next_char(c)) {
-        gunichar u = g_utf8_get_char(c);
-        size_t len = (size_t)(g_utf8_next_char(c) - c);
-        if (!g_unichar_isalnum(u)) {
-            in_word = false;
-            continue;
-        }
-        if (!in_word && count && n + 1 < cap)
-            out[n++] = ' ';
-        if (!in_word)
-            count++;
-        in_word = true;
-        if (n + len < cap) {
-            memcpy(out + n, c, len);
-            n += len;
-        }
-    }
-    out[n] = '\0';
-    g_free(fold);
-    return count;
-}
-
-static void squeeze(const char *w, char *out)
-{
-    for (; *w; w++)
-        if (*w != ' ')
-            *out++ = *w;
-    *out = '\0';
-}
-
-/* Is `a` an initial of `b` (one character, b's first)? */
-static bool initial_of(const char *a, size_t la, const char *b)
-{
-    return g_utf8_next_char(a) == a + la && !strncmp(a, b, la);
-}
-
-/* Rule 1: same first word; later words equal or initials. */
-static bool loose(const char *a, const char *b)
-{
-    for (int i = 0;; i++) {
-        size_t la = strcspn(a, " "), lb = strcspn(b, " ");
-        if (!la || !lb)
-            return i > 0;
-        bool same = la == lb && !strncmp(a, b, la);
-        if (!same && (i == 0 || !(initial_of(a, la, b) || initial_of(b, lb, a))))
-            return false;
-        a += la + (a[la] == ' ');
-        b += lb + (b[lb] == ' ');
-    }
-}
-
-int rg_jtr_name_level(const char *video, const char *chat)
-{
-    char a[256], b[256], sa[256], sb[256];
-    if (!words(video, a, sizeof a) || !words(chat, b, sizeof b))
-        return 0;
-    squeeze(a, sa);
-    squeeze(b, sb);
-    if (!strcmp(a, b) || !strcmp(sa, sb))
-        return 2;
-    return loose(a, b) ? 1 : 0;
-}
-
 static int level(const jpart *p, const jtruser *u)
 {
     if (!strcmp(u->username, p->sid))
@@ -175,13 +104,22 @@ rg_jreach rg_jtr_reach(const rg_janus *j, const jpart *p, const jtruser **user)
     uint64_t c = candidates(j, p);
     if (!c)
         return RG_JREACH_NONE;
-    int group = 0;
-    for (size_t i = 0; i < j->n_parts; i++)
-        if (&j->parts[i] == p || (j->parts[i].present && candidates(j, &j->parts[i]) == c))
-            group++;
+    /* The group: people present with the same candidates, in the order
+     * they arrived. With fewer candidates than people, the last to arrive
+     * are the ones who cannot be in the chat (who exactly does not matter:
+     * that many are not informed, so the meeting fails closed all the
+     * same), and those before them are not held up by them. */
+    int group = 0, rank = 0;
+    for (size_t i = 0; i < j->n_parts; i++) {
+        if (&j->parts[i] != p && !(j->parts[i].present && candidates(j, &j->parts[i]) == c))
+            continue;
+        group++;
+        if (&j->parts[i] == p)
+            rank = group;
+    }
     int n = __builtin_popcountll(c);
-    if (n < group)
-        return RG_JREACH_NONE; /* one of them is not in the chat */
+    if (rank > n)
+        return RG_JREACH_NONE;
     if (n == 1 && group == 1) {
         *user = &j->users[__builtin_ctzll(c)];
         return RG_JREACH_PRIVATE;
@@ -405,49 +343,60 @@ rg_err rg_jtr_join(rg_janus *j, char *errbuf)
     return RG_OK;
 }
 
-rg_err rg_jtr_send(rg_janus *j, const char *to_sid, const char *text)
+/* One TextRoom message, acknowledged; to_user NULL: to the room. */
+static rg_err send_one(rg_janus *j, const char *to_user, const char *text)
 {
-    if (!j->tr_joined || !text)
-        return RG_ERR_DELIVERY;
-    const char *username = NULL;
-    char *addressed = NULL;
-    if (to_sid && !strncmp(to_sid, "textroom:", 9)) {
-        username = to_sid + 9;
-    } else if (to_sid) {
-        jpart *p = NULL;
-        for (size_t i = 0; i < j->n_parts && !p; i++)
-            if (!strcmp(j->parts[i].sid, to_sid))
-                p = &j->parts[i];
-        const jtruser *u = NULL;
-        rg_jreach r = p ? rg_jtr_reach(j, p, &u) : RG_JREACH_NONE;
-        if (r == RG_JREACH_NONE)
-            return RG_ERR_DELIVERY; /* not in the chat (yet): cannot be informed */
-        if (r == RG_JREACH_PRIVATE) {
-            username = u->username;
-        } else {
-            /* Several chat users could be them: tell them in the room. */
-            if (!(addressed = malloc(strlen(p->display) + strlen(text) + 8)))
-                return RG_ERR_DELIVERY;
-            sprintf(addressed, "@%s: %s", p->display, text);
-            text = addressed;
-        }
-    }
     cJSON *req = tr_req(j, "message"), *reply = NULL;
     if (req) {
         cJSON_AddStringToObject(req, "text", text);
         cJSON_AddTrueToObject(req, "ack");
-        if (username)
-            cJSON_AddStringToObject(req, "to", username);
+        if (to_user)
+            cJSON_AddStringToObject(req, "to", to_user);
     }
     rg_err err = dc_request(j, req, ACK_MS, &reply);
     const char *why;
     if (!err && !is_success(reply, &why)) {
-        fprintf(stderr, "recgate: janus: TextRoom refused a message: %s\n", why);
+        fprintf(stderr, "recgate: janus: TextRoom refused a message%s: %s\n",
+                to_user ? " to one user" : "", why);
         err = RG_ERR_DELIVERY;
     }
     cJSON_Delete(reply);
-    free(addressed);
     return err ? RG_ERR_DELIVERY : RG_OK;
+}
+
+/* `text` in the room, addressed to DISPLAY by name. */
+static rg_err send_addressed(rg_janus *j, const char *display, const char *text)
+{
+    char *addressed = malloc(strlen(display) + strlen(text) + 8);
+    if (!addressed)
+        return RG_ERR_DELIVERY;
+    sprintf(addressed, "@%s: %s", display, text);
+    rg_err err = send_one(j, NULL, addressed);
+    free(addressed);
+    return err;
+}
+
+rg_err rg_jtr_send(rg_janus *j, const char *to_sid, const char *text)
+{
+    if (!j->tr_joined || !text)
+        return RG_ERR_DELIVERY;
+    if (!to_sid)
+        return send_one(j, NULL, text);
+    if (!strncmp(to_sid, "textroom:", 9))
+        return send_one(j, to_sid + 9, text);
+    jpart *p = NULL;
+    for (size_t i = 0; i < j->n_parts && !p; i++)
+        if (!strcmp(j->parts[i].sid, to_sid))
+            p = &j->parts[i];
+    const jtruser *u = NULL;
+    rg_jreach r = p ? rg_jtr_reach(j, p, &u) : RG_JREACH_NONE;
+    if (r == RG_JREACH_NONE)
+        return RG_ERR_DELIVERY; /* not in the chat (yet): cannot be informed */
+    /* Several chat users could be them, or the private message did not go
+     * through: tell them in the room rather than give up. */
+    if (r == RG_JREACH_PRIVATE && send_one(j, u->username, text) == RG_OK)
+        return RG_OK;
+    return send_addressed(j, p->display, text);
 }
 
 void rg_jtr_message(rg_janus *j, const rg_jev *ev, int64_t t)

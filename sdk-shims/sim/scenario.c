@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "jsonerr.h"
+#include "sim/simjson.h"
 #include "sim/scenario.h"
 
 typedef struct parser {
@@ -28,7 +28,7 @@ static rg_err fail(parser *ps, const char *path, const cJSON *got,
         vsnprintf(what, sizeof what, fmt, ap);
         va_end(ap);
         if (got != (const cJSON *)-1) {
-            rg_json_describe(got, val, sizeof val);
+            rg_sim_json_describe(got, val, sizeof val);
             snprintf(ps->errbuf, RG_ERRBUF_SIZE, "%s: %s: %s, got %s", ps->origin,
                      path, what, val);
         } else {
@@ -207,8 +207,10 @@ static rg_err parse_event(parser *ps, const cJSON *e, size_t i, int64_t prev_ms,
         ev->fail_chat = !strcmp(v->valuestring, "send_chat");
         break;
     case RG_SIM_END:
-        if (!cJSON_IsTrue(v))
-            return fail(ps, sub, v, "expected true");
+        /* "lost": the platform goes away (the connection is lost). */
+        ev->lost = cJSON_IsString(v) && !strcmp(v->valuestring, "lost");
+        if (!cJSON_IsTrue(v) && !ev->lost)
+            return fail(ps, sub, v, "expected true (or \"lost\")");
         break;
     }
     return RG_OK;
@@ -224,7 +226,7 @@ rg_err rg_scenario_parse(const char *json, size_t len, const char *origin,
     parser ps = {origin, errbuf, NULL};
     cJSON *root = NULL;
     bool *present = NULL;
-    rg_err err = rg_json_parse(json, len, origin, &root, errbuf);
+    rg_err err = rg_sim_json_parse(json, len, origin, &root, errbuf);
     if (err)
         return RG_ERR_SCENARIO;
     err = RG_ERR_NOMEM;
@@ -318,7 +320,7 @@ rg_err rg_scenario_load(const char *path, rg_scenario **out, char *errbuf)
 {
     char *data = NULL;
     size_t len = 0;
-    rg_err err = rg_file_read(path, RG_SCENARIO_MAX_BYTES, &data, &len, errbuf);
+    rg_err err = rg_sim_file_read(path, RG_SCENARIO_MAX_BYTES, &data, &len, errbuf);
     if (err)
         return err == RG_ERR_ARG ? RG_ERR_SCENARIO : err;
     err = rg_scenario_parse(data, len, path, out, errbuf);

@@ -31,6 +31,7 @@ typedef struct rg_sim_event {
     char *text;       /* chat */
     bool is_private;  /* chat: privately to the bot */
     bool fail_chat;   /* fail: true = "send_chat", false = "none" */
+    bool lost;        /* end: "lost", the connection to the platform is lost */
 } rg_sim_event;
 
 typedef struct rg_scenario {

@@ -10,6 +10,7 @@
 #include <time.h>
 #include "sim/scenario.h"
 #include "sim/sim.h"
+#include "sim/simjson.h"
 
 typedef struct sim {
     rg_scenario *sc;
@@ -24,6 +25,77 @@ typedef struct sim {
 
 int rg_sim_tone_hz(size_t index) { return 300 + 100 * (int)index; }
 
+/* The sim's settings (platforms.sim, --scenario, --realtime, --type):
+ *   {"scenario": "FILE", "realtime": false, "meeting_type": "TYPE"}
+ * meeting_type replaces the scenario's meeting.type. */
+static rg_err sim_settings(const rg_shim_params *params, char **scenario,
+                           bool *realtime, char **type, char *errbuf)
+{
+    const char *at = params->settings_path;
+    cJSON *o = NULL;
+    rg_err err = rg_sim_json_parse(params->settings_json, strlen(params->settings_json),
+                                   at, &o, errbuf);
+    if (err)
+        return RG_ERR_CONFIG;
+    err = RG_ERR_CONFIG;
+    char got[64];
+    if (!cJSON_IsObject(o)) {
+        rg_sim_json_describe(o, got, sizeof got);
+        if (errbuf)
+            snprintf(errbuf, RG_ERRBUF_SIZE, "%s: expected an object, got %s", at, got);
+        goto cleanup;
+    }
+    for (const cJSON *ch = o->child; ch; ch = ch->next) {
+        if (!strcmp(ch->string, "scenario")) {
+            if (!cJSON_IsString(ch) || !ch->valuestring[0]) {
+                rg_sim_json_describe(ch, got, sizeof got);
+                if (errbuf)
+                    snprintf(errbuf, RG_ERRBUF_SIZE, "%s.scenario: expected the path "
+                             "of a scenario file, got %s", at, got);
+                goto cleanup;
+            }
+        } else if (!strcmp(ch->string, "realtime")) {
+            if (!cJSON_IsBool(ch)) {
+                rg_sim_json_describe(ch, got, sizeof got);
+                if (errbuf)
+                    snprintf(errbuf, RG_ERRBUF_SIZE, "%s.realtime: expected true or "
+                             "false, got %s", at, got);
+                goto cleanup;
+            }
+            *realtime = cJSON_IsTrue(ch);
+        } else if (!strcmp(ch->string, "meeting_type")) {
+            if (!cJSON_IsString(ch) || !ch->valuestring[0]) {
+                rg_sim_json_describe(ch, got, sizeof got);
+                if (errbuf)
+                    snprintf(errbuf, RG_ERRBUF_SIZE, "%s.meeting_type: expected the name "
+                             "of a meeting type, got %s", at, got);
+                goto cleanup;
+            }
+            if (!(*type = strdup(ch->valuestring))) {
+                err = RG_ERR_NOMEM;
+                goto cleanup;
+            }
+        } else {
+            if (errbuf)
+                snprintf(errbuf, RG_ERRBUF_SIZE, "%s.%.60s: unknown setting (the sim "
+                         "knows scenario, realtime, meeting_type)", at, ch->string);
+            goto cleanup;
+        }
+    }
+    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(o, "scenario");
+    if (!sc) {
+        if (errbuf)
+            snprintf(errbuf, RG_ERRBUF_SIZE, "sim: a scenario file is required "
+                     "(--scenario FILE or %s.scenario)", at);
+        err = RG_ERR_ARG;
+        goto cleanup;
+    }
+    err = (*scenario = strdup(sc->valuestring)) ? RG_OK : RG_ERR_NOMEM;
+cleanup:
+    cJSON_Delete(o);
+    return err;
+}
+
 static rg_err sim_create(const rg_shim_params *params, void **out,
                          rg_shim_meeting *meeting, char *errbuf)
 {
@@ -31,17 +103,29 @@ static rg_err sim_create(const rg_shim_params *params, void **out,
         return RG_ERR_ARG;
     if (!RG_SHIM_TABLE_OK(params, rg_shim_params))
         return RG_ERR_VERSION;
-    if (!params->scenario) {
-        if (errbuf)
-            snprintf(errbuf, RG_ERRBUF_SIZE, "sim: a scenario file is required");
-        return RG_ERR_ARG;
+    char *scenario = NULL, *type = NULL;
+    bool realtime = false;
+    rg_err err = sim_settings(params, &scenario, &realtime, &type, errbuf);
+    if (err) {
+        free(type);
+        return err;
     }
     sim *s = calloc(1, sizeof *s);
-    if (!s)
+    if (!s) {
+        free(scenario);
+        free(type);
         return RG_ERR_NOMEM;
-    rg_err err = rg_scenario_load(params->scenario, &s->sc, errbuf);
-    if (err)
+    }
+    err = rg_scenario_load(scenario, &s->sc, errbuf);
+    free(scenario);
+    if (err) {
+        free(type);
         goto cleanup;
+    }
+    if (type) {
+        free(s->sc->meeting_type);
+        s->sc->meeting_type = type;
+    }
     size_t np = s->sc->n_participants;
     err = RG_ERR_NOMEM;
     s->present = calloc(np ? np : 1, sizeof *s->present);
@@ -65,7 +149,7 @@ static rg_err sim_create(const rg_shim_params *params, void **out,
                    fsz - RG_SIM_VIDEO_W * RG_SIM_VIDEO_H);
         }
     }
-    s->realtime = params->realtime;
+    s->realtime = realtime;
     meeting->id = s->sc->meeting_id;
     meeting->type = s->sc->meeting_type;
     *out = s;
@@ -191,6 +275,15 @@ static rg_err sim_run(void *shim, const rg_core_ops *core, rg_session *session,
         }
         if ((err = core->tick(session, t)))
             goto failed;
+        if (ends && sc->events[ei - 1].lost) {
+            /* The platform went away: end (what passed is sealed), and
+             * say so, as a network shim does. */
+            (void)core->end(session, t);
+            if (errbuf)
+                snprintf(errbuf, RG_ERRBUF_SIZE, "sim: lost the meeting at %.3f s "
+                         "(the scenario's end: \"lost\")", (double)t / 1000.0);
+            return RG_ERR_NETWORK;
+        }
         if (ends || core->finished(session))
             return core->end(session, t);
         if (t == next_frame) {
@@ -241,6 +334,7 @@ const rg_sim_stats *rg_sim_get_stats(const void *shim)
     return shim ? &((const sim *)shim)->stats : NULL;
 }
 
+/* Registered by the library itself (plugin/session/registry.c). */
 const rg_shim_ops rg_sim_shim = {
     .api_version = RG_SHIM_API_VERSION,
     .struct_size = sizeof(rg_shim_ops),
@@ -249,4 +343,5 @@ const rg_shim_ops rg_sim_shim = {
     .host = &sim_host,
     .run = sim_run,
     .destroy = sim_destroy,
+    .description = "simulated meetings played from scenario files",
 };

@@ -40,7 +40,7 @@
 #include "audit.h"
 #include "policy.h"
 #include "recsink.h"
-#include "runner.h"
+#include "recgate/runner.h"
 
 #define WINDOW_S 30 /* board-meeting (documentation): capture after 30 s */
 
@@ -104,11 +104,12 @@ static void *run_jobs(void *arg)
             j->failed = 1;
             return NULL;
         }
-        rg_shim_params sp = {.api_version = RG_SHIM_API_VERSION,
-                             .struct_size = sizeof sp, .scenario = sc};
-        rg_run_opts o = {.policy = policy, .shim = rg_shim_find("sim"),
-                         .params = &sp, .out_dir = out, .recipients = rcpts,
-                         .n_recipients = 1, .audit_key_file = audit_key_path};
+        char set[600];
+        snprintf(set, sizeof set, "{\"scenario\":\"%s\"}", sc);
+        rg_run_params o = {.api_version = RG_RUN_API_VERSION, .struct_size = sizeof o,
+                           .policy = policy, .shim = rg_shim_find("sim"),
+                           .settings_json = set, .out_dir = out, .recipients = rcpts,
+                           .n_recipients = 1, .audit_key_file = audit_key_path};
         char *summary = NULL;
         rg_err e = rg_run_meeting(&o, &summary, err);
         if (e) {

@@ -2,30 +2,25 @@
 # recgate audit keygen / verify on a real log written by the library:
 # ok, then edits made with sed and cuts made with head are reported at the
 # right line with exit 1; usage errors exit 2.
-set -u
-RECGATE=${RECGATE:-build/recgate}
-BUILD=${BUILD:-build}
+. "$TOP/tests/e2e/lib/e2e.sh"
 WRITE="$BUILD/tests/audit_demo_log"
-d=$(mktemp -d)
-trap 'rm -rf "$d"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+d=$T
 
 # expect STATUS PATTERN CMD...: exit status and a line of stdout+stderr
 expect() {
     want=$1 pat=$2; shift 2
     out=$("$@" 2>&1); got=$?
-    [ "$got" -eq "$want" ] || fail "$* exited $got, wanted $want: $out"
-    printf '%s\n' "$out" | grep -q -- "$pat" || fail "$*: no '$pat' in: $out"
+    [ "$got" -eq "$want" ] || bad "$* exited $got, wanted $want: $out"
+    printf '%s\n' "$out" | grep -q -- "$pat" || bad "$*: no '$pat' in: $out"
 }
 
 expect 0 "new audit key" "$RECGATE" audit keygen -o "$d/key"
-[ "$(stat -c %a "$d/key")" = 600 ] || fail "key file mode $(stat -c %a "$d/key")"
+[ "$(stat -c %a "$d/key")" = 600 ] || bad "key file mode $(stat -c %a "$d/key")"
 expect 1 "refusing to overwrite" "$RECGATE" audit keygen -o "$d/key"
-"$WRITE" "$d/key" "$d/a.log" || fail "writing the demo log"
-[ "$(stat -c %a "$d/a.log")" = 600 ] || fail "log mode $(stat -c %a "$d/a.log")"
+"$WRITE" "$d/key" "$d/a.log" || bad "writing the demo log"
+[ "$(stat -c %a "$d/a.log")" = 600 ] || bad "log mode $(stat -c %a "$d/a.log")"
 n=$(wc -l < "$d/a.log")
-[ "$n" -eq 11 ] || fail "demo log has $n lines"
+[ "$n" -eq 11 ] || bad "demo log has $n lines"
 
 expect 0 "a.log: ok, 11 lines, checkpointed$" "$RECGATE" audit verify "$d/a.log" --key-file "$d/key"
 expect 0 "MACs not checked" "$RECGATE" audit verify "$d/a.log"
@@ -35,7 +30,7 @@ expect 0 "ok" "$RECGATE" audit verify "$d/a.log" --key-file "$d/key" --expect-he
 # an edit on line 5 (sed): line 5 with the key; without it the chain breaks at 6
 cp "$d/a.log" "$d/b.log"
 sed -i '5s/"label":"consent"/"label":"objectio"/' "$d/b.log"
-cmp -s "$d/a.log" "$d/b.log" && fail "sed did not edit line 5"
+cmp -s "$d/a.log" "$d/b.log" && bad "sed did not edit line 5"
 expect 1 "b.log: line 5: MAC does not match" "$RECGATE" audit verify "$d/b.log" --key-file "$d/key"
 expect 1 "b.log: line 6: hash chain broken" "$RECGATE" audit verify "$d/b.log"
 
@@ -56,7 +51,7 @@ expect 1 "line [0-9]*: incomplete last line" "$RECGATE" audit verify "$d/m.log" 
 
 # cutting back to an earlier checkpoint shows only against a known head
 cp "$d/a.log" "$d/w.log"
-"$WRITE" "$d/key" "$d/w.log" || fail "continuing the demo log"
+"$WRITE" "$d/key" "$d/w.log" || bad "continuing the demo log"
 expect 0 "w.log: ok, 23 lines, checkpointed" "$RECGATE" audit verify "$d/w.log" --key-file "$d/key"
 head -n 11 "$d/w.log" > "$d/w2.log"
 whead=$("$RECGATE" audit verify "$d/w.log" --key-file "$d/key" -v | sed -n 's/^head //p')
@@ -64,9 +59,9 @@ expect 1 "lines were removed after a checkpoint" "$RECGATE" audit verify "$d/w2.
 
 # continuing a tampered log is refused and leaves it untouched
 cp "$d/b.log" "$d/b2.log"
-"$WRITE" "$d/key" "$d/b2.log" 2>"$d/err" && fail "appended to a tampered log"
-grep -q "line 5: MAC does not match.*refusing to append" "$d/err" || fail "refusal message: $(cat "$d/err")"
-cmp -s "$d/b.log" "$d/b2.log" || fail "tampered log was modified"
+"$WRITE" "$d/key" "$d/b2.log" 2>"$d/err" && bad "appended to a tampered log"
+grep -q "line 5: MAC does not match.*refusing to append" "$d/err" || bad "refusal message: $(cat "$d/err")"
+cmp -s "$d/b.log" "$d/b2.log" || bad "tampered log was modified"
 
 # wrong key, bad key file, not a log
 "$RECGATE" audit keygen -o "$d/key2" >/dev/null
@@ -88,8 +83,8 @@ expect 2 "usage" "$RECGATE" audit keygen
 # pseudonyms: stable per key, no platform id in them
 p1=$("$RECGATE" audit pseudonym --key-file "$d/key" zoom:alice | cut -f1)
 p2=$("$RECGATE" audit pseudonym --key-file "$d/key" zoom:alice | cut -f1)
-echo "$p1" | grep -Eq '^p-[0-9a-f]{16}$' || fail "pseudonym format: $p1"
-[ "$p1" = "$p2" ] || fail "pseudonym not stable"
+echo "$p1" | grep -Eq '^p-[0-9a-f]{16}$' || bad "pseudonym format: $p1"
+[ "$p1" = "$p2" ] || bad "pseudonym not stable"
 
-[ "$fails" -eq 0 ] || { echo "audit_cli: $fails failure(s)"; exit 1; }
-echo "audit_cli: ok"
+[ "$fail" -eq 0 ] && echo "audit_cli: ok"
+finish

@@ -1,12 +1,9 @@
 #!/bin/sh
 # Bad policy and scenario files: recgate run exits 1, names the file, the
 # JSON path and what was expected, and records nothing.
-set -u
-: "${RECGATE:?}" "${TOP:?}"
+. "$TOP/tests/e2e/lib/e2e.sh"
 umask 077
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail=0; n=0
-bad() { echo "FAIL: $*"; fail=1; }
+tmp=$T; n=0
 "$RECGATE" keygen -o "$tmp/org.key" >/dev/null 2>&1
 "$RECGATE" audit keygen -o "$tmp/audit.key" >/dev/null 2>&1
 R=$(grep -o 'age1[0-9a-z]*' "$tmp/org.key" | head -1)
@@ -77,4 +74,4 @@ n=$((n + 1))
 "$RECGATE" run --config "$good_config" >/dev/null 2>&1; [ $? -eq 2 ] || bad "missing --scenario: want exit 2"
 
 [ $fail -eq 0 ] && echo "bad_inputs: $n cases ok"
-exit $fail
+finish

@@ -1,11 +1,8 @@
 #!/bin/sh
 # recgate classify: one label per TEXT on stdout, exit codes for bad usage
 # and invalid UTF-8.
-RECGATE=${RECGATE:-build/recgate}
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
+. "$TOP/tests/e2e/lib/e2e.sh"
+tmp=$T
 
 # expect EXIT_STATUS EXPECTED_STDOUT -- ARGS...
 expect() {
@@ -74,4 +71,4 @@ fi
 grep -q "bad.json: controller: expected" "$tmp/err" || bad "--config bad policy: unclear error: $(cat "$tmp/err")"
 
 [ $fail -eq 0 ] && echo "classify_cli: ok"
-exit $fail
+finish

@@ -3,12 +3,7 @@
 # reference is the generated one, every command has a source file and a
 # man page, every flag the C code accepts is documented there, and
 # `recgate CMD --help` prints that usage.
-set -u
-: "${TOP:?}" "${BUILD:?}" "${RECGATE:?}"
-fail=0
-ok() { echo "  ok: $*"; }
-bad() { echo "  FAIL: $*"; fail=1; }
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+. "$TOP/tests/e2e/lib/e2e.sh"
 G=$TOP/$BUILD/gen
 [ -s "$G/README-commands.md" ] || { echo "FAIL: $G not generated"; exit 1; }
 
@@ -80,4 +75,4 @@ done
 "$RECGATE" hold /nonexistent 2>"$T/err"; rc=$?
 [ $rc -eq 2 ] && grep -q '^usage: recgate hold RECDIR --reason TEXT' "$T/err" &&
     ok "usage errors print the generated usage" || bad "hold without --reason: rc $rc, $(cat "$T/err")"
-exit $fail
+finish

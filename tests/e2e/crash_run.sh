@@ -3,12 +3,10 @@
 # decrypts (with the real age), `recgate verify` says the recording was cut
 # short and by how much, recording.json says it is not complete, and the
 # audit log verifies up to the crash without a checkpoint.
-set -u
-: "${RECGATE:?}" "${TOP:?}"
+. "$TOP/tests/e2e/lib/e2e.sh"
 umask 077
-tmp=$(mktemp -d); trap 'kill -9 $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-fail=0; pid=
-bad() { echo "FAIL: $*"; fail=1; }
+tmp=$T; pid=
+at_exit '[ -n "$pid" ] && kill -9 $pid 2>/dev/null'
 "$RECGATE" keygen -o "$tmp/org.key" >/dev/null 2>&1
 "$RECGATE" audit keygen -o "$tmp/audit.key" >/dev/null 2>&1
 R=$(grep -o 'age1[0-9a-z]*' "$tmp/org.key" | head -1)
@@ -50,4 +48,4 @@ done
 "$RECGATE" audit verify "$D/audit.log" --key-file "$tmp/audit.key" >"$tmp/av" 2>&1 && bad "audit verify accepts a log without checkpoint"
 "$RECGATE" audit verify "$D/audit.log" --key-file "$tmp/audit.key" --allow-open >"$tmp/av" 2>&1 || bad "audit log broken by the crash: $(cat "$tmp/av")"
 [ $fail -eq 0 ] && echo "crash_run: ok ($sealed sealed segments; $(grep -o '[^:]*cut short[^;]*' "$tmp/verify" | head -1))"
-exit $fail
+finish

@@ -7,13 +7,10 @@
 if [ -z "${RG_NETNS:-}" ]; then
     exec env RG_NETNS=1 unshare -n -m sh "$0" "$@"
 fi
-set -u
-: "${RECGATE:?}" "${TOP:?}" "${BUILD:?}"
+. "$TOP/tests/e2e/lib/e2e.sh"
 ip link set lo up
-T=$(mktemp -d) || exit 1
 NGINX=; JANUS_PID=
-trap 'stop_nginx; janus_stop; umount "$T/ro" "$T/tiny" 2>/dev/null; rm -rf "$T"' EXIT
-fail=0
+at_exit 'stop_nginx; janus_stop; umount "$T/ro" "$T/tiny" 2>/dev/null'
 . "$TOP/tests/e2e/upload/lib.sh"
 . "$TOP/tests/e2e/janus/lib.sh"
 umask 077
@@ -183,4 +180,4 @@ if [ "$RC" -eq 1 ] && [ "$(printf '%s' "$OUT" | jq -r '.status, .exit' | tr '\n'
     ok "--json: status fail, exit 1, the audit key's fix, the clock's warning"
 else bad "--json with failures: rc $RC: $OUT"; fi
 "$RECGATE" doctor --out "$T/rec" 2>/dev/null; [ $? -eq 2 ] && ok "no --config: usage, exit 2" || bad "no --config"
-exit $fail
+finish

@@ -6,12 +6,8 @@
 # verify; bash completion completes commands and flags; an existing policy
 # is never overwritten; make uninstall (DESTDIR, PREFIX=/usr) leaves
 # nothing behind but an edited policy.
-set -u
-: "${TOP:?}" "${BUILD:?}"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail=0
-ok() { echo "  ok: $*"; }
-bad() { echo "  FAIL: $*"; fail=1; }
+. "$TOP/tests/e2e/lib/e2e.sh"
+tmp=$T
 san=0; sanflags=
 case "$BUILD" in *san*) san=1; sanflags="-fsanitize=address,undefined" ;; esac
 mk() { make -C "$TOP" --no-print-directory SANITIZE=$san BUILD="$BUILD" "$@" >"$tmp/log" 2>&1; }
@@ -134,4 +130,4 @@ left=$(find "$P" ! -type d)
 [ "$left" = "$P/etc/recgate/recgate.json" ] && ok "make uninstall keeps only the edited policy" ||
     bad "after uninstall of $P: $left"
 [ $fail -eq 0 ] && echo "install: ok"
-exit $fail
+finish

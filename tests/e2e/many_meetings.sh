@@ -1,12 +1,9 @@
 #!/bin/sh
 # Several meetings in one process (one thread each): a broken meeting
 # fails alone; every other meeting is recorded completely and verifies.
-set -u
-: "${RECGATE:?}" "${TOP:?}"
+. "$TOP/tests/e2e/lib/e2e.sh"
 umask 077
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
+tmp=$T
 "$RECGATE" keygen -o "$tmp/org.key" >/dev/null 2>&1
 "$RECGATE" audit keygen -o "$tmp/audit.key" >/dev/null 2>&1
 R=$(grep -o 'age1[0-9a-z]*' "$tmp/org.key" | head -1)
@@ -46,4 +43,4 @@ for i in 1 2 3 4; do
       "guest$i host$i late$i" ] || bad "m$i wrote: $(jq -c "select(.meeting_id == \"m$i\") | .written" "$tmp/summaries")"
 done
 [ $fail -eq 0 ] && echo "many_meetings: ok"
-exit $fail
+finish

@@ -30,7 +30,7 @@ grep -q "^purge *$(basename "$A")" "$T/dry" && grep -q "^purge *$(basename "$B")
     grep -q "^keep *$(basename "$C")" "$T/dry" && grep -q "^held *$(basename "$D").*anke verserer" "$T/dry" &&
     grep -q "^skip *notes" "$T/dry" && ok "dry run lists: $(tail -1 "$T/dry")" || { bad "dry run list"; cat "$T/dry"; }
 
-RG_TEST_CRASH_AT=purge_keys P >/dev/null 2>&1
+(RECGATE=$RECGATE_TESTHOOKS RG_TEST_CRASH_AT=purge_keys; export RG_TEST_CRASH_AT; P) >/dev/null 2>&1
 st=$?
 # purge goes in name order; A and B may be made in the same second, so the
 # random part of the name decides which expired one comes first

@@ -4,13 +4,10 @@
 # track decrypts — with recgate and with the real `age` — to the right
 # participant's tone for the right duration; the objector's track is
 # destroyed; nothing in the output folder is plaintext media.
-set -u
-: "${RECGATE:?}" "${TOP:?}" "${BUILD:?}"
+. "$TOP/tests/e2e/lib/e2e.sh"
 PROBE="$TOP/$BUILD/tests/media_probe"
 umask 077
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
+tmp=$T
 
 "$RECGATE" keygen -o "$tmp/org.key" >/dev/null 2>&1 || { echo "keygen failed"; exit 1; }
 "$RECGATE" audit keygen -o "$tmp/audit.key" >/dev/null 2>&1 || { echo "audit keygen failed"; exit 1; }
@@ -132,4 +129,4 @@ JSON
 done
 
 [ $fail -eq 0 ] && echo "record_tracks: ok"
-exit $fail
+finish

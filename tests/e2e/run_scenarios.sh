@@ -4,10 +4,9 @@
 # Scenarios named testpolicy_*.json run with tests/e2e/policy-test.json,
 # the others with the shipped config/recgate.json. demo.expect checks the
 # shipped demo, config/scenarios/demo.json.
-set -u
-: "${RECGATE:?}" "${TOP:?}"
+. "$TOP/tests/e2e/lib/e2e.sh"
 dir="$TOP/tests/e2e/scenarios"
-fails=0; n=0
+n=0
 for expect in "$dir"/*.expect; do
     name=$(basename "$expect" .expect)
     scenario="$dir/$name.json"
@@ -16,18 +15,17 @@ for expect in "$dir"/*.expect; do
     case "$name" in testpolicy_*) config="$TOP/tests/e2e/policy-test.json" ;; esac
     n=$((n + 1))
     if ! got=$("$RECGATE" run --config "$config" --scenario "$scenario" --json --quiet); then
-        echo "FAIL $name: recgate run exited non-zero"; fails=$((fails + 1)); continue
+        bad "$name: recgate run exited non-zero"; continue
     fi
     if ! printf '%s' "$got" | jq -e --slurpfile want "$expect" \
         '. as $got | $want[0] | to_entries | all(.value == $got[.key])' >/dev/null; then
-        echo "FAIL $name"
-        echo "  want: $(cat "$expect")"
-        echo "  got:  $got"
-        fails=$((fails + 1))
+        bad "$name"
+        echo "      want: $(cat "$expect")"
+        echo "      got:  $got"
     else
-        echo "ok   $name"
+        ok "$name"
     fi
 done
-[ "$n" -gt 0 ] || { echo "no scenarios found"; exit 1; }
-echo "$((n - fails))/$n scenarios as expected"
-[ "$fails" -eq 0 ]
+[ "$n" -gt 0 ] || { bad "no scenarios found"; finish; }
+echo "$n scenarios run"
+finish

@@ -9,13 +9,10 @@
 if [ -z "${RG_NETNS:-}" ]; then
     exec env RG_NETNS=1 unshare -n sh "$0" "$@"
 fi
-set -u
-: "${RECGATE:?}" "${TOP:?}"
+. "$TOP/tests/e2e/lib/e2e.sh"
 ip link set lo up
-T=$(mktemp -d) || exit 1
 NGINX= BAD1= BAD2=
-trap 'stop_nginx; for p in $BAD1 $BAD2; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
-fail=0
+at_exit 'stop_nginx; for p in $BAD1 $BAD2; do kill "$p" 2>/dev/null; done'
 . "$TOP/tests/e2e/upload/lib.sh"
 umask 077
 make_pki || { echo "openssl failed"; exit 1; }
@@ -90,4 +87,4 @@ chmod 644 "$T/dav.pw"
 grep -q "dav.pw: secret file has mode 0644: group/others may read it; run chmod 600" "$T/u4" &&
     ok "refused: $(grep -o 'dav.pw: secret file has mode [^;]*' "$T/u4" | head -1)" || bad "perm message: $(cat "$T/u4")"
 chmod 600 "$T/dav.pw"
-exit $fail
+finish

@@ -9,13 +9,10 @@
 if [ -z "${RG_NETNS:-}" ]; then
     exec env RG_NETNS=1 unshare -n sh "$0" "$@"
 fi
-set -u
-: "${RECGATE:?}" "${TOP:?}"
+. "$TOP/tests/e2e/lib/e2e.sh"
 ip link set lo up
-T=$(mktemp -d) || exit 1
 NGINX= S3=
-trap 'stop_nginx; [ -n "$S3" ] && kill "$S3" 2>/dev/null; rm -rf "$T"' EXIT
-fail=0
+at_exit 'stop_nginx; [ -n "$S3" ] && kill "$S3" 2>/dev/null'
 . "$TOP/tests/e2e/upload/lib.sh"
 umask 077
 make_pki || { echo "openssl failed"; exit 1; }
@@ -125,4 +122,4 @@ if [ -x "$S3RVER" ]; then
 else
     bad "s3rver is not installed: run make deps"
 fi
-exit $fail
+finish

@@ -9,16 +9,13 @@
 if [ -z "${RG_NETNS:-}" ]; then
     exec env RG_NETNS=1 unshare -n sh "$0" "$@"
 fi
-set -u
-: "${RECGATE:?}" "${TOP:?}"
+. "$TOP/tests/e2e/lib/e2e.sh"
 # Installed by `make deps` outside this network namespace (none here).
 S3RVER="$TOP/.deps/npm/node_modules/.bin/s3rver"
 [ -x "$S3RVER" ] || { echo "  FAIL: s3rver is not installed: run make deps"; exit 1; }
 ip link set lo up
-T=$(mktemp -d) || exit 1
 S3=
-trap '[ -n "$S3" ] && kill "$S3" 2>/dev/null; [ -n "${KEEP:-}" ] && cp -r "$T" /tmp/keep-s3; rm -rf "$T"' EXIT
-fail=0
+at_exit '[ -n "$S3" ] && kill "$S3" 2>/dev/null; [ -n "${KEEP:-}" ] && cp -r "$T" /tmp/keep-s3'
 . "$TOP/tests/e2e/upload/lib.sh"
 umask 077
 make_pki || { echo "openssl failed"; exit 1; }
@@ -91,4 +88,4 @@ else bad "doctor S3: $(cat "$T/d1")"; fi
 rc=$?
 [ $rc -eq 1 ] && grep -q '^fail  upload     se-s3 (s3, SE): PUT .*HTTP 403.*fix: check access_key_id, secret_key_file and s3_region' "$T/d2" &&
     ok "doctor: unknown S3 access key: $(grep '^fail  upload' "$T/d2" | cut -c1-100)" || bad "doctor S3 bad key: rc $rc: $(cat "$T/d2")"
-exit $fail
+finish

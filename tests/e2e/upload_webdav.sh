@@ -7,13 +7,10 @@
 if [ -z "${RG_NETNS:-}" ]; then
     exec env RG_NETNS=1 unshare -n sh "$0" "$@"
 fi
-set -u
-: "${RECGATE:?}" "${TOP:?}"
+. "$TOP/tests/e2e/lib/e2e.sh"
 ip link set lo up
-T=$(mktemp -d) || exit 1
 NGINX=
-trap 'stop_nginx; rm -rf "$T"' EXIT
-fail=0
+at_exit stop_nginx
 . "$TOP/tests/e2e/upload/lib.sh"
 umask 077
 make_pki || { echo "openssl failed"; exit 1; }
@@ -186,4 +183,4 @@ done
 "$RECGATE" audit verify "$R8/audit.log" --key-file "$T/audit.key" >/dev/null 2>&1 &&
     ok "crashed meeting's audit log verifies (resumed, checkpointed)" || bad "audit log after crash"
 
-exit $fail
+finish

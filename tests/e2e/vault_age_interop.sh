@@ -2,14 +2,8 @@
 # Interoperability with the real `age` binary, both directions, keys made
 # by both tools, payloads of 0, 1, 64 KiB, 64 KiB+1 and 3*64 KiB+5 bytes;
 # plus the clear errors recgate gives for bad input.
-set -u
-: "${RECGATE:?}" "${BUILD:?}"
+. "$TOP/tests/e2e/lib/e2e.sh"
 ENC="$TOP/$BUILD/tests/age_encrypt_tool"
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-fail=0
-ok() { echo "  ok: $*"; }
-bad() { echo "  FAIL: $*"; fail=1; }
 command -v age >/dev/null && command -v age-keygen >/dev/null ||
     { echo "age/age-keygen not installed (Debian package age)"; exit 1; }
 
@@ -86,4 +80,4 @@ if "$RECGATE" decrypt "$T/flip.age" -i "$T/age.key" -o - >/dev/null 2>"$T/err"; 
 # World-readable identity files are refused.
 cp "$T/age.key" "$T/open.key"; chmod 644 "$T/open.key"
 expect_err "identity mode 0644" "accessible by group or others" "$T/a.age" "$T/open.key"
-exit $fail
+finish

@@ -3,15 +3,10 @@
 # recgate and with plain `age` via the keyring), the decrypted segments
 # must concatenate to a valid record stream, and `recgate verify` must say
 # the track was cut short and how many seconds are at most missing.
-set -u
-: "${RECGATE:?}" "${BUILD:?}"
+. "$TOP/tests/e2e/lib/e2e.sh"
 W="$TOP/$BUILD/tests/vault_writer"
-T=$(mktemp -d) || exit 1
 PID=
-trap '[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null; rm -rf "$T"' EXIT
-fail=0
-ok() { echo "  ok: $*"; }
-bad() { echo "  FAIL: $*"; fail=1; }
+at_exit '[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null'
 umask 077
 age-keygen -o "$T/org.key" 2>/dev/null
 ORG=$(age-keygen -y "$T/org.key")
@@ -19,7 +14,9 @@ REC="$T/rec"
 
 # segment_s=1, a 4 KiB record every 20 ms per track (about 12 chunks per
 # segment), meant to run for 60 s: it is killed once 3 segments are sealed.
-"$W" write "$REC" 1 20 60000 4096 "$ORG" >"$T/log" 2>&1 &
+# The writer binds each sealed segment into audit.log, as the recorder does.
+"$RECGATE" audit keygen -o "$T/audit.key" >/dev/null || bad "audit keygen"
+VAULT_WRITER_AUDIT_KEY="$T/audit.key" "$W" write "$REC" 1 20 60000 4096 "$ORG" >"$T/log" 2>&1 &
 PID=$!
 i=0
 until grep -q "sealed 3" "$T/log" 2>/dev/null; do
@@ -70,7 +67,6 @@ for t in t1 t2; do
 done
 # recgate export --track: refuses a cut-short track unless --partial; then
 # writes exactly the sealed segments (same bytes as age produced above).
-"$RECGATE" audit keygen -o "$T/audit.key" >/dev/null || bad "audit keygen"
 if "$RECGATE" export "$REC" --track t1 --identity "$T/org.key" -o "$T/t1.export" --audit-key "$T/audit.key" 2>"$T/err"; then
     bad "export accepted a cut-short track without --partial"
 else
@@ -81,4 +77,4 @@ fi
 "$RECGATE" export "$REC" --track t1 --identity "$T/org.key" -o "$T/t1.export" --partial --audit-key "$T/audit.key" 2>"$T/err" &&
     cmp -s "$T/t1.export" "$T/t1.stream" && grep -q warning "$T/err" &&
     ok "export --partial = the sealed segments, with a warning" || bad "export --partial"
-exit $fail
+finish

@@ -3,20 +3,16 @@
 # shred it in the recording, and show the copy is unreadable by recgate and
 # by plain `age` going through the keyring with the organisation identity,
 # while the other track stays readable.
-set -u
-: "${RECGATE:?}" "${BUILD:?}"
+. "$TOP/tests/e2e/lib/e2e.sh"
 W="$TOP/$BUILD/tests/vault_writer"
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-fail=0
-ok() { echo "  ok: $*"; }
-bad() { echo "  FAIL: $*"; fail=1; }
 umask 077
 "$RECGATE" keygen -o "$T/org.key" >"$T/org.pub" || exit 1
 ORG=$(cat "$T/org.pub")
 REC="$T/rec"
 # 200 records per track, 50 ms apart (10 s of media), segment_s 2.
-"$W" write "$REC" 2 50 0 1000 "$ORG" >/dev/null || { bad "writer"; exit 1; }
+# The writer binds each sealed segment into audit.log, as the recorder does.
+"$RECGATE" audit keygen -o "$T/audit.key" >/dev/null || bad "audit keygen"
+VAULT_WRITER_AUDIT_KEY="$T/audit.key" "$W" write "$REC" 2 50 0 1000 "$ORG" >/dev/null || { bad "writer"; exit 1; }
 "$RECGATE" verify "$REC" --identity "$T/org.key" >/dev/null && ok "recording intact before shredding" ||
     bad "verify before"
 
@@ -55,7 +51,6 @@ age -d -i "$T/org.key" "$T/backup/manifest.json.age" | grep -q meeting && ok "ma
     bad "manifest"
 "$RECGATE" verify "$REC" --identity "$T/org.key" >"$T/v" 2>&1 && grep -q "shredded on request" "$T/v" &&
     ok "verify: $(grep shredded "$T/v")" || { bad "verify after shred"; cat "$T/v"; }
-"$RECGATE" audit keygen -o "$T/audit.key" >/dev/null || bad "audit keygen"
 if "$RECGATE" export "$REC" --track t1 -i "$T/org.key" -o "$T/t1.out" --audit-key "$T/audit.key" 2>"$T/err"; then
     bad "export of shredded track succeeded"; else
     grep -q shredded "$T/err" && ok "export t1: $(head -1 "$T/err")" || bad "export msg"; fi
@@ -64,4 +59,4 @@ if "$RECGATE" export "$REC" --track t1 -i "$T/org.key" -o "$T/t1.out" --audit-ke
     bad "export t2"
 if "$RECGATE" shred "$REC" t1 2>"$T/err"; then bad "second shred succeeded"; else
     ok "second shred: $(cat "$T/err")"; fi
-exit $fail
+finish

@@ -74,7 +74,8 @@ age -d -i "$ORG_KEY" "$REC/manifest.json.age" | jq -S 'del(.participants[].remov
 # Crash after each step; the next command completes the journal.
 for step in journal logged keys segments manifest metadata audited; do
     C="$T/crash-$step"; cp -r "$T/pristine" "$C"
-    RG_TEST_CRASH_AT=$step W "$C" >/dev/null 2>&1; rc=$?
+    (RECGATE=$RECGATE_TESTHOOKS RG_TEST_CRASH_AT=$step; export RG_TEST_CRASH_AT; W "$C") \
+        >/dev/null 2>&1; rc=$?
     [ $rc -eq 137 ] || { bad "$step: expected SIGKILL (137), got $rc"; continue; }
     [ -e "$C/withdraw.pending" ] || { bad "$step: no journal left"; continue; }
     grep -qiE 'lars|berg' "$C/withdraw.pending" && bad "$step: journal holds personal data"

@@ -39,7 +39,7 @@ if grep -rqiE 'karen|lars|mette|holm|berg|juhl' "$REC" "$T/r.html"; then bad "na
     ok "no names in the tombstone or its report"; fi
 
 C="$T/crash"; cp -r "$T/pristine" "$C"
-RG_TEST_CRASH_AT=keys D "$C" >/dev/null 2>&1
+(RECGATE=$RECGATE_TESTHOOKS RG_TEST_CRASH_AT=keys; export RG_TEST_CRASH_AT; D "$C") >/dev/null 2>&1
 [ $? -eq 137 ] && [ -e "$C/withdraw.pending" ] && [ ! -e "$C/keyring/t1.age" ] &&
     [ -e "$C/manifest.json.age" ] && ok "killed after the key step: keys gone, journal left" ||
     bad "crash step"

@@ -21,6 +21,6 @@ for f in "$@"; do
     fi
     rm -f "$work.log"
 done
-echo "fuzz: $pass passed, $fail failed"
-[ -n "${COUNTS:-}" ] && echo "$pass $fail" >>"$COUNTS"
+echo "fuzz: $pass passed, $fail failed, 0 skipped"
+[ -n "${COUNTS:-}" ] && echo "$pass $fail 0" >>"$COUNTS"
 exit $rc

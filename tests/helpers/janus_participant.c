@@ -83,6 +83,14 @@ static bool background(rg_jev *ev)
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(m, "textroom");
         if (cJSON_IsString(k) && !strcmp(k->valuestring, "join"))
             note_user(m);
+        /* What the bot says reaches us: the conformance suite checks
+         * that "delivered" means delivered. */
+        const cJSON *from = cJSON_GetObjectItemCaseSensitive(m, "from");
+        const cJSON *text = cJSON_GetObjectItemCaseSensitive(m, "text");
+        if (cJSON_IsString(k) && !strcmp(k->valuestring, "message") && cJSON_IsString(from) &&
+            bot_user[0] && !strcmp(from->valuestring, bot_user) && cJSON_IsString(text))
+            fprintf(stderr, "%s: heard \"%.*s\" at %.2f s\n", name,
+                    (int)strcspn(text->valuestring, "\n"), text->valuestring, now_s());
         cJSON_Delete(m);
     }
     return false;

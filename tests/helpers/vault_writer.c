@@ -6,6 +6,8 @@
  *       every period. Prints "sealed N" lines as segments close so a test
  *       knows when to SIGKILL it. Closes cleanly after DURATION_MS
  *       (DURATION_MS 0 = no sleeping: write 200 records as fast as possible).
+ *       With env VAULT_WRITER_AUDIT_KEY=FILE each sealed segment is bound
+ *       into RECDIR/audit.log (a "seal" line), as the recorder does.
  *   vault_writer check TRACK RECORD_BYTES < stream
  *       Checks that stdin is whole records of TRACK numbered 0,1,2,...;
  *       prints the count. Exit 1 on any gap, partial record or garbage. */
@@ -14,8 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "audit.h"
 #include "vault.h"
 #include "fileio.h"
+
+static void seal_hook(void *ctx, const char *track, const rg_vault_segment *seg)
+{
+    if (rg_vault_seal_audit(ctx, track, seg))
+        fprintf(stderr, "vault_writer: cannot log a seal\n");
+}
 
 static void make_record(char *buf, size_t size, const char *track,
                         unsigned long n, long long t_ms)
@@ -62,6 +71,18 @@ static int do_write(int argc, char **argv)
         fprintf(stderr, "vault_writer: %s\n", err);
         return 1;
     }
+    rg_audit *log = NULL;
+    const char *kf = getenv("VAULT_WRITER_AUDIT_KEY");
+    if (kf) {
+        uint8_t key[RG_AUDIT_KEY_LEN];
+        char path[4200];
+        snprintf(path, sizeof path, "%s/audit.log", recdir);
+        if (rg_audit_key_load(kf, key, err) || rg_audit_open(path, key, &log, err)) {
+            fprintf(stderr, "vault_writer: %s\n", err);
+            return 1;
+        }
+        rg_vault_set_sealed_hook(v, seal_hook, log);
+    }
     const char manifest[] = "{\"meeting\":\"test\",\"tracks\":[\"t1\",\"t2\"]}";
     if (rg_vault_put_file(v, "manifest.json", manifest, sizeof manifest - 1))
         return 1;
@@ -104,6 +125,8 @@ static int do_write(int argc, char **argv)
         if (rg_vault_track_close(t[k], t_ms))
             return 1;
     if (rg_vault_close(v))
+        return 1;
+    if (log && (rg_audit_checkpoint(log) || (rg_audit_close(log), 0)))
         return 1;
     printf("closed\n");
     return 0;

@@ -53,7 +53,14 @@ static void test_redact(void)
     redact_is("Lars-Berg", "[x]-[x]");
     redact_is("@Lars: ok", "@[x]: ok");
     redact_is("Søren og Sørensen", "[x] og Sørensen");  /* UTF-8 word chars */
-    redact_is("ÅLars Lars_x xLars", "ÅLars Lars_x xLars");
+    redact_is("ÅLars xLars", "ÅLars xLars");
+    /* issue 12: genitive -s, 's and \u2019s, names joined by _ or . */
+    redact_is("Lars bil, Lars' bil, Larss", "[x] bil, [x]' bil, [x]");
+    redact_is("Bergs kontor og Lars Bergs bil", "[x] kontor og [x] bil");
+    redact_is("Lars's and Lars\u2019s", "[x]'s and [x]\u2019s");
+    redact_is("lars_berg, lars.berg@firma.dk, Lars_x", "[x]_[x], [x].[x]@firma.dk, [x]_x");
+    redact_is("Sørens mødes", "[x] mødes");
+    redact_is("Larsen, Bergsøe, Larsson", "Larsen, Bergsøe, Larsson");
     redact_is("", "");
     redact_is("lb", "[x]");
 }
@@ -64,10 +71,12 @@ static void test_words_of(void)
     char **w = NULL;
     size_t n = 0;
     CU_ASSERT_EQUAL(rg_recdir_words_of(p, &w, &n), RG_OK);
-    /* id, full name, parts of >= 2 bytes (the lone "B" is left out). */
-    CU_ASSERT_EQUAL(n, 5);
-    const char *want[] = {"u-17", "Anne-Marie  B Holm", "Anne", "Marie", "Holm"};
-    for (size_t i = 0; i < n && i < 5; i++)
+    /* id, full name, parts of >= 2 bytes (the lone "B" is left out), and
+     * the parts run together. */
+    CU_ASSERT_EQUAL(n, 6);
+    const char *want[] = {"u-17", "Anne-Marie  B Holm", "Anne", "Marie", "Holm",
+                          "AnneMarieHolm"};
+    for (size_t i = 0; i < n && i < 6; i++)
         CU_ASSERT_STRING_EQUAL(w[i], want[i]);
     rg_recdir_free_words(w, n);
     cJSON_Delete(p);

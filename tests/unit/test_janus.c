@@ -6,6 +6,7 @@
 #include <string.h>
 #include "janus/janus.h"
 #include "janus/jint.h"
+#include "janus/jnames.h"
 #include "janus/jpeer.h"
 #include "policy.h"
 #include "recgate/recgate.h"
@@ -40,12 +41,15 @@ static void test_opus_toc(void)
 
 static rg_err create(const char *url, const char *room, char *err)
 {
+    char set[512];
+    snprintf(set, sizeof set, "{\"timeout_s\":2%s%s%s%s%s%s}",
+             url ? ",\"url\":\"" : "", url ? url : "", url ? "\"" : "",
+             room ? ",\"room\":\"" : "", room ? room : "", room ? "\"" : "");
     rg_shim_params p = {
         .api_version = RG_SHIM_API_VERSION,
         .struct_size = sizeof p,
-        .url = url,
-        .room = room,
-        .timeout_s = 2,
+        .settings_json = set,
+        .settings_path = "platforms.janus",
     };
     void *shim = NULL;
     rg_shim_meeting m = {0};
@@ -59,17 +63,18 @@ static rg_err create(const char *url, const char *room, char *err)
 static void test_create_errors(void)
 {
     char err[RG_ERRBUF_SIZE];
-    CU_ASSERT_PTR_EQUAL(rg_shim_find("janus"), &rg_janus_shim);
     CU_ASSERT_EQUAL(create(NULL, "1", err), RG_ERR_ARG);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "--url"));
     CU_ASSERT_EQUAL(create("http://127.0.0.1:1/janus", NULL, err), RG_ERR_ARG);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "--room"));
-    CU_ASSERT_EQUAL(create("http://127.0.0.1:1/janus", "a b", err), RG_ERR_ARG);
+    CU_ASSERT_EQUAL(create("http://127.0.0.1:1/janus", "a b", err), RG_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "platforms.janus.room: expected"));
     /* Port 1 on loopback: nothing listens, refused at once. */
     CU_ASSERT_EQUAL(create("http://127.0.0.1:1/janus", "1234", err), RG_ERR_NETWORK);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot reach Janus at http://127.0.0.1:1/janus"));
     /* Only http(s) is ever spoken. */
-    CU_ASSERT_EQUAL(create("file:///etc/passwd", "1234", err), RG_ERR_NETWORK);
+    CU_ASSERT_EQUAL(create("file:///etc/passwd", "1234", err), RG_ERR_CONFIG);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "platforms.janus.url: expected"));
 }
 
 static const char *base =
@@ -87,35 +92,29 @@ static rg_err parse(const char *extra, rg_policy **out, char *err)
     return rg_policy_parse(buf, strlen(buf), "t.json", out, err);
 }
 
+/* Settings are opaque to the policy: it keeps platforms.<name> as JSON
+ * and checks only the shape and meeting_type; the shim checks the rest. */
 static void test_policy_platforms(void)
 {
     char err[RG_ERRBUF_SIZE];
     rg_policy *p = NULL;
     CU_ASSERT_EQUAL(parse("", &p, err), RG_OK);
-    CU_ASSERT_PTR_NULL(rg_policy_platform(p, "janus"));
+    CU_ASSERT_PTR_NULL(rg_policy_platform_settings(p, "janus"));
     rg_policy_free(p);
     CU_ASSERT_EQUAL(parse(",\"platforms\":{\"janus\":{\"url\":\"http://j:8088/janus\","
-                          "\"room\":1234,\"textroom\":\"chat-1\",\"hosts\":[\"leder\",\"42\"],"
-                          "\"meeting_type\":\"m\",\"timeout_s\":7}}", &p, err), RG_OK);
-    const rg_platform_cfg *c = rg_policy_platform(p, "janus");
+                          "\"room\":1234,\"hosts\":[\"leder\",\"42\"],"
+                          "\"meeting_type\":\"m\",\"timeout_s\":7},"
+                          "\"zoom\":{\"anything\":[1,2]}}", &p, err), RG_OK);
+    const char *c = rg_policy_platform_settings(p, "janus");
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    CU_ASSERT_STRING_EQUAL(c->url, "http://j:8088/janus");
-    CU_ASSERT_STRING_EQUAL(c->room, "1234");
-    CU_ASSERT_STRING_EQUAL(c->textroom, "chat-1");
-    CU_ASSERT_EQUAL(c->n_hosts, 2);
-    CU_ASSERT_STRING_EQUAL(c->hosts[1], "42");
-    CU_ASSERT_EQUAL(c->timeout_s, 7);
-    CU_ASSERT_PTR_NULL(rg_policy_platform(p, "sim"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(c, "\"room\":1234"));
+    CU_ASSERT_STRING_EQUAL(rg_policy_platform_settings(p, "zoom"), "{\"anything\":[1,2]}");
+    CU_ASSERT_PTR_NULL(rg_policy_platform_settings(p, "sim"));
     rg_policy_free(p);
 
     static const struct { const char *extra, *want; } bad[] = {
-        {",\"platforms\":{\"zoom\":{}}", "platforms.zoom: unknown platform"},
-        {",\"platforms\":{\"janus\":{\"port\":1}}", "platforms.janus.port: unknown key"},
-        {",\"platforms\":{\"janus\":{\"url\":\"ftp://x\"}}", "platforms.janus.url: expected"},
-        {",\"platforms\":{\"janus\":{\"room\":0}}", "platforms.janus.room: expected"},
-        {",\"platforms\":{\"janus\":{\"room\":1.5}}", "platforms.janus.room: expected"},
-        {",\"platforms\":{\"janus\":{\"hosts\":[\"\"]}}", "platforms.janus.hosts[0]: expected"},
-        {",\"platforms\":{\"janus\":{\"timeout_s\":0}}", "platforms.janus.timeout_s: expected"},
+        {",\"platforms\":{\"Zoom!\":{}}", "platforms.Zoom!: expected a platform name"},
+        {",\"platforms\":{\"janus\":1}", "platforms.janus: expected an object"},
         {",\"platforms\":{\"janus\":{\"meeting_type\":\"x\"}}", "platforms.janus.meeting_type: no meeting type"},
         {",\"platforms\":[]", "platforms: expected an object"},
     };
@@ -164,8 +163,11 @@ static void test_reach(void)
     rg_janus j = {.parts = parts, .n_parts = 4, .users = users, .n_users = 4};
     const jtruser *u = NULL;
     /* two annas in the video: one exact chat "anna" at level 2 -> both
-     * have the same single best candidate, fewer users than people */
-    CU_ASSERT_EQUAL(rg_jtr_reach(&j, &parts[0], &u), RG_JREACH_NONE);
+     * have the same single best candidate: the first to arrive is told in
+     * the room, the second cannot be reached until a second chat anna */
+    CU_ASSERT_EQUAL(rg_jtr_reach(&j, &parts[0], &u), RG_JREACH_PUBLIC);
+    CU_ASSERT_PTR_NULL(u);
+    CU_ASSERT_EQUAL(rg_jtr_reach(&j, &parts[1], &u), RG_JREACH_NONE);
     /* bob: the username is his publisher id */
     CU_ASSERT_EQUAL(rg_jtr_reach(&j, &parts[2], &u), RG_JREACH_PRIVATE);
     CU_ASSERT_PTR_EQUAL(u, &users[2]);
@@ -188,12 +190,38 @@ static void test_reach(void)
     CU_ASSERT_PTR_EQUAL(u, &users[0]);
 }
 
+/* The Janus shim validates its settings, naming the path. */
+static void test_janus_settings(void)
+{
+    static const struct { const char *set, *want; } bad[] = {
+        {"{\"url\":\"http://x\",\"room\":1,\"port\":1}", "platforms.janus.port: unknown key"},
+        {"{\"url\":\"ftp://x\",\"room\":1}", "platforms.janus.url: expected"},
+        {"{\"url\":\"http://x\",\"room\":0}", "platforms.janus.room: expected"},
+        {"{\"url\":\"http://x\",\"room\":1.5}", "platforms.janus.room: expected"},
+        {"{\"url\":\"http://x\",\"room\":1,\"hosts\":[\"\"]}", "platforms.janus.hosts[0]: expected"},
+        {"{\"url\":\"http://x\",\"room\":1,\"timeout_s\":0}", "platforms.janus.timeout_s: expected"},
+        {"[]", "platforms.janus: expected an object"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char err[RG_ERRBUF_SIZE] = "";
+        rg_shim_params p = {.api_version = RG_SHIM_API_VERSION, .struct_size = sizeof p,
+                            .settings_json = bad[i].set, .settings_path = "platforms.janus"};
+        void *shim = NULL;
+        rg_shim_meeting m = {0};
+        CU_ASSERT_EQUAL(rg_janus_shim.create(&p, &shim, &m, err), RG_ERR_CONFIG);
+        if (!strstr(err, bad[i].want))
+            fprintf(stderr, "\n  %s -> %s\n", bad[i].set, err);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i].want));
+    }
+}
+
 int main(void)
 {
     static const rg_test tests[] = {
         {"opus TOC durations", test_opus_toc},
         {"create: clear errors", test_create_errors},
-        {"policy platforms.janus", test_policy_platforms},
+        {"policy platforms: opaque", test_policy_platforms},
+        {"janus settings: clear errors", test_janus_settings},
         {"chat name <-> video name levels", test_name_levels},
         {"who is reached privately, publicly or not", test_reach},
         {NULL, NULL},

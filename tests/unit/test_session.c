@@ -55,7 +55,9 @@ static rg_err sk_frame(void *c, void *tr, int64_t t, const rg_media_frame *f)
     return RG_OK;
 }
 static rg_err sk_stop(void *c, void *tr, int64_t t) { (void)c; (void)tr; (void)t; tracks_stopped++; return RG_OK; }
-static const rg_sink_ops SINK = {.track_start = sk_start, .frame = sk_frame, .track_stop = sk_stop};
+static const rg_sink_ops SINK = {.api_version = RG_SINK_API_VERSION,
+                                 .struct_size = sizeof(rg_sink_ops), .track_start = sk_start,
+                                 .frame = sk_frame, .track_stop = sk_stop};
 
 static rg_policy *policy;
 static void reset(void)
@@ -68,12 +70,12 @@ static void reset(void)
 
 static rg_session *new_session(const char *type)
 {
+    /* The sink is injected: no media stack behind the gate. */
     rg_session_params p = {RG_SESSION_API_VERSION, sizeof p, policy, type, "m", NULL,
-                           &HOST, NULL, NULL, 0, NULL};
+                           &HOST, NULL, NULL, 0, NULL, &SINK, NULL};
     rg_session *s = NULL;
     char err[RG_ERRBUF_SIZE];
     CU_ASSERT_FATAL(rg_session_new(&p, &s, err) == RG_OK);
-    CU_ASSERT_FATAL(rg_session_set_sink(s, &SINK, NULL) == RG_OK);
     reset();
     return s;
 }
@@ -102,7 +104,7 @@ static void test_params_checked(void)
     rg_session *s = NULL;
     char err[RG_ERRBUF_SIZE] = "";
     rg_session_params p = {RG_SESSION_API_VERSION + 1, sizeof p, policy, NULL, "m", NULL,
-                           &HOST, NULL, NULL, 0, NULL};
+                           &HOST, NULL, NULL, 0, NULL, NULL, NULL};
     CU_ASSERT(rg_session_new(&p, &s, err) == RG_ERR_VERSION);
     p.api_version = RG_SESSION_API_VERSION;
     p.struct_size = 8;
@@ -223,6 +225,35 @@ static void test_unclassifiable_chat_is_objection(void)
     for (int64_t t = 1020; t <= 12000; t += 20)
         passed += step(s, t, ids, 2);
     CU_ASSERT_EQUAL(passed, 0);
+    rg_session_free(s);
+}
+
+/* Issue 12: a chat event stamped earlier than the previous event is not
+ * rejected before it is classified (an objection could be lost): it counts
+ * as an objection at the current time, and capture stops. */
+static void test_out_of_order_chat_is_objection(void)
+{
+    rg_session *s = new_session(NULL);
+    const char *ids[] = {"h", "g"};
+    rg_session_joined(s, 0, "h", "Host", RG_ROLE_HOST);
+    rg_session_joined(s, 0, "g", "Guest", RG_ROLE_GUEST);
+    int passed = 0;
+    for (int64_t t = 0; t <= 12000; t += 20)
+        passed += step(s, t, ids, 2);
+    CU_ASSERT(passed > 0); /* the gate opened at 10 s */
+    CU_ASSERT_FALSE(rg_session_finished(s));
+    /* stamped 2 s in the past, and harmless-looking text */
+    CU_ASSERT(rg_session_chat(s, 10000, "g", "ok", true) == RG_OK);
+    passed = 0;
+    for (int64_t t = 12020; t <= 13000; t += 20)
+        passed += step(s, t, ids, 2);
+    CU_ASSERT_EQUAL(passed, 0);
+    CU_ASSERT(rg_session_finished(s));
+    CU_ASSERT_EQUAL(last_frame_t, 12000);
+    char *json = NULL;
+    CU_ASSERT(rg_session_summary_json(s, &json) == RG_OK);
+    CU_ASSERT(json && strstr(json, "\"objections\":1") != NULL);
+    free(json);
     rg_session_free(s);
 }
 
@@ -467,6 +498,7 @@ int main(void)
         {"sink frame failure fails closed", test_sink_frame_failure_fails_closed},
         {"notice failure refuses", test_notice_failure},
         {"unclassifiable chat is an objection", test_unclassifiable_chat_is_objection},
+        {"out-of-order chat is an objection, now", test_out_of_order_chat_is_objection},
         {"consent mode", test_consent_mode},
         {"bad event order", test_bad_event_order},
         {"audit trail", test_audit_trail},

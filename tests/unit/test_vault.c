@@ -99,7 +99,7 @@ static void test_segments_by_media_time(void)
     rg_vault_track_info_free(&info);
     /* Whole-track decryption with the org identity = what was written. */
     membuf m = {0};
-    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, mem_sink, &m, NULL, err) == RG_OK);
+    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, NULL, mem_sink, &m, NULL, err) == RG_OK);
     CU_ASSERT_EQUAL(m.len, 120 * 1000);
     unsigned char buf[1000];
     for (int i = 0; i < 120 && m.len == 120000; i++) {
@@ -115,11 +115,11 @@ static void test_segments_by_media_time(void)
     /* ... and that key alone opens the track too. */
     m.p = NULL;
     m.len = 0;
-    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", k, nk, mem_sink, &m, NULL, err) == RG_OK);
+    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", k, nk, NULL, mem_sink, &m, NULL, err) == RG_OK);
     CU_ASSERT_EQUAL(m.len, 120000);
     free(m.p);
     /* But not t2. */
-    CU_ASSERT(rg_vault_track_decrypt(dir, "t2", k, nk, mem_sink, &m, NULL, err) != RG_OK);
+    CU_ASSERT(rg_vault_track_decrypt(dir, "t2", k, nk, NULL, mem_sink, &m, NULL, err) != RG_OK);
     rg_agekey_free_identities(k, nk);
     rg_vault_report rep;
     CU_ASSERT(rg_vault_verify(dir, &org, 1, &rep, err) == RG_OK);
@@ -158,7 +158,7 @@ static void test_wall_clock_sealing(void)
     rg_vault_track_info_free(&info);
     CU_ASSERT(rg_vault_close(v) == RG_OK);
     membuf m = {0};
-    CU_ASSERT(rg_vault_track_decrypt(dir, "a", &org, 1, mem_sink, &m, NULL, err) == RG_OK);
+    CU_ASSERT(rg_vault_track_decrypt(dir, "a", &org, 1, NULL, mem_sink, &m, NULL, err) == RG_OK);
     CU_ASSERT(m.len == 2 && memcmp(m.p, "xy", 2) == 0);
     free(m.p);
     rmrec(dir);
@@ -295,7 +295,7 @@ static void test_verify_finds_damage(void)
     CU_ASSERT(!rep.decrypted);
     rg_vault_report_free(&rep);
     membuf m = {0};
-    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, mem_sink, &m, NULL, err) != RG_OK);
+    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, NULL, mem_sink, &m, NULL, err) != RG_OK);
     CU_ASSERT(strstr(err, "000001.age") != NULL);
     free(m.p);
     /* A malformed index is named, not crashed on. */
@@ -319,9 +319,9 @@ static void test_shred(void)
     CU_ASSERT(rg_vault_shred_track(dir, "t1", err) == RG_OK);
     snprintf(p, sizeof p, "%s/keyring/t1.age", dir);
     CU_ASSERT(access(p, F_OK) != 0);
-    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, mem_sink, &m, NULL, err) != RG_OK);
+    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, NULL, mem_sink, &m, NULL, err) != RG_OK);
     CU_ASSERT(m.len == 0);
-    CU_ASSERT(rg_vault_track_decrypt(dir, "t2", &org, 1, mem_sink, &m, NULL, err) == RG_OK);
+    CU_ASSERT(rg_vault_track_decrypt(dir, "t2", &org, 1, NULL, mem_sink, &m, NULL, err) == RG_OK);
     CU_ASSERT(m.len == 300);
     free(m.p);
     CU_ASSERT(rg_vault_verify(dir, &org, 1, &rep, err) == RG_OK);
@@ -345,7 +345,7 @@ static void test_swapped_keyring_entries(void)
     rename(a, tmp);
     rename(b, a);
     rename(tmp, b);
-    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, mem_sink, &m, NULL, err) ==
+    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, NULL, mem_sink, &m, NULL, err) ==
               RG_ERR_AUTH);
     CU_ASSERT(strstr(err, "does not hold the key of track t1") != NULL);
     CU_ASSERT(m.len == 0);
@@ -354,6 +354,113 @@ static void test_swapped_keyring_entries(void)
     CU_ASSERT(has_line(&rep, "cannot check tags of track t2", "does not hold"));
     rg_vault_report_free(&rep);
     free(m.p);
+    rmrec(dir);
+}
+
+/* Issue 12: a recording folder (and its tracks/, keyring/) must be new:
+ * an existing folder or a symlink planted where it goes is refused, and a
+ * keyring/ replaced by a symlink is never written through. */
+static void test_new_folders_only(void)
+{
+    char dir[64], link[80], target[80], path[200], err[RG_ERRBUF_SIZE] = "";
+    rg_vault *v = NULL;
+    rg_vault_track *t = NULL;
+    struct stat st;
+    mkrec(dir, sizeof dir);
+    snprintf(target, sizeof target, "%.*s/elsewhere", (int)strlen(dir) - 4, dir);
+    CU_ASSERT_FATAL(mkdir(target, 0700) == 0);
+    CU_ASSERT_FATAL(mkdir(dir, 0700) == 0); /* pre-existing, empty */
+    CU_ASSERT(rg_vault_open(dir, rcpts, 1, 5, &v, err) == RG_ERR_STATE);
+    CU_ASSERT(strstr(err, "already exists") != NULL);
+    snprintf(link, sizeof link, "%.*s/link", (int)strlen(dir) - 4, dir);
+    CU_ASSERT_FATAL(symlink(target, link) == 0);
+    CU_ASSERT(rg_vault_open(link, rcpts, 1, 5, &v, err) == RG_ERR_STATE);
+    snprintf(path, sizeof path, "%s/vault.json", target);
+    CU_ASSERT(stat(path, &st) != 0); /* nothing written through the link */
+    /* keyring/ swapped for a symlink while recording: refused. */
+    snprintf(path, sizeof path, "%.*s/rec2", (int)strlen(dir) - 4, dir);
+    CU_ASSERT_FATAL(rg_vault_open(path, rcpts, 1, 5, &v, err) == RG_OK);
+    char kr[220];
+    snprintf(kr, sizeof kr, "%s/keyring", path);
+    CU_ASSERT_FATAL(rmdir(kr) == 0 && symlink(target, kr) == 0);
+    CU_ASSERT(rg_vault_track_open(v, "t1", 0, &t) != RG_OK);
+    snprintf(kr, sizeof kr, "%s/t1.age", target);
+    CU_ASSERT(stat(kr, &st) != 0);
+    rg_vault_close(v);
+    rmrec(dir);
+}
+
+static void seal_hook(void *ctx, const char *track, const rg_vault_segment *seg)
+{
+    CU_ASSERT(rg_vault_seal_audit(ctx, track, seg) == RG_OK);
+}
+
+/* Issue 12: every sealed segment is bound into the audit log; the one
+ * check (rg_vault_segments_check) refuses an index entry that is not, except
+ * the last segment of a track cut short between sealing and logging, which
+ * is dropped; once capture_stop is logged for the track, even that fails. */
+static void test_seals(void)
+{
+    char dir[64], path[200], err[RG_ERRBUF_SIZE] = "";
+    uint8_t key[RG_AUDIT_KEY_LEN];
+    rg_vault *v = NULL;
+    rg_vault_track *t = NULL;
+    rg_audit *log = NULL;
+    rg_vault_seals *seals = NULL;
+    rg_vault_track_info info;
+    unsigned char buf[1000];
+    size_t usable = 0;
+    int dropped = 0;
+    memset(key, 7, sizeof key);
+    mkrec(dir, sizeof dir);
+    CU_ASSERT_FATAL(rg_vault_open(dir, rcpts, 1, 1, &v, err) == RG_OK);
+    rg_vault_set_clock(v, clock_fn, NULL);
+    fake_now = 0;
+    snprintf(path, sizeof path, "%s/audit.log", dir);
+    CU_ASSERT_FATAL(rg_audit_open(path, key, &log, err) == RG_OK);
+    rg_vault_set_sealed_hook(v, seal_hook, log);
+    CU_ASSERT_FATAL(rg_vault_track_open(v, "t1", 0, &t) == RG_OK);
+    for (int i = 0; i < 25; i++) { /* 0.0-2.4 s: seals 000000, 000001 */
+        record(buf, i);
+        CU_ASSERT(rg_vault_track_write(t, i * 100, buf, sizeof buf) == RG_OK);
+    }
+    rg_vault_set_sealed_hook(v, NULL, NULL); /* "crash" before logging: */
+    CU_ASSERT(rg_vault_track_write(t, 3000, buf, sizeof buf) == RG_OK);
+    CU_ASSERT_FATAL(rg_vault_read_track(dir, "t1", &info, err) == RG_OK);
+    CU_ASSERT(info.nsegs == 3);
+    CU_ASSERT_FATAL(rg_vault_seals_load(dir, key, &seals, err) == RG_OK);
+    CU_ASSERT(rg_vault_segments_check(dir, &info, seals, &usable, &dropped, err) == RG_OK);
+    CU_ASSERT(usable == 2 && dropped == 1);
+    /* track decryption stops before the unbound segment and says so */
+    membuf m = {0};
+    int cut = 0;
+    CU_ASSERT(rg_vault_track_decrypt(dir, "t1", &org, 1, seals, mem_sink, &m,
+                                     &cut, err) == RG_OK);
+    CU_ASSERT(cut == 1 && strstr(err, "never logged") != NULL);
+    CU_ASSERT(m.len == 20 * 1000); /* segments 0 and 1: records 0..19 */
+    free(m.p);
+    rg_vault_seals_free(seals);
+    /* The log says the track stopped: an unbound segment is now forged. */
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddStringToObject(f, "track", "t1");
+    CU_ASSERT(rg_audit_append(log, RG_AUDIT_EV_CAPTURE_STOP, f, -1, true) == RG_OK);
+    cJSON_Delete(f);
+    CU_ASSERT_FATAL(rg_vault_seals_load(dir, key, &seals, err) == RG_OK);
+    CU_ASSERT(rg_vault_segments_check(dir, &info, seals, &usable, &dropped, err) == RG_ERR_AUTH);
+    CU_ASSERT(strstr(err, "000002.age: not sealed by the recorder") != NULL);
+    /* An index SHA-256 rewritten to match other bytes: refused too. */
+    info.segs[0].sha256[0] = info.segs[0].sha256[0] == '0' ? '1' : '0';
+    CU_ASSERT(rg_vault_segments_check(dir, &info, seals, &usable, &dropped, err) == RG_ERR_AUTH);
+    CU_ASSERT(strstr(err, "000000.age: its index does not match") != NULL);
+    /* A wrong key: the seals cannot be loaded at all. */
+    rg_vault_seals_free(seals);
+    seals = NULL;
+    key[0] ^= 1;
+    CU_ASSERT(rg_vault_seals_load(dir, key, &seals, err) == RG_ERR_AUTH);
+    CU_ASSERT(seals == NULL);
+    rg_vault_track_info_free(&info);
+    rg_audit_close(log);
+    rg_vault_close(v);
     rmrec(dir);
 }
 
@@ -371,6 +478,8 @@ int main(void)
         {"verify finds flipped, truncated, missing, swapped", test_verify_finds_damage},
         {"shred a track", test_shred},
         {"swapped keyring entries detected", test_swapped_keyring_entries},
+        {"recording folders must be new, never symlinks", test_new_folders_only},
+        {"sealed segments bound into the audit log", test_seals},
         {NULL, NULL},
     };
     int rc = rg_test_run("vault", tests);

@@ -33,6 +33,10 @@ function loadPuppeteer() {
 const puppeteer = loadPuppeteer();
 
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+// Every wait is generous and scaled: a shared, loaded machine can take tens
+// of seconds to load a page (TIMEOUT_SCALE, default 3).
+const SCALE = Number(process.env.TIMEOUT_SCALE || 3);
+const ms = (n) => n * SCALE;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // A mono 16-bit 48 kHz sine of HZ hertz, SECONDS long (Chromium loops it).
@@ -92,7 +96,7 @@ export class Participant {
             headless: true,
             pipe: true,
             userDataDir: join(this.dir, "profile"),
-            protocolTimeout: 60000,
+            protocolTimeout: ms(60000),
             args: [
                 "--no-sandbox", "--no-first-run", "--no-default-browser-check",
                 "--allow-loopback-in-peer-connection",
@@ -100,7 +104,7 @@ export class Participant {
                 "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                 `--use-file-for-fake-audio-capture=${wav}`,
                 "--autoplay-policy=no-user-gesture-required",
-                "--disable-gpu", "--mute-audio",
+                "--disable-gpu", "--mute-audio", "--disable-dev-shm-usage",
             ],
             // Chromium floods stderr with D-Bus noise.
             dumpio: false,
@@ -115,16 +119,16 @@ export class Participant {
             if (this.console.length > 400) this.console.shift();
         });
         page.on("pageerror", (e) => this.console.push(`${path}: pageerror ${e.message}`));
-        await page.goto(`${this.base}/${path}?room=${room}`, { waitUntil: "load" });
+        await page.goto(`${this.base}/${path}?room=${room}`, { waitUntil: "load", timeout: ms(30000) });
         return page;
     }
 
     // The demo's flow on both pages: Start, type a display name, Join.
     async register(page, display) {
         await page.bringToFront(); // clicks in a background tab may never land
-        await page.waitForSelector("#start:not([disabled])", { timeout: 20000 });
+        await page.waitForSelector("#start:not([disabled])", { timeout: ms(20000) });
         await page.click("#start");
-        await page.waitForSelector("#username", { visible: true, timeout: 20000 });
+        await page.waitForSelector("#username", { visible: true, timeout: ms(20000) });
         await page.type("#username", display);
         await page.click("#register");
     }
@@ -141,7 +145,7 @@ export class Participant {
                 sfutest.webrtcStuff.pc;
             return !!pc && ["connected", "completed"].includes(pc.iceConnectionState);
         }),
-            30000, `${this.name}: video published`);
+            ms(30000), `${this.name}: video published`);
         this.log(`published in video room ${room} as ${display}`);
     }
 
@@ -150,7 +154,7 @@ export class Participant {
         if (this.text) await this.leaveChat();
         this.text = await this.newPage("textroomtest.html", room);
         await this.register(this.text, display);
-        await this.text.waitForSelector("#datasend:not([disabled])", { timeout: 30000 });
+        await this.text.waitForSelector("#datasend:not([disabled])", { timeout: ms(30000) });
         this.log(`in chat room ${room} as ${display}`);
     }
 
@@ -161,7 +165,7 @@ export class Participant {
         await pg.bringToFront();
         await pg.type("#datasend", text);
         await pg.keyboard.press("Enter");
-        await until(() => pg.$eval("#datasend", (e) => e.value === ""), 10000,
+        await until(() => pg.$eval("#datasend", (e) => e.value === ""), ms(10000),
             `${this.name}: public message sent`);
         this.log(`said "${text}"`);
     }
@@ -175,14 +179,21 @@ export class Participant {
             const li = [...document.querySelectorAll("#list li")]
                 .find((e) => e.textContent.trim() === d);
             return li ? li.id : null;
-        }, display), 15000, `${this.name}: ${display} in the chat list`);
-        await pg.click(`#${id}`);
-        await pg.waitForSelector(".bootbox-input", { visible: true, timeout: 10000 });
+        }, display), ms(15000), `${this.name}: ${display} in the chat list`);
+        // The dialog fades in; a click that lands before the page's handler
+        // is attached does nothing: click again until the prompt shows.
+        for (let i = 0; ; i++) {
+            await pg.click(`#${id}`);
+            try {
+                await pg.waitForSelector(".bootbox-input", { visible: true, timeout: ms(4000) });
+                break;
+            } catch (e) { if (i === 4) throw e; }
+        }
         await pg.type(".bootbox-input", text);
         await pg.click(".bootbox-accept");
         await until(() => pg.evaluate((d) => [...document.querySelectorAll("#chatroom p")]
             .some((p) => p.textContent.includes(`[whisper to ${d}]`)), display),
-            10000, `${this.name}: whisper delivered`);
+            ms(10000), `${this.name}: whisper delivered`);
         this.log(`whispered "${text}" to ${display}`);
     }
 
@@ -193,8 +204,8 @@ export class Participant {
     }
 
     // Wait until a chat line matches RE (a RegExp); returns the line.
-    async waitChat(re, ms = 30000) {
-        return until(async () => (await this.chat()).find((l) => re.test(l)), ms,
+    async waitChat(re, wait = 30000) {
+        return until(async () => (await this.chat()).find((l) => re.test(l)), ms(wait),
             `${this.name}: chat line ${re}`);
     }
 

@@ -1,13 +1,8 @@
 # Sourced by the accountability e2e tests (withdraw_*, dsr_export, purge,
 # report_chromium, audit_real_log). Needs RECGATE and TOP. Sets T (temp dir,
-# removed on exit), ORG_KEY, AUDIT_KEY, ok/bad helpers and make_rec.
-set -u
-: "${RECGATE:?}" "${TOP:?}"
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-fail=0
-ok() { echo "  ok: $*"; }
-bad() { echo "  FAIL: $*"; fail=1; }
+# removed on exit) and the helpers of lib/e2e.sh, ORG_KEY, AUDIT_KEY and
+# make_rec.
+. "$TOP/tests/e2e/lib/e2e.sh"
 umask 077
 ORG_KEY="$T/org.key"
 AUDIT_KEY="$T/audit.key"

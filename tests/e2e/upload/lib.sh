@@ -1,8 +1,6 @@
 # Shared by tests/e2e/upload_*.sh: a private network namespace, a test CA,
 # a server certificate for localhost, nginx with WebDAV, a policy.
-# Sourced after `T` (temp dir) is set.
-ok() { echo "  ok: $*"; }
-bad() { echo "  FAIL: $*"; fail=1; }
+# Sourced after tests/e2e/lib/e2e.sh (T, ok, bad).
 
 # Test CA + server cert (localhost, 127.0.0.1) + an unrelated CA.
 make_pki() {
