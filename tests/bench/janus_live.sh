@@ -23,7 +23,8 @@ set -u
 TOP=${TOP:-$PWD}
 BUILD=${BUILD:-build}
 RECGATE=${RECGATE:-$TOP/$BUILD/recgate}
-export TOP BUILD RECGATE
+RECGATE_SHIM_DIR=${RECGATE_SHIM_DIR:-$TOP/$BUILD/shims} # this build's janus.so
+export TOP BUILD RECGATE RECGATE_SHIM_DIR
 if [ "${1:-}" != inside ]; then
     if ! unshare -n true 2>/dev/null; then
         echo "SKIP: janus_live: cannot create a network namespace (unshare -n needs root)"

@@ -50,6 +50,9 @@ B2=$!
 wait $B1; wait $B2
 
 fails=0
+for r in 1001 1002; do
+    [ -s "$W/bot-$r.json" ] || { echo "FAIL $r: no summary"; tail -5 "$W/bot-$r.log"; exit 1; }
+done
 ok() { echo "ok   $1"; }
 bad() { echo "FAIL $1"; fails=$((fails + 1)); }
 # Summary: both tracks recorded; about 1 in 10 lost (the window is ~6 s).
@@ -85,7 +88,7 @@ s=$(jq '[.written[].frames_lost] | add' "$W/bot-1001.json")
     ok "1001 audit log verifies" || bad "1001 audit log does not verify"
 m=$("$RECGATE" decrypt "$D/manifest.json.age" --identity "$W/org.key" -o - 2>/dev/null |
     jq '[.tracks[].frames_lost] | add')
-[ "$m" = "$s" ] && ok "1001 encrypted manifest: frames_lost total $m" ||
+[ "$m" = "$s" ] && [ "$s" -gt 0 ] && ok "1001 encrypted manifest: frames_lost total $m" ||
     bad "1001 manifest frames_lost '$m' vs summary '$s'"
 if "$RECGATE" report "$D" --identity "$W/org.key" --audit-key "$W/audit.key" \
        -o "$W/report.html" >/dev/null 2>&1 && grep -q "Media lost" "$W/report.html" &&
