@@ -39,6 +39,8 @@ umask 077
 "$RECGATE" audit keygen -o "$W/audit.key" >/dev/null 2>&1
 REC="--recipient $(grep -o 'age1[0-9a-z]*' "$W/org.key" | head -1) --audit-key $W/audit.key"
 # shellcheck disable=SC2086
+# (under SANITIZE=1 the preload comes before ASan's runtime: allowed)
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
 LD_PRELOAD="$TOP/$BUILD/tests/librtpdrop.so" RG_RTPDROP_EVERY=10 timeout 60 "$RECGATE" run \
     --config "$POLICY" --platform janus --room 1001 --out "$W/out" $REC --duration 17 --json \
     > "$W/bot-1001.json" 2> "$W/bot-1001.log" &
