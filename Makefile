@@ -39,14 +39,15 @@ DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
             libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev \
             gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-tools \
             age ffmpeg jq chromium \
-            libgstreamer-plugins-bad1.0-dev gstreamer1.0-plugins-bad gstreamer1.0-nice janus janus-demos
+            libgstreamer-plugins-bad1.0-dev gstreamer1.0-plugins-bad gstreamer1.0-nice janus janus-demos \
+            libmicrohttpd-dev libnats-dev nats-server
 DEB_PKGS += nginx libnginx-mod-http-dav-ext openssl curl iproute2 util-linux nodejs
 # man pages rendered and unit files verified by tests/e2e/install.sh
 DEB_PKGS += groff man-db systemd bash-completion
 # Debian's npm conflicts with a Node.js that already ships its own npm.
 DEB_PKGS += $(if $(shell command -v npm 2>/dev/null),,npm)
 # npm packages for tests (make deps installs them into .deps/npm).
-NPM_PKGS := s3rver@3.7.1 puppeteer-core@23
+NPM_PKGS := s3rver@3.7.1 puppeteer-core@23 kubernetes-models@5.1.0 @kubernetes-models/keda@2.0.0 yaml@2.9.1
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread -ldl
@@ -72,13 +73,14 @@ LAYER_recording := recording audit policy util
 LAYER_upload    := upload recording audit policy util
 LAYER_session   := session gate recording upload audit policy util
 LAYER_rights    := rights recording upload audit policy util
-LAYER_cli       := cli session rights gate recording upload audit policy util
+LAYER_service   := service policy util
+LAYER_cli       := cli service session rights gate recording upload audit policy util
 LAYERS          := util policy gate audit recording upload session rights
 layer_inc = $(foreach l,$(LAYER_$(1)),-Iplugin/$(l))
-$(foreach l,$(LAYERS) cli,$(eval $(BUILD)/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l))))
+$(foreach l,$(LAYERS) service cli,$(eval $(BUILD)/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l))))
 # The command table and usage texts, generated from docs/cli/ (below).
 $(BUILD)/plugin/cli/%.o: CPPFLAGS += -I$(BUILD)/gen
-$(foreach l,$(LAYERS),$(eval $(BUILD)/fuzzobj/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l))))
+$(foreach l,$(LAYERS) service,$(eval $(BUILD)/fuzzobj/plugin/$(l)/%.o: CPPFLAGS += $(call layer_inc,$(l))))
 # Shims see the public headers only (plus their own folder).
 $(BUILD)/sdk-shims/%.o $(BUILD)/fuzzobj/sdk-shims/%.o: CPPFLAGS += -Isdk-shims $(SHIM_CFLAGS)
 # Where `recgate run --platform NAME` looks for NAME.so by default.
@@ -94,7 +96,10 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
-CLI_SRC  := $(wildcard plugin/cli/*.c)
+# The service (recgate serve / worker) is part of the command, not of the
+# library: users of librecgate do not link libmicrohttpd or libnats.
+CLI_SRC  := $(wildcard plugin/cli/*.c) $(wildcard plugin/service/*.c)
+SVC_PKGS := libmicrohttpd libnats
 # The sim is built into the library (the embedded default); every other
 # sdk-shims/NAME with C sources is a module $(BUILD)/shims/NAME.so, loaded
 # at run time (docs/writing-a-shim.md). skeleton, the writer's example, is
@@ -178,7 +183,7 @@ $(BUILD)/shims/%.so: $$(call shim_obj,$$*)
 	$(CC) -shared -Wl,--no-undefined $(LDFLAGS) -o $@ $^ $(SHIM_LIBS)
 
 $(CLI): $(CLI_OBJ) $(STATIC_LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(PKG_LIBS) $(shell pkg-config --libs $(SVC_PKGS))
 
 # A unit test or helper named after a shim module (test_janus,
 # janus_participant) links that module's objects.
@@ -205,7 +210,8 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(STATIC_LIB)
 # Fuzz targets: clang + libFuzzer + ASan/UBSan over the library sources,
 # compiled once into $(BUILD)/fuzzobj and shared by every target.
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined
-FUZZ_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
+# The service's request parser is fuzzed too (it reads network input).
+FUZZ_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o) $(BUILD)/fuzzobj/plugin/service/svc_status.o
 $(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@

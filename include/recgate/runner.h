@@ -41,6 +41,13 @@ typedef struct rg_run_params {
     const char *audit_key_file;    /* NULL = the policy's audit.key_file */
     FILE *timeline;                /* readable timeline, or NULL */
     const char *label;             /* timeline line prefix (NULL = none) */
+    /* --- appended: older callers' tables end above and read as NULL --- */
+    /* The meeting's state changes (rg_host_ops.state), e.g. for a service
+     * that follows its bots; NULL = none. */
+    void (*on_state)(void *ctx, int64_t t_ms, const char *state, const char *detail);
+    void *state_ctx;
+    const char *request_id;         /* rg_session_params.request_id */
+    const char *previous_recording; /* rg_session_params.previous_recording */
 } rg_run_params;
 #define RG_RUN_MIN_SIZE (offsetof(rg_run_params, label) + sizeof(const char *))
 

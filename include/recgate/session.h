@@ -73,6 +73,11 @@ typedef struct rg_host_ops {
     /* Optional: a human-readable timeline line (no trailing newline),
      * e.g. for stderr. `line` [borrowed]. May be NULL. */
     void (*timeline)(void *ctx, int64_t t_ms, const char *line);
+    /* Appended (optional, may be NULL): the meeting's state changed, for
+     * services that follow a bot. `state` is one of "recording_id" (then
+     * `detail` is the recording's id), "announced", "window", "recording",
+     * "refused", "stopped", "ended"; `detail` [borrowed] may be NULL. */
+    void (*state)(void *ctx, int64_t t_ms, const char *state, const char *detail);
 } rg_host_ops;
 
 typedef struct rg_session_params {
@@ -100,6 +105,12 @@ typedef struct rg_session_params {
      * rg_session_new on (sink->destroy, also if rg_session_new fails). */
     const struct rg_sink_ops *sink;
     void *sink_ctx;
+    /* Appended (optional, NULL = none): the id of the service request this
+     * bot serves, and the recording of an earlier bot for the same request
+     * that was lost (its worker died). Both go into session_start of the
+     * audit log, so the two recordings are linked. [borrowed] */
+    const char *request_id;
+    const char *previous_recording;
 } rg_session_params;
 /* Size of the first layout of rg_session_params (all fields up to
  * audit_key_file); later fields are optional. */

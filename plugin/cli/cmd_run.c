@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 #include "refusal.h"
 #include "cli.h"
+#include "fileio.h"
 #include "recgate/runner.h"
 
 #define MAX_MEETINGS 256
@@ -38,6 +39,33 @@ static int usage(void)
 {
     fputs(RG_USAGE_run, stderr);
     return 2;
+}
+
+/* --status-fd N: one JSON line per state change, for `recgate serve` and
+ * `recgate worker`, which follow their child bots this way. */
+static FILE *status_out;
+static void write_state(void *ctx, int64_t t_ms, const char *state, const char *detail)
+{
+    (void)ctx;
+    if (!status_out)
+        return;
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return;
+    cJSON_AddStringToObject(o, "state", state);
+    cJSON_AddNumberToObject(o, "t", (double)t_ms / 1000.0);
+    cJSON_AddNumberToObject(o, "wall", (double)time(NULL));
+    if (detail)
+        cJSON_AddStringToObject(o, "detail", detail);
+    char *line = cJSON_PrintUnformatted(o);
+    if (line) {
+        flockfile(status_out);
+        fprintf(status_out, "%s\n", line);
+        fflush(status_out);
+        funlockfile(status_out);
+    }
+    free(line);
+    cJSON_Delete(o);
 }
 
 static void *run_job(void *arg)
@@ -95,6 +123,9 @@ int rg_cmd_run(int argc, char **argv)
         {"type", required_argument, NULL, 'y'},
         {"timeout", required_argument, NULL, 't'},
         {"duration", required_argument, NULL, 'd'},
+        {"status-fd", required_argument, NULL, 'F'},
+        {"request-id", required_argument, NULL, 'I'},
+        {"previous-recording", required_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -107,6 +138,7 @@ int rg_cmd_run(int argc, char **argv)
     const char *scenarios[MAX_MEETINGS], *recipients[64];
     size_t n_scenarios = 0, n_recipients = 0;
     bool json = false, quiet = false;
+    const char *request_id = NULL, *previous_recording = NULL;
     char errbuf[RG_ERRBUF_SIZE] = "";
     rg_policy *policy = NULL;
     int status = 2;
@@ -183,6 +215,24 @@ int rg_cmd_run(int argc, char **argv)
                 goto cleanup;
             break;
         }
+        case 'I':
+        case 'V':
+            if (!rg_vaultio_valid_id(optarg)) {
+                fprintf(stderr, "recgate run: --%s wants an id ([A-Za-z0-9_-], at most 64), not '%s'\n",
+                        c == 'I' ? "request-id" : "previous-recording", optarg);
+                goto cleanup;
+            }
+            *(c == 'I' ? &request_id : &previous_recording) = optarg;
+            break;
+        case 'F': {
+            char *end;
+            long fd = strtol(optarg, &end, 10);
+            if (*end || fd < 3 || fd > 1024 || !(status_out = fdopen((int)fd, "w"))) {
+                fprintf(stderr, "recgate run: --status-fd wants an open descriptor >= 3, not '%s'\n", optarg);
+                goto cleanup;
+            }
+            break;
+        }
         case 'h': fputs(RG_USAGE_run, stdout); status = 0; goto cleanup;
         default: usage(); goto cleanup;
         }
@@ -244,7 +294,8 @@ int rg_cmd_run(int argc, char **argv)
             .out_dir = out, .timeline = quiet ? NULL : stderr,
             .recipients = n_recipients ? recipients : NULL,
             .n_recipients = n_recipients, .audit_key_file = audit_key,
-            .label = job->label,
+            .label = job->label, .on_state = write_state,
+            .request_id = request_id, .previous_recording = previous_recording,
         };
     }
     size_t started = 0;
@@ -288,5 +339,9 @@ cleanup:
     free(threads);
     cJSON_Delete(set);
     rg_policy_free(policy);
+    if (status_out) {
+        fclose(status_out);
+        status_out = NULL;
+    }
     return status;
 }

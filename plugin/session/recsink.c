@@ -528,12 +528,10 @@ static rg_err rec_describe(void *ctx, char **json)
         cJSON_AddBoolToObject(rec, "complete", cJSON_IsTrue(c));
         if (cJSON_IsString(d)) {
             cJSON_AddStringToObject(rec, "decision", d->valuestring);
-            cJSON *top = cJSON_GetObjectItemCaseSensitive(o, "decision");
-            if (r->meta_failed && cJSON_IsString(top) &&
-                strcmp(top->valuestring, d->valuestring)) {
-                cJSON_AddStringToObject(o, "decision_intended", top->valuestring);
-                cJSON_ReplaceItemInObjectCaseSensitive(
-                    o, "decision", cJSON_CreateString(d->valuestring));
+            /* Our members replace the summary's (session_report.c). */
+            if (r->meta_failed && r->decision[0] && strcmp(r->decision, d->valuestring)) {
+                cJSON_AddStringToObject(o, "decision_intended", r->decision);
+                cJSON_AddStringToObject(o, "decision", d->valuestring);
             }
         }
     }

@@ -11,6 +11,7 @@ typedef struct runner {
     void *shim_ctx;
     FILE *timeline;
     const char *label; /* prefix of every timeline line, or "" */
+    const rg_run_params *opts; /* [borrowed] the checked copy */
     rg_session *session; /* [borrowed] once created: names for the timeline */
     char retrying[8][96]; /* recipients the last message to did not reach */
 } runner;
@@ -88,12 +89,20 @@ static rg_err run_leave(void *ctx, const char *reason)
     return r->shim->host->leave(r->shim_ctx, reason);
 }
 
+static void run_state(void *ctx, int64_t t_ms, const char *state, const char *detail)
+{
+    runner *r = ctx;
+    if (r->opts->on_state)
+        r->opts->on_state(r->opts->state_ctx, t_ms, state, detail);
+}
+
 static const rg_host_ops runner_host = {
     .api_version = RG_SESSION_API_VERSION,
     .struct_size = sizeof(rg_host_ops),
     .send_chat = run_send_chat,
     .leave = run_leave,
     .timeline = run_timeline,
+    .state = run_state,
 };
 
 /* platforms.<name> of the policy with the caller's keys on top, as JSON
@@ -136,7 +145,7 @@ rg_err rg_run_meeting(const rg_run_params *in, char **summary_json,
     char *settings = NULL;
     rg_session *session = NULL;
     const rg_shim_ops *shim = opts.shim;
-    runner r = {shim, NULL, opts.timeline, opts.label ? opts.label : "", NULL, {{0}}};
+    runner r = {shim, NULL, opts.timeline, opts.label ? opts.label : "", &opts, NULL, {{0}}};
     if (!in || in->api_version != RG_RUN_API_VERSION || in->struct_size < RG_RUN_MIN_SIZE) {
         rg_errbuf(errbuf, "run: unsupported API version or struct size");
         err = in ? RG_ERR_VERSION : RG_ERR_ARG;
@@ -180,6 +189,8 @@ rg_err rg_run_meeting(const rg_run_params *in, char **summary_json,
         .audit_key_file = opts.audit_key_file,
         .sink = opts.sink,
         .sink_ctx = opts.sink_ctx,
+        .request_id = opts.request_id,
+        .previous_recording = opts.previous_recording,
     };
     opts.sink = NULL; /* the session owns it now, even if it refuses */
     err = rg_session_new(&sp, &session, errbuf);

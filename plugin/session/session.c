@@ -38,6 +38,13 @@ static void timeline(rg_session *s, int64_t t, const char *fmt, ...)
     s->host.timeline(s->host_ctx, t, line);
 }
 
+/* Tell a following service the meeting's state (rg_host_ops.state). */
+static void state(rg_session *s, int64_t t, const char *st, const char *detail)
+{
+    if (s->host.state)
+        s->host.state(s->host_ctx, t, st, detail);
+}
+
 
 
 /* Take an injected sink (recgate/sink.h): a checked copy of its table. */
@@ -116,6 +123,10 @@ rg_err rg_session_new(const rg_session_params *in, rg_session **out,
     s->type = type;
     s->host_ctx = params->host_ctx;
     s->last_t = 0;
+    /* Fields past an older caller's table read as NULL (pcopy). */
+    s->request_id = params->request_id ? strdup(params->request_id) : NULL;
+    s->previous_recording =
+        params->previous_recording ? strdup(params->previous_recording) : NULL;
     s->meeting_id = strdup(params->meeting_id ? params->meeting_id : "");
     if (!s->meeting_id)
         goto cleanup;
@@ -133,8 +144,11 @@ rg_err rg_session_new(const rg_session_params *in, rg_session **out,
     const char *dir = NULL;
     if (params->out_dir && (err = rg_recording_attach(s, params, &dir, errbuf)))
         goto cleanup;
-    if (dir)
+    if (dir) {
+        const char *slash = strrchr(dir, '/');
         timeline(s, 0, "recording to %s", dir);
+        state(s, 0, "recording_id", slash ? slash + 1 : dir);
+    }
     *out = s;
     return RG_OK;
 cleanup:
@@ -180,6 +194,8 @@ void rg_session_free(rg_session *s)
     rg_consent_free(s->engine);
     rg_classifier_free(s->classifier);
     free(s->meeting_id);
+    free(s->request_id);
+    free(s->previous_recording);
     free(s);
 }
 
@@ -621,6 +637,7 @@ static rg_err apply(rg_session *s, const rg_action *a)
         e2 = say(s, a->t_ms, NULL,
                  s->gate_opened_before ? RG_NOTICE_RESUMED : RG_NOTICE_STARTED);
         s->gate_opened_before = true;
+        state(s, a->t_ms, "recording", NULL);
         break;
     case RG_ACT_GATE_CLOSE:
         timeline(s, a->t_ms, "gate closed: %s", rg_reason_text(a->reason));
@@ -650,6 +667,7 @@ static rg_err apply(rg_session *s, const rg_action *a)
     case RG_ACT_REFUSE:
         s->final_reason = a->reason;
         timeline(s, a->t_ms, "refused: %s", rg_reason_text(a->reason));
+        state(s, a->t_ms, "refused", rg_reason_code(a->reason));
         err = audit_ev(s, RG_AUDIT_EV_REFUSED, a->t_ms, reason_fields(s, a));
         (void)say(s, a->t_ms, NULL,
                   a->reason == RG_REASON_NO_CONSENT ? RG_NOTICE_NO_CONSENT
@@ -661,6 +679,7 @@ static rg_err apply(rg_session *s, const rg_action *a)
         s->stopped = true;
         timeline(s, a->t_ms, "recording stopped for good: %s",
                  rg_reason_text(a->reason));
+        state(s, a->t_ms, "stopped", rg_reason_code(a->reason));
         f = reason_fields(s, a);
         if (f)
             cJSON_AddBoolToObject(f, "final", true);
@@ -754,6 +773,10 @@ rg_err rg_session_tick(rg_session *s, int64_t t_ms)
                                : "NOT delivered: fail closed");
         if (nm)
             nm->notice_retrying = retry && !delivered;
+        if (!to && delivered) {
+            state(s, t_ms, "announced", NULL);
+            state(s, t_ms, "window", NULL);
+        }
         err = rg_consent_notice_result(s->engine, t_ms, to, delivered);
         if (err)
             return err;
@@ -862,6 +885,7 @@ rg_err rg_session_end(rg_session *s, int64_t t_ms)
     if (!s->final_reason)
         s->final_reason = rg_consent_reason(s->engine);
     timeline(s, t_ms, "meeting ended");
+    state(s, t_ms, "ended", rg_session_decision(s));
     cJSON *f = cJSON_CreateObject();
     if (f) {
         cJSON_AddStringToObject(f, "decision", rg_session_decision(s));
@@ -910,6 +934,10 @@ rg_err rg_session_set_audit(rg_session *s, rg_audit *log,
         cJSON_AddStringToObject(f, "language", rg_lang_code(s->type->language));
         cJSON_AddStringToObject(f, "policy_sha256", hex);
         cJSON_AddStringToObject(f, "version", RG_VERSION_STRING);
+        if (s->request_id)
+            cJSON_AddStringToObject(f, "service_request", s->request_id);
+        if (s->previous_recording)
+            cJSON_AddStringToObject(f, "previous_recording", s->previous_recording);
     }
     return audit_ev(s, RG_AUDIT_EV_SESSION_START, 0, f);
 }

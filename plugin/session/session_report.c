@@ -149,10 +149,13 @@ rg_err rg_session_summary_json(const rg_session *s, char **json)
         cJSON_AddItemToObject(o, "bot_left_at", rg_json_seconds(s->left_at));
     char *desc = NULL;
     if (s->sink && s->sink->describe && s->sink->describe(s->sink_ctx, &desc) == RG_OK) {
-        /* The sink's members join the summary. */
+        /* The sink's members join the summary; what the sink says was
+         * really written (e.g. the decision on disk after a failed last
+         * rewrite) replaces what the session meant. */
         cJSON *d = desc ? cJSON_Parse(desc) : NULL;
         while (cJSON_IsObject(d) && d->child) {
             cJSON *it = cJSON_DetachItemViaPointer(d, d->child);
+            cJSON_DeleteItemFromObjectCaseSensitive(o, it->string);
             cJSON_AddItemToObject(o, it->string, it);
         }
         cJSON_Delete(d);

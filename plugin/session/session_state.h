@@ -55,6 +55,8 @@ struct rg_session {
     const rg_policy *policy;
     const rg_meeting_type *type;
     char *meeting_id;
+    char *request_id;         /* service request (rg_session_params) or NULL */
+    char *previous_recording; /* the lost bot's recording, or NULL */
     rg_host_ops host;
     void *host_ctx;
     rg_classifier *classifier;

@@ -14,6 +14,7 @@
 #include "upload.h"
 #include "errfmt.h"
 #include "uploader.h"
+#include "abstime.h"
 #include "fileio.h"
 
 #define MAX_FILE_BYTES (1024u * 1024 * 1024)
@@ -518,14 +519,7 @@ static void *worker(void *arg)
         long long wait = next_due ? next_due - now : 1000;
         if (wait > 1000 || wait < 1)
             wait = 1000;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += wait / 1000;
-        ts.tv_nsec += (wait % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = rg_abstime_in(wait);
         pthread_cond_timedwait(&up->cv, &up->mu, &ts);
     }
     pthread_mutex_unlock(&up->mu);
@@ -567,13 +561,7 @@ size_t rg_uploader_finish(rg_uploader *up, long long wait_ms)
     set_deadline(up, deadline > 0 ? deadline : 1);
     pthread_cond_broadcast(&up->cv);
     while (up->running && pending_now(up) > 0 && now_ms() < deadline) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 100 * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = rg_abstime_in(100);
         pthread_cond_timedwait(&up->cv, &up->mu, &ts);
     }
     pthread_mutex_unlock(&up->mu);

@@ -43,8 +43,9 @@ static rg_err leave_ok(void *ctx, const char *reason)
 
 static int run(const rg_policy *pol, int n, int seconds)
 {
-    static const rg_host_ops host = {RG_SESSION_API_VERSION, sizeof host,
-                                     send_ok, leave_ok, NULL};
+    static const rg_host_ops host = {.api_version = RG_SESSION_API_VERSION,
+                                     .struct_size = sizeof host, .send_chat = send_ok,
+                                     .leave = leave_ok};
     rg_session_params p = {.api_version = RG_SESSION_API_VERSION,
                            .struct_size = sizeof p,
                            .policy = pol,

@@ -29,7 +29,8 @@ static rg_err host_send(void *ctx, const char *to, const char *text)
     return RG_OK;
 }
 static rg_err host_leave(void *ctx, const char *why) { (void)ctx; (void)why; leaves++; return RG_OK; }
-static const rg_host_ops HOST = {RG_SESSION_API_VERSION, sizeof(rg_host_ops), host_send, host_leave, NULL};
+static const rg_host_ops HOST = {.api_version = RG_SESSION_API_VERSION, .struct_size = sizeof(rg_host_ops),
+                                 .send_chat = host_send, .leave = host_leave};
 
 /* counting sink */
 static int tracks_started, tracks_stopped, frames_in, fail_start, fail_frame_at;
@@ -71,8 +72,9 @@ static void reset(void)
 static rg_session *new_session(const char *type)
 {
     /* The sink is injected: no media stack behind the gate. */
-    rg_session_params p = {RG_SESSION_API_VERSION, sizeof p, policy, type, "m", NULL,
-                           &HOST, NULL, NULL, 0, NULL, &SINK, NULL};
+    rg_session_params p = {.api_version = RG_SESSION_API_VERSION, .struct_size = sizeof p,
+                           .policy = policy, .meeting_type = type, .meeting_id = "m",
+                           .host = &HOST, .sink = &SINK};
     rg_session *s = NULL;
     char err[RG_ERRBUF_SIZE];
     CU_ASSERT_FATAL(rg_session_new(&p, &s, err) == RG_OK);
@@ -103,8 +105,8 @@ static void test_params_checked(void)
 {
     rg_session *s = NULL;
     char err[RG_ERRBUF_SIZE] = "";
-    rg_session_params p = {RG_SESSION_API_VERSION + 1, sizeof p, policy, NULL, "m", NULL,
-                           &HOST, NULL, NULL, 0, NULL, NULL, NULL};
+    rg_session_params p = {.api_version = RG_SESSION_API_VERSION + 1, .struct_size = sizeof p,
+                           .policy = policy, .meeting_id = "m", .host = &HOST};
     CU_ASSERT(rg_session_new(&p, &s, err) == RG_ERR_VERSION);
     p.api_version = RG_SESSION_API_VERSION;
     p.struct_size = 8;

@@ -57,8 +57,9 @@ static rg_err fake_leave(void *ctx, const char *why)
     ((fake *)ctx)->leaves++;
     return RG_OK;
 }
-static const rg_host_ops FAKE_HOST = {RG_SESSION_API_VERSION, sizeof(rg_host_ops),
-                                      fake_send, fake_leave, NULL};
+static const rg_host_ops FAKE_HOST = {.api_version = RG_SESSION_API_VERSION,
+                                      .struct_size = sizeof(rg_host_ops),
+                                      .send_chat = fake_send, .leave = fake_leave};
 
 static const int16_t PCM[960];
 static rg_err fake_run(void *shim, const rg_core_ops *core, rg_session *s, char *errbuf)
