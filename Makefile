@@ -32,7 +32,7 @@ PKGS := libcurl openssl libcjson libxml-2.0 gstreamer-1.0 gstreamer-app-1.0 \
 # What loadable shim modules (build/shims/NAME.so) link: the WebRTC stack
 # stays out of librecgate.
 SHIM_PKGS := libcurl libcjson glib-2.0 gstreamer-1.0 gstreamer-app-1.0 \
-             gstreamer-webrtc-1.0 gstreamer-sdp-1.0
+             gstreamer-webrtc-1.0 gstreamer-sdp-1.0 gstreamer-rtp-1.0
 # Debian packages needed to build and test (make deps installs the missing ones).
 DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
             libcurl4-openssl-dev libssl-dev libcjson-dev libxml2-dev libcunit1-dev libicu-dev \

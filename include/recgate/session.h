@@ -164,6 +164,12 @@ RG_EXPORT rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
  * encrypted manifest ("speakers"), never in the audit log or timeline.
  * Ignored (RG_OK) without mixed audio. */
 RG_EXPORT rg_err rg_session_speaker(rg_session *s, int64_t t_ms, const char *label);
+/* `frames` of participant `id`'s media never arrived just before t_ms
+ * (e.g. RTP sequence gaps). Counted into their open capture track (the
+ * manifest, the audit log's capture_stop and the summary say it); frames
+ * lost while they are not captured are not counted. */
+RG_EXPORT rg_err rg_session_media_lost(rg_session *s, int64_t t_ms, const char *id,
+                                       uint32_t frames);
 /* The meeting ended (or the bot left): close every span and seal. */
 RG_EXPORT rg_err rg_session_end(rg_session *s, int64_t t_ms);
 

@@ -85,6 +85,8 @@ typedef struct rg_core_ops {
     /* rg_session_speaker: active-speaker labels of a mixed-audio track
      * (RG_SHIM_HAS(core, rg_core_ops, speaker)). */
     rg_err (*speaker)(rg_session *s, int64_t t_ms, const char *label);
+    /* rg_session_media_lost: media of a participant lost in transmission. */
+    rg_err (*lost)(rg_session *s, int64_t t_ms, const char *id, uint32_t frames);
 } rg_core_ops;
 #define RG_SHIM_MIN_SIZE_rg_core_ops RG_SHIM_FIELD_END(rg_core_ops, strerror)
 

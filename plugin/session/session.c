@@ -2,6 +2,7 @@
  * classifier, the announcements and the capture sink. The engine decides;
  * the session carries out its actions and keeps the record of what passed
  * the gate (the summary). Fails closed on every error. */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -586,6 +587,7 @@ static rg_err capture_start(rg_session *s, int64_t t, member *m)
     cJSON *f = who_fields(s, m->id, "kind", "audio");
     if (f && m->track && s->sink->track_name)
         cJSON_AddStringToObject(f, "track", s->sink->track_name(s->sink_ctx, m->track));
+    m->frames_lost = 0;
     rg_err e2 = audit_ev(s, RG_AUDIT_EV_CAPTURE_START, t, f);
     return err ? err : e2;
 }
@@ -632,6 +634,12 @@ static rg_err capture_stop(rg_session *s, int64_t t, member *m, rg_reason reason
         cJSON_AddNumberToObject(f, "duration_ms",
                                 (double)(m->spans[m->n_spans - 1].to_ms -
                                          m->spans[m->n_spans - 1].from_ms));
+    /* Loss is never hidden: what did not arrive is said with the stop. */
+    if (f && m->track)
+        cJSON_AddNumberToObject(f, "frames_lost", (double)m->frames_lost);
+    if (m->frames_lost)
+        timeline(s, t, "%s: %" PRIu64 " frame(s) lost in transmission", WHO(m->id),
+                 m->frames_lost);
     if (s->sink && s->sink->track_stop && m->track)
         err = s->sink->track_stop(s->sink_ctx, m->track, t);
     m->track = NULL;
@@ -1004,6 +1012,26 @@ rg_err rg_session_speaker(rg_session *s, int64_t t_ms, const char *label)
     if (!l)
         return RG_ERR_NOMEM;
     s->speakers[s->n_speakers++] = (struct speaker_line){t_ms, l};
+    return RG_OK;
+}
+
+rg_err rg_session_media_lost(rg_session *s, int64_t t_ms, const char *id,
+                             uint32_t frames)
+{
+    if (!s || !id)
+        return RG_ERR_ARG;
+    rg_err err = check_time(s, t_ms);
+    if (err || closed(s) || !frames)
+        return err;
+    member *m = find_member(s, id);
+    if (!m || !m->capturing || !m->track)
+        return RG_OK; /* not recorded: nothing of theirs is missing */
+    m->frames_lost += frames;
+    /* frames_lost is appended to rg_sink_ops: older sinks end before it. */
+    if (s->sink && s->sink->struct_size >= offsetof(rg_sink_ops, frames_lost) +
+                                            sizeof(s->sink->frames_lost) &&
+        s->sink->frames_lost)
+        s->sink->frames_lost(s->sink_ctx, m->track, frames);
     return RG_OK;
 }
 

@@ -45,6 +45,7 @@ typedef struct member {
     bool notice_retrying; /* their notice is being retried (said once) */
     void *track;       /* sink audio track while capturing */
     void *vtrack;      /* sink video track (video meeting types only) */
+    uint64_t frames_lost; /* lost in transmission during the open track */
     span *spans;
     size_t n_spans, cap_spans;
     role_change *roles; /* [owned] role changes, in order */

@@ -590,6 +590,68 @@ static void test_mixed_audio(void)
 }
 
 
+/* Loss is never hidden: frames lost while a participant is captured are
+ * counted into their track (sink and audit capture_stop); frames lost
+ * before the gate opened, or of someone not captured, are not. */
+static uint64_t sink_lost;
+static void sk_lost(void *c, void *tr, uint32_t n) { (void)c; (void)tr; sink_lost += n; }
+
+static void test_loss_counted(void)
+{
+    char dir[] = "/tmp/rg-session-XXXXXX";
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    char keyf[256], logf[256];
+    snprintf(keyf, sizeof keyf, "%s/k", dir);
+    snprintf(logf, sizeof logf, "%s/audit.log", dir);
+    CU_ASSERT_FATAL(rg_audit_key_generate(keyf, NULL) == RG_OK);
+    uint8_t key[RG_AUDIT_KEY_LEN];
+    CU_ASSERT_FATAL(rg_audit_key_load(keyf, key, NULL) == RG_OK);
+    rg_audit *log = NULL;
+    CU_ASSERT_FATAL(rg_audit_open(logf, key, &log, NULL) == RG_OK);
+    rg_session *s = new_session(NULL);
+    rg_sink_ops lossy = SINK;
+    lossy.frames_lost = sk_lost;
+    CU_ASSERT_FATAL(rg_session_set_sink(s, &lossy, NULL) == RG_OK);
+    CU_ASSERT(rg_session_set_audit(s, log, key) == RG_OK);
+    sink_lost = 0;
+    const char *ids[] = {"h", "g"};
+    rg_session_joined(s, 0, "h", "Host", RG_ROLE_HOST);
+    rg_session_joined(s, 0, "g", "Guest", RG_ROLE_GUEST);
+    for (int64_t t = 0; t < 10000; t += 20)
+        step(s, t, ids, 2);
+    CU_ASSERT(rg_session_media_lost(s, 9980, "g", 7) == RG_OK); /* gate still closed */
+    for (int64_t t = 10000; t < 11000; t += 20)
+        step(s, t, ids, 2);
+    CU_ASSERT(rg_session_media_lost(s, 11000, "g", 3) == RG_OK);
+    CU_ASSERT(rg_session_media_lost(s, 11000, "g", 2) == RG_OK);
+    CU_ASSERT(rg_session_media_lost(s, 11000, "nobody", 5) == RG_OK);
+    CU_ASSERT(rg_session_media_lost(s, 11000, NULL, 5) == RG_ERR_ARG);
+    CU_ASSERT(rg_session_media_lost(s, 10990, "g", 1) != RG_OK); /* time went back */
+    CU_ASSERT_EQUAL(sink_lost, 5);
+    step(s, 11020, ids, 2);
+    rg_session_end(s, 11040);
+    rg_audit_close(log);
+    FILE *f = fopen(logf, "r");
+    char line[8192];
+    int stops = 0, lost5 = 0, lost0 = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        if (!strstr(line, "\"event\":\"capture_stop\""))
+            continue;
+        stops++;
+        lost5 += strstr(line, "\"frames_lost\":5") != NULL;
+        lost0 += strstr(line, "\"frames_lost\":0") != NULL;
+    }
+    if (f)
+        fclose(f);
+    CU_ASSERT_EQUAL(stops, 2);
+    CU_ASSERT_EQUAL(lost5, 1); /* the guest's track */
+    CU_ASSERT_EQUAL(lost0, 1); /* the host's: nothing lost, and it says so */
+    rg_session_free(s);
+    unlink(keyf);
+    unlink(logf);
+    rmdir(dir);
+}
+
 /* A yes written before the writer's notice went out is ignored: nothing
  * opens, the bot does not thank them; a yes after the notice counts. */
 static void test_consent_before_notice(void)
@@ -689,6 +751,7 @@ int main(void)
         {"parameters are checked", test_params_checked},
         {"zero capture before the gate", test_zero_capture_before_gate},
         {"sink start failure fails closed", test_sink_start_failure_fails_closed},
+        {"loss counted per captured track", test_loss_counted},
         {"sink frame failure fails closed", test_sink_frame_failure_fails_closed},
         {"notice failure refuses", test_notice_failure},
         {"unclassifiable chat is an objection", test_unclassifiable_chat_is_objection},
