@@ -32,7 +32,7 @@ PKGS := libcurl openssl libcjson libxml-2.0 gstreamer-1.0 gstreamer-app-1.0 \
 # What loadable shim modules (build/shims/NAME.so) link: the WebRTC stack
 # stays out of librecgate.
 SHIM_PKGS := libcurl libcjson glib-2.0 gstreamer-1.0 gstreamer-app-1.0 \
-             gstreamer-webrtc-1.0 gstreamer-sdp-1.0
+             gstreamer-webrtc-1.0 gstreamer-sdp-1.0 gstreamer-rtp-1.0
 # Debian packages needed to build and test (make deps installs the missing ones).
 DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
             libcurl4-openssl-dev libssl-dev libcjson-dev libxml2-dev libcunit1-dev libicu-dev \
@@ -87,6 +87,9 @@ $(BUILD)/sdk-shims/%.o $(BUILD)/fuzzobj/sdk-shims/%.o: CPPFLAGS += -Isdk-shims $
 SHIM_DIR := $(PREFIX)/lib/recgate/shims
 $(BUILD)/plugin/session/registry.o $(BUILD)/fuzzobj/plugin/session/registry.o: \
   CPPFLAGS += -DRG_SHIM_DIR='"$(SHIM_DIR)"'
+# The browser shim's JavaScript adapters (docs/writing-a-shim.md).
+$(BUILD)/sdk-shims/browser/bpage.o: \
+  CPPFLAGS += -DRG_ADAPTER_DIR='"$(PREFIX)/share/recgate/adapters"'
 # Tests, fuzzers and benchmarks look inside every layer.
 ALL_INC := $(call layer_inc,cli) -Isdk-shims $(SHIM_CFLAGS)
 $(BUILD)/tests/%.o: CPPFLAGS += $(ALL_INC)
@@ -223,6 +226,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 # Parsers of shim modules: their objects on top of the library's.
 $(BUILD)/fuzz/fuzz_jsettings: $(BUILD)/fuzzobj/sdk-shims/janus/jsettings.o
 $(BUILD)/fuzz/fuzz_janus_names: $(BUILD)/fuzzobj/sdk-shims/janus/jnames.o
+$(BUILD)/fuzz/fuzz_browser_msg: $(BUILD)/fuzzobj/sdk-shims/browser/bproto.o
 
 # Test-only crash hooks (RG_TEST_CRASH_AT, recdir.h) exist only in
 # $(BUILD)/tests/recgate-testhooks: the files that call them, rebuilt with
@@ -281,7 +285,7 @@ fuzz-build: $(FUZZ_BIN)
 fuzz: fuzz-build
 	@COUNTS=$(BUILD)/.counts sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-bench: all $(BENCH_BIN)
+bench: all $(BENCH_BIN) $(HELPER_BIN) $(PRELOAD_SO)
 	@BUILD=$(BUILD) sh tests/bench/run.sh $(BENCH_BIN)
 
 # The policy goes to SYSCONFDIR/recgate only if there is none yet: an
@@ -301,6 +305,8 @@ install: all
 	$(if $(SHIM_SO_INSTALL),install -m 755 $(SHIM_SO_INSTALL) $(DESTDIR)$(SHIM_DIR)/)
 	install -m 644 include/recgate/*.h $(DESTDIR)$(PREFIX)/include/recgate/
 	install -m 644 config/recgate.json $(DESTDIR)$(PREFIX)/share/recgate/
+	install -d $(DESTDIR)$(PREFIX)/share/recgate/adapters
+	install -m 644 sdk-shims/browser/adapters/*.js $(DESTDIR)$(PREFIX)/share/recgate/adapters/
 	install -d $(DESTDIR)$(PREFIX)/share/recgate/skeleton
 	install -m 644 sdk-shims/skeleton/skeleton.c sdk-shims/skeleton/Makefile \
 	  $(DESTDIR)$(PREFIX)/share/recgate/skeleton/

@@ -119,6 +119,13 @@ typedef struct rg_session_params {
      * and the shim ends the session (rg_session_end seals and logs).
      * >= 2: the same without the end notice. [borrowed] */
     const volatile sig_atomic_t *stop;
+    /* Mixed-audio platforms: the participant id under which the shim feeds
+     * the ONE audio track that mixes everyone (NULL: every participant has
+     * their own track). That track passes the gate only while every other
+     * participant present may be captured; a meeting type with
+     * on_withdrawal = remove_participant or continue_on_objection is
+     * refused (RG_ERR_REFUSED): one person cannot be cut out of a mix. */
+    const char *mixed_audio_id;
 } rg_session_params;
 /* Size of the first layout of rg_session_params (all fields up to
  * audit_key_file); later fields are optional. */
@@ -151,6 +158,18 @@ RG_EXPORT rg_err rg_session_tick(rg_session *s, int64_t t_ms);
  * *passed (may be NULL) tells which. */
 RG_EXPORT rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
                         const rg_media_frame *frame, bool *passed);
+/* Mixed audio (rg_session_params.mixed_audio_id): who speaks in the mix
+ * from t_ms on, as the platform labels them (a display name or id,
+ * [borrowed]). Kept only while the mix is being captured, and only in the
+ * encrypted manifest ("speakers"), never in the audit log or timeline.
+ * Ignored (RG_OK) without mixed audio. */
+RG_EXPORT rg_err rg_session_speaker(rg_session *s, int64_t t_ms, const char *label);
+/* `frames` of participant `id`'s media never arrived just before t_ms
+ * (e.g. RTP sequence gaps). Counted into their open capture track (the
+ * manifest, the audit log's capture_stop and the summary say it); frames
+ * lost while they are not captured are not counted. */
+RG_EXPORT rg_err rg_session_media_lost(rg_session *s, int64_t t_ms, const char *id,
+                                       uint32_t frames);
 /* The meeting ended (or the bot left): close every span and seal. */
 RG_EXPORT rg_err rg_session_end(rg_session *s, int64_t t_ms);
 

@@ -82,6 +82,11 @@ typedef struct rg_core_ops {
     /* --- appended after the first layout of version 2 (RG_SHIM_HAS) --- */
     /* rg_session_wants_video: receive video only when this is true. */
     bool (*wants_video)(const rg_session *s);
+    /* rg_session_speaker: active-speaker labels of a mixed-audio track
+     * (RG_SHIM_HAS(core, rg_core_ops, speaker)). */
+    rg_err (*speaker)(rg_session *s, int64_t t_ms, const char *label);
+    /* rg_session_media_lost: media of a participant lost in transmission. */
+    rg_err (*lost)(rg_session *s, int64_t t_ms, const char *id, uint32_t frames);
 } rg_core_ops;
 #define RG_SHIM_MIN_SIZE_rg_core_ops RG_SHIM_FIELD_END(rg_core_ops, strerror)
 
@@ -110,6 +115,9 @@ typedef struct rg_shim_params {
 typedef struct rg_shim_meeting {
     const char *id;   /* the platform's meeting id */
     const char *type; /* meeting type asked for, or NULL for the default */
+    /* Appended (zero = none): the platform gives ONE audio track mixing
+     * everyone, fed as this participant id (rg_session_params). */
+    const char *mixed_audio_id;
 } rg_shim_meeting;
 
 /* core -> shim. Mandatory: name, create, host (with send_chat and leave),

@@ -58,6 +58,9 @@ typedef struct rg_sink_ops {
      * failed and where (e.g. "DIR/tracks/t1/000003.age.part: ...: No space
      * left on device"), "" if none; [borrowed]. */
     const char *(*error)(void *ctx);
+    /* Appended, optional: `frames` of the track's media never arrived
+     * (counted per track into what the recording says about itself). */
+    void (*frames_lost)(void *ctx, void *track, uint32_t frames);
 } rg_sink_ops;
 
 #ifdef __cplusplus

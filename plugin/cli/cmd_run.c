@@ -187,6 +187,7 @@ int rg_cmd_run(int argc, char **argv)
         {"url", required_argument, NULL, 'U'},
         {"room", required_argument, NULL, 'M'},
         {"textroom", required_argument, NULL, 'T'},
+        {"adapter", required_argument, NULL, 'A'},
         {"host", required_argument, NULL, 'H'},
         {"type", required_argument, NULL, 'y'},
         {"timeout", required_argument, NULL, 't'},
@@ -200,6 +201,7 @@ int rg_cmd_run(int argc, char **argv)
     /* Flags that are names for a settings key. */
     static const struct { int flag; const char *key; } named[] = {
         {'U', "url"}, {'M', "room"}, {'T', "textroom"}, {'y', "meeting_type"},
+        {'A', "adapter"},
     };
     const char *config = NULL, *out = NULL, *platform = "sim", *audit_key = NULL;
     const char *shim_dir = NULL;
@@ -254,6 +256,7 @@ int rg_cmd_run(int argc, char **argv)
         case 'U':
         case 'M':
         case 'T':
+        case 'A':
         case 'y':
             for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
                 if (named[i].flag == c && put(set, named[i].key, cJSON_CreateString(optarg)))

@@ -10,6 +10,34 @@
 #include "recdir.h"
 #include "vault.h"
 
+/* Media that never arrived is not damage, but it is never hidden either:
+ * one note per track that lost or concealed frames (recording.json), and
+ * the total. */
+static unsigned long long print_loss(const char *dir)
+{
+    cJSON *meta = NULL;
+    unsigned long long total = 0;
+    if (rg_recdir_load_meta(dir, &meta, NULL))
+        return 0;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(meta, "tracks")) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(t, "id");
+        const cJSON *l = cJSON_GetObjectItemCaseSensitive(t, "frames_lost");
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(t, "frames_concealed");
+        unsigned long long lost = cJSON_IsNumber(l) && l->valuedouble > 0
+                                      ? (unsigned long long)l->valuedouble : 0;
+        unsigned long long conc = cJSON_IsNumber(c) && c->valuedouble > 0
+                                      ? (unsigned long long)c->valuedouble : 0;
+        if (!lost && !conc)
+            continue;
+        printf("note: track %s: %llu frame(s) lost in transmission, %llu x 20 ms "
+               "concealed with silence\n", cJSON_IsString(id) ? id->valuestring : "?",
+               lost, conc);
+        total += lost;
+    }
+    cJSON_Delete(meta);
+    return total;
+}
 
 int rg_cmd_verify(int argc, char **argv)
 {
@@ -59,6 +87,7 @@ int rg_cmd_verify(int argc, char **argv)
     for (size_t i = 0; i < rep.nlines; i++)
         printf("%s%s\n", rep.lines[i].problem ? "" : "note: ",
                rep.lines[i].text);
+    unsigned long long lost = print_loss(dir);
     printf("%s: %zu tracks, %zu of %zu segments intact, %zu problems%s",
            dir, rep.tracks, rep.segments_ok, rep.segments, rep.problems,
            ids ? ", every tag checked" : " (structure and checksums only; "
@@ -69,6 +98,8 @@ int rg_cmd_verify(int argc, char **argv)
                             "(pass --audit-key to detect forged segments)");
     if (rep.lost_ms_max)
         printf(", up to %.3f s of media lost", (double)rep.lost_ms_max / 1000);
+    if (lost)
+        printf(", %llu frame(s) lost in transmission", lost);
     printf("\n");
     rc = rep.problems ? 1 : 0;
     rg_vault_report_free(&rep);

@@ -39,6 +39,7 @@ struct rg_capture_track {
     int64_t t0;          /* caller time of the first frame */
     int64_t last_t;      /* caller time of the last frame */
     int64_t last_out_t;  /* t_ms given to the last output call */
+    guint64 filled;      /* samples of silence filled into holes */
     guint64 pos;         /* audio: samples so far (input rate, 48k for
                             Opus); video: end of last frame in ns */
     guint64 granule;     /* Opus passthrough: 48 kHz samples so far */
@@ -570,6 +571,7 @@ static rg_err fill_gap(rg_capture_track *t, int64_t rel_ms, unsigned dur_ms)
     if (want < t->pos + min_gap)
         return RG_OK; /* on time or jitter: play back to back */
     guint64 gap = want - t->pos;
+    t->filled += t->p.kind == RG_MEDIA_PCM_S16LE ? gap : gap / 960 * 960;
     if (t->p.kind == RG_MEDIA_PCM_S16LE)
         return append_pcm(t, NULL, gap);
     const uint8_t *sil = t->p.channels == 2 ? opus_silence_stereo
@@ -771,4 +773,12 @@ void rg_capture_track_free(rg_capture_track *t)
         gst_object_unref(t->bus);
     }
     free(t);
+}
+
+int64_t rg_capture_track_filled_ms(const rg_capture_track *t)
+{
+    if (!t || t->p.kind == RG_MEDIA_VP8)
+        return 0;
+    uint32_t rate = t->p.kind == RG_MEDIA_OPUS ? OPUS_RATE : t->p.rate;
+    return rate ? (int64_t)gst_util_uint64_scale(t->filled, 1000, rate) : 0;
 }

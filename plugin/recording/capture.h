@@ -86,6 +86,10 @@ const char *rg_capture_track_error(const rg_capture_track *t);
 /* Length of the span pushed so far, in ms (0 before the first frame). */
 int64_t rg_capture_track_duration_ms(const rg_capture_track *t);
 
+/* Audio filled with silence so far because nothing arrived for it (holes
+ * of at least one frame), in ms. */
+int64_t rg_capture_track_filled_ms(const rg_capture_track *t);
+
 /* Stops the pipeline and frees everything. A track not finished is
  * discarded: its undelivered bytes are dropped, never written. NULL ok. */
 void rg_capture_track_free(rg_capture_track *t);

@@ -398,6 +398,27 @@ static void facts(rep *r, const char *recdir)
     fact(f, "Decision", str_of(meta, "decision"));
     fact(f, "Complete", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(meta, "complete"))
                             ? "yes" : "no (cut short)");
+    {   /* loss is never hidden: per track, what never arrived */
+        char loss[512] = "";
+        size_t used = 0;
+        double total = 0;
+        cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(meta, "tracks")) {
+            const cJSON *l = cJSON_GetObjectItemCaseSensitive(x, "frames_lost");
+            const cJSON *c = cJSON_GetObjectItemCaseSensitive(x, "frames_concealed");
+            const char *id = str_of(x, "id");
+            if (!cJSON_IsNumber(l) || !id || used >= sizeof loss - 80)
+                continue;
+            total += l->valuedouble;
+            used += (size_t)snprintf(loss + used, sizeof loss - used, "%s%s: %.0f lost, %.0f concealed",
+                                     used ? "; " : "", id, l->valuedouble,
+                                     cJSON_IsNumber(c) ? c->valuedouble : 0);
+        }
+        if (used) {
+            char line[600];
+            snprintf(line, sizeof line, "%.0f frame(s) lost in transmission (%s)", total, loss);
+            fact(f, "Media lost", line);
+        }
+    }
     cJSON *hold = NULL;
     if (rg_retention_read_hold(recdir, &hold, NULL) == RG_OK && hold) {
         char h[1200];

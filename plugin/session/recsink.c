@@ -30,6 +30,8 @@ typedef struct rec_track {
     rg_vault_track *vault;     /* [borrowed] from the vault */
     rg_media_kind kind;
     int64_t start_ms, end_ms;
+    uint64_t frames_lost;      /* never arrived (the platform's count) */
+    uint64_t frames_concealed; /* 20 ms frames of silence filled into holes */
     bool open;
     bool destroyed;            /* shredded by on_withdrawal */
 } rec_track;
@@ -106,6 +108,10 @@ static rg_err write_metadata(rg_recording *r)
         cJSON_AddNumberToObject(j, "end_ms", (double)t->end_ms);
         cJSON_AddBoolToObject(j, "closed", !t->open);
         cJSON_AddBoolToObject(j, "destroyed", t->destroyed);
+        if (t->kind != RG_MEDIA_VP8) {
+            cJSON_AddNumberToObject(j, "frames_lost", (double)t->frames_lost);
+            cJSON_AddNumberToObject(j, "frames_concealed", (double)t->frames_concealed);
+        }
         rg_vault_track_info info;
         memset(&info, 0, sizeof info);
         cJSON *segs = cJSON_AddArrayToObject(j, "segments");
@@ -340,6 +346,7 @@ static rg_err rec_track_stop(void *ctx, void *track, int64_t t_ms)
         if (err && !r->vault_failed)
             snprintf(r->errmsg, sizeof r->errmsg, "%s",
                      rg_capture_track_error(t->capture));
+        t->frames_concealed = (uint64_t)rg_capture_track_filled_ms(t->capture) / 20;
         rg_capture_track_free(t->capture);
         t->capture = NULL;
     }
@@ -427,6 +434,11 @@ static rg_err put_manifest(rg_recording *r, const char *manifest_json)
         cJSON_AddStringToObject(t, "participant", r->tracks[i]->participant);
         cJSON_AddNumberToObject(t, "offset_ms", (double)r->tracks[i]->start_ms);
         cJSON_AddBoolToObject(t, "destroyed", r->tracks[i]->destroyed);
+        if (r->tracks[i]->kind != RG_MEDIA_VP8) {
+            cJSON_AddNumberToObject(t, "frames_lost", (double)r->tracks[i]->frames_lost);
+            cJSON_AddNumberToObject(t, "frames_concealed",
+                                    (double)r->tracks[i]->frames_concealed);
+        }
         cJSON_AddItemToArray(tracks, t);
     }
     char *text = cJSON_PrintUnformatted(m);
@@ -553,6 +565,10 @@ static rg_err rec_describe(void *ctx, char **json)
             cJSON_AddItemToObject(j, "to", cJSON_CreateNumber((double)t->end_ms / 1000.0));
             cJSON_AddNumberToObject(j, "segments", (double)info.nsegs);
             cJSON_AddNumberToObject(j, "bytes", (double)bytes);
+            if (t->kind != RG_MEDIA_VP8) {
+                cJSON_AddNumberToObject(j, "frames_lost", (double)t->frames_lost);
+                cJSON_AddNumberToObject(j, "frames_concealed", (double)t->frames_concealed);
+            }
             cJSON_AddItemToArray(written, j);
         }
         rg_vault_track_info_free(&info);
@@ -564,6 +580,12 @@ static rg_err rec_describe(void *ctx, char **json)
 
 static void rec_destroy(void *ctx) { rg_recording_free(ctx); }
 static const char *rec_error(void *ctx) { return ((rg_recording *)ctx)->errmsg; }
+
+static void rec_frames_lost(void *ctx, void *track, uint32_t frames)
+{
+    (void)ctx;
+    track_of(track)->frames_lost += frames;
+}
 
 static const rg_sink_ops recording_ops = {
     .api_version = RG_SINK_API_VERSION,
@@ -578,6 +600,7 @@ static const rg_sink_ops recording_ops = {
     .describe = rec_describe,
     .destroy = rec_destroy,
     .error = rec_error,
+    .frames_lost = rec_frames_lost,
 };
 
 const rg_sink_ops *rg_recording_sink_ops(void) { return &recording_ops; }

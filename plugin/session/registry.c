@@ -29,6 +29,8 @@ static const rg_core_ops core_ops = {
     .finished = rg_session_finished,
     .strerror = rg_strerror,
     .wants_video = rg_session_wants_video,
+    .speaker = rg_session_speaker,
+    .lost = rg_session_media_lost,
 };
 
 const rg_core_ops *rg_core_ops_get(void) { return &core_ops; }

@@ -192,6 +192,7 @@ rg_err rg_run_meeting(const rg_run_params *in, char **summary_json,
         .request_id = opts.request_id,
         .previous_recording = opts.previous_recording,
         .stop = opts.stop,
+        .mixed_audio_id = meeting.mixed_audio_id,
     };
     opts.sink = NULL; /* the session owns it now, even if it refuses */
     err = rg_session_new(&sp, &session, errbuf);

@@ -2,6 +2,7 @@
  * classifier, the announcements and the capture sink. The engine decides;
  * the session carries out its actions and keeps the record of what passed
  * the gate (the summary). Fails closed on every error. */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -106,6 +107,21 @@ rg_err rg_session_new(const rg_session_params *in, rg_session **out,
         err = RG_ERR_NOT_FOUND;
         goto refused;
     }
+    if (params->mixed_audio_id && type->continue_on_objection) {
+        rg_errbuf(errbuf, "meeting type '%s' continues on objection, but this platform gives "
+                  "one mixed audio track of everyone: an objector could not be left out of it, "
+                  "so any objection must stop the recording", type->name ? type->name : "(default)");
+        err = RG_ERR_REFUSED;
+        goto refused;
+    }
+    if (params->mixed_audio_id && type->on_withdrawal == RG_WITHDRAW_REMOVE_PARTICIPANT) {
+        rg_errbuf(errbuf, "meeting type '%s' asks on_withdrawal: remove_participant, but this "
+                  "platform gives one mixed audio track of everyone: one person cannot be "
+                  "removed from it (use a type with on_withdrawal: delete_recording)",
+                  type->name ? type->name : "(default)");
+        err = RG_ERR_REFUSED;
+        goto refused;
+    }
     err = RG_ERR_NOMEM;
     rg_session *s = calloc(1, sizeof *s);
     if (!s)
@@ -119,6 +135,8 @@ rg_err rg_session_new(const rg_session_params *in, rg_session **out,
     }
     err = RG_ERR_NOMEM;
     s->policy = params->policy;
+    if (params->mixed_audio_id && !(s->mixed_id = strdup(params->mixed_audio_id)))
+        goto cleanup;
     s->type = type;
     s->host_ctx = params->host_ctx;
     s->last_t = 0;
@@ -195,6 +213,10 @@ void rg_session_free(rg_session *s)
     rg_consent_free(s->engine);
     rg_classifier_free(s->classifier);
     free(s->meeting_id);
+    free(s->mixed_id);
+    for (size_t i = 0; i < s->n_speakers; i++)
+        free(s->speakers[i].label);
+    free(s->speakers);
     free(s->request_id);
     free(s->previous_recording);
     free(s);
@@ -555,13 +577,17 @@ static rg_err capture_start(rg_session *s, int64_t t, member *m)
 {
     m->capturing = true;
     m->span_started = false;
-    timeline(s, t, "capture starts: %s", WHO(m->id));
+    /* Mixed audio: people are cleared for the mix, but have no track. */
+    bool own_track = !s->mixed_id || !strcmp(m->id, s->mixed_id);
+    timeline(s, t, own_track ? "capture starts: %s" : "cleared for the mixed track: %s",
+             WHO(m->id));
     rg_err err = RG_OK;
-    if (s->sink && s->sink->track_start)
+    if (s->sink && s->sink->track_start && own_track)
         err = s->sink->track_start(s->sink_ctx, m->id, t, &m->track);
     cJSON *f = who_fields(s, m->id, "kind", "audio");
     if (f && m->track && s->sink->track_name)
         cJSON_AddStringToObject(f, "track", s->sink->track_name(s->sink_ctx, m->track));
+    m->frames_lost = 0;
     rg_err e2 = audit_ev(s, RG_AUDIT_EV_CAPTURE_START, t, f);
     return err ? err : e2;
 }
@@ -608,6 +634,12 @@ static rg_err capture_stop(rg_session *s, int64_t t, member *m, rg_reason reason
         cJSON_AddNumberToObject(f, "duration_ms",
                                 (double)(m->spans[m->n_spans - 1].to_ms -
                                          m->spans[m->n_spans - 1].from_ms));
+    /* Loss is never hidden: what did not arrive is said with the stop. */
+    if (f && m->track)
+        cJSON_AddNumberToObject(f, "frames_lost", (double)m->frames_lost);
+    if (m->frames_lost)
+        timeline(s, t, "%s: %" PRIu64 " frame(s) lost in transmission", WHO(m->id),
+                 m->frames_lost);
     if (s->sink && s->sink->track_stop && m->track)
         err = s->sink->track_stop(s->sink_ctx, m->track, t);
     m->track = NULL;
@@ -877,6 +909,19 @@ rg_err rg_session_tick(rg_session *s, int64_t t_ms)
     return err;
 }
 
+/* Mixed audio: every participant present (but the mix itself) may be
+ * captured now; a late joiner still in their window holds the mix back. */
+static bool everyone_capturable(const rg_session *s)
+{
+    for (size_t i = 0; i < s->n_members; i++) {
+        const member *o = &s->members[i];
+        if (o->present && strcmp(o->id, s->mixed_id) &&
+            (!o->capturing || !rg_consent_may_capture(s->engine, o->id)))
+            return false;
+    }
+    return true;
+}
+
 rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
                         const rg_media_frame *frame, bool *passed)
 {
@@ -892,6 +937,8 @@ rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
     if (!m || !m->present || !m->capturing ||
         !rg_consent_may_capture(s->engine, id))
         return RG_OK;
+    if (s->mixed_id && !strcmp(id, s->mixed_id) && !everyone_capturable(s))
+        return RG_OK; /* a mix holds everyone's voice: all must be cleared */
     bool video = frame->kind == RG_MEDIA_VP8 || frame->kind == RG_MEDIA_I420;
     if (video && !s->type->video)
         return RG_OK; /* data minimisation: audio only unless the type says so */
@@ -932,6 +979,59 @@ rg_err rg_session_media(rg_session *s, int64_t t_ms, const char *id,
         m->spans[m->n_spans++] = (span){t_ms, end};
         m->span_started = true;
     }
+    return RG_OK;
+}
+
+#define MAX_SPEAKER_LINES 100000
+
+rg_err rg_session_speaker(rg_session *s, int64_t t_ms, const char *label)
+{
+    if (!s || !label)
+        return RG_ERR_ARG;
+    rg_err err = check_time(s, t_ms);
+    if (err || closed(s) || !s->mixed_id)
+        return err;
+    const member *m = find_member(s, s->mixed_id);
+    /* Names are personal data: kept only while the mix itself is kept. */
+    if (!m || !m->present || !m->capturing || !rg_consent_may_capture(s->engine, m->id) ||
+        !everyone_capturable(s))
+        return RG_OK;
+    if (s->n_speakers && !strcmp(s->speakers[s->n_speakers - 1].label, label))
+        return RG_OK;
+    if (s->n_speakers == MAX_SPEAKER_LINES)
+        return RG_OK; /* bounded: a flapping label cannot grow the manifest forever */
+    if (s->n_speakers == s->cap_speakers) {
+        size_t cap = s->cap_speakers ? s->cap_speakers * 2 : 16;
+        struct speaker_line *n = realloc(s->speakers, cap * sizeof *n);
+        if (!n)
+            return RG_ERR_NOMEM;
+        s->speakers = n;
+        s->cap_speakers = cap;
+    }
+    char *l = strndup(label, 256);
+    if (!l)
+        return RG_ERR_NOMEM;
+    s->speakers[s->n_speakers++] = (struct speaker_line){t_ms, l};
+    return RG_OK;
+}
+
+rg_err rg_session_media_lost(rg_session *s, int64_t t_ms, const char *id,
+                             uint32_t frames)
+{
+    if (!s || !id)
+        return RG_ERR_ARG;
+    rg_err err = check_time(s, t_ms);
+    if (err || closed(s) || !frames)
+        return err;
+    member *m = find_member(s, id);
+    if (!m || !m->capturing || !m->track)
+        return RG_OK; /* not recorded: nothing of theirs is missing */
+    m->frames_lost += frames;
+    /* frames_lost is appended to rg_sink_ops: older sinks end before it. */
+    if (s->sink && s->sink->struct_size >= offsetof(rg_sink_ops, frames_lost) +
+                                            sizeof(s->sink->frames_lost) &&
+        s->sink->frames_lost)
+        s->sink->frames_lost(s->sink_ctx, m->track, frames);
     return RG_OK;
 }
 

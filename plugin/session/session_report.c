@@ -63,6 +63,17 @@ rg_err rg_session_manifest_json(const rg_session *s, char **json)
         cJSON_AddStringToObject(l, "text", c->text);
         cJSON_AddItemToArray(chat, l);
     }
+    if (s->n_speakers) {
+        cJSON *sp = cJSON_AddArrayToObject(o, "speakers");
+        for (size_t i = 0; sp && i < s->n_speakers; i++) {
+            cJSON *l = cJSON_CreateObject();
+            if (!l)
+                break;
+            cJSON_AddItemToObject(l, "t", rg_json_seconds(s->speakers[i].t_ms));
+            cJSON_AddStringToObject(l, "label", s->speakers[i].label);
+            cJSON_AddItemToArray(sp, l);
+        }
+    }
     *json = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return *json ? RG_OK : RG_ERR_NOMEM;

@@ -45,6 +45,7 @@ typedef struct member {
     bool notice_retrying; /* their notice is being retried (said once) */
     void *track;       /* sink audio track while capturing */
     void *vtrack;      /* sink video track (video meeting types only) */
+    uint64_t frames_lost; /* lost in transmission during the open track */
     span *spans;
     size_t n_spans, cap_spans;
     role_change *roles; /* [owned] role changes, in order */
@@ -57,6 +58,7 @@ struct rg_session {
     char *meeting_id;
     char *request_id;         /* service request (rg_session_params) or NULL */
     char *previous_recording; /* the lost bot's recording, or NULL */
+    char *mixed_id;  /* [owned] the mixed-audio participant, or NULL */
     rg_host_ops host;
     void *host_ctx;
     rg_classifier *classifier;
@@ -88,6 +90,9 @@ struct rg_session {
     uint8_t audit_key[RG_AUDIT_KEY_LEN];
     chat_line *chat;
     size_t n_chat, cap_chat;
+    /* Mixed audio: who spoke when, while the mix was captured (manifest). */
+    struct speaker_line { int64_t t_ms; char *label; } *speakers;
+    size_t n_speakers, cap_speakers;
 };
 
 /* Seconds with millisecond precision, as a JSON number. */

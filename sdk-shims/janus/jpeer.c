@@ -1,7 +1,9 @@
 /* webrtcbin PeerConnection for the Janus shim (see jpeer.h). */
 #define GST_USE_UNSTABLE_API
 #include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
+#include <gst/rtp/gstrtpbuffer.h>
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
 #include <stdbool.h>
@@ -25,6 +27,10 @@ struct rg_jpeer {
     volatile gint lost;            /* RTP sequence numbers never seen */
     volatile gint other_tracks;    /* remote tracks that are not Opus (video) */
     int last_seq;                  /* -1: none yet (streaming thread only) */
+    uint32_t lost_pending;         /* lost, not yet attached to a packet (ditto) */
+    int opus_mline;
+    GstElement *feeder;            /* opus_file: filesrc ! oggdemux ! clocksync ! appsink */
+    GstElement *opus_src;          /* ... into this live appsrc */
     volatile gint negotiation_needed;
     volatile gint down_sent;
 };
@@ -104,31 +110,6 @@ static void on_conn_state(GObject *w, GParamSpec *ps, gpointer data)
         push(p, rg_jev_new(RG_JEV_PEER_DOWN, p->o.handle));
 }
 
-static GstFlowReturn on_sample(GstAppSink *sink, gpointer data)
-{
-    rg_jpeer *p = data;
-    GstSample *s = gst_app_sink_pull_sample(sink);
-    if (!s)
-        return GST_FLOW_EOS;
-    GstBuffer *b = gst_sample_get_buffer(s);
-    GstMapInfo m;
-    if (b && gst_buffer_map(b, &m, GST_MAP_READ)) {
-        rg_jev *ev = m.size ? rg_jev_new(RG_JEV_MEDIA, p->o.handle) : NULL;
-        if (ev && (ev->data = malloc(m.size))) {
-            memcpy(ev->data, m.data, m.size);
-            ev->len = m.size;
-            ev->mline = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(sink), "rg-mline"));
-            g_atomic_int_inc(&p->packets);
-            push(p, ev);
-        } else {
-            rg_jev_free(ev);
-        }
-        gst_buffer_unmap(b, &m);
-    }
-    gst_sample_unref(s);
-    return GST_FLOW_OK;
-}
-
 /* A remote track: Opus audio goes rtpopusdepay ! appsink; anything else
  * (video we did not ask for) into a fakesink. */
 static void on_negotiation_needed(GstElement *w, gpointer data)
@@ -138,27 +119,40 @@ static void on_negotiation_needed(GstElement *w, gpointer data)
     g_atomic_int_set(&p->negotiation_needed, 1);
 }
 
-/* Count RTP sequence gaps of the (one) Opus stream: Janus numbers each
- * subscriber's packets without holes, so every gap is a frame lost. */
-static GstPadProbeReturn seq_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+/* The receive hot path, on the jitter buffer's thread, once per packet:
+ * RTP sequence gaps are counted (Janus numbers each subscriber's packets
+ * without holes, so every gap is a frame lost) and the Opus payload goes
+ * straight from the RTP buffer into one event allocation. No depayloader,
+ * no appsink queue, no GstSample: the packet is dropped here. */
+static GstPadProbeReturn rtp_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
     rg_jpeer *p = data;
     GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER(info);
-    GstMapInfo m;
+    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
     (void)pad;
-    if (b && gst_buffer_map(b, &m, GST_MAP_READ)) {
-        if (m.size >= 4) {
-            int seq = (m.data[2] << 8) | m.data[3];
-            if (p->last_seq >= 0) {
-                int gap = (seq - p->last_seq - 1) & 0xffff;
-                if (gap > 0 && gap < 3000) /* not a reordering or a restart */
-                    g_atomic_int_add(&p->lost, gap);
-            }
-            p->last_seq = seq;
+    if (!b || !gst_rtp_buffer_map(b, GST_MAP_READ, &rtp))
+        return GST_PAD_PROBE_DROP;
+    int seq = gst_rtp_buffer_get_seq(&rtp);
+    if (p->last_seq >= 0) {
+        int gap = (seq - p->last_seq - 1) & 0xffff;
+        if (gap > 0 && gap < 3000) { /* not a reordering or a restart */
+            g_atomic_int_add(&p->lost, gap);
+            p->lost_pending += (uint32_t)gap;
         }
-        gst_buffer_unmap(b, &m);
     }
-    return GST_PAD_PROBE_OK;
+    p->last_seq = seq;
+    guint len = gst_rtp_buffer_get_payload_len(&rtp);
+    rg_jev *ev = len ? rg_jev_new_data(RG_JEV_MEDIA, p->o.handle,
+                                       gst_rtp_buffer_get_payload(&rtp), len) : NULL;
+    gst_rtp_buffer_unmap(&rtp);
+    if (ev) {
+        ev->mline = p->opus_mline;
+        ev->lost = p->lost_pending; /* the gap lies just before this packet */
+        p->lost_pending = 0;
+        g_atomic_int_inc(&p->packets);
+        push(p, ev);
+    }
+    return GST_PAD_PROBE_DROP;
 }
 
 static void on_pad_added(GstElement *w, GstPad *pad, gpointer data)
@@ -189,36 +183,21 @@ static void on_pad_added(GstElement *w, GstPad *pad, gpointer data)
     }
     if (caps)
         gst_caps_unref(caps);
-    GstElement *depay = opus ? gst_element_factory_make("rtpopusdepay", NULL) : NULL;
-    GstElement *sink = gst_element_factory_make(opus ? "appsink" : "fakesink", NULL);
-    if (!sink || (opus && !depay)) {
-        if (depay)
-            gst_object_unref(depay);
-        if (sink)
-            gst_object_unref(sink);
+    GstElement *sink = gst_element_factory_make("fakesink", NULL);
+    if (!sink)
         return;
-    }
     g_object_set(sink, "sync", FALSE, "async", FALSE, NULL);
     if (opus) {
-        g_object_set_data(G_OBJECT(sink), "rg-mline", GINT_TO_POINTER(mline));
-        GstAppSinkCallbacks cb = {.new_sample = on_sample};
-        gst_app_sink_set_callbacks(GST_APP_SINK(sink), &cb, p, NULL);
-        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, seq_probe, p, NULL);
-        gst_bin_add_many(GST_BIN(p->pipe), depay, sink, NULL);
-        gst_element_link(depay, sink);
-        gst_element_sync_state_with_parent(sink);
-        gst_element_sync_state_with_parent(depay);
-        GstPad *in = gst_element_get_static_pad(depay, "sink");
-        gst_pad_link(pad, in);
-        gst_object_unref(in);
+        p->opus_mline = mline;
+        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, rtp_probe, p, NULL);
     } else {
         g_atomic_int_inc(&p->other_tracks);
-        gst_bin_add(GST_BIN(p->pipe), sink);
-        gst_element_sync_state_with_parent(sink);
-        GstPad *in = gst_element_get_static_pad(sink, "sink");
-        gst_pad_link(pad, in);
-        gst_object_unref(in);
     }
+    gst_bin_add(GST_BIN(p->pipe), sink);
+    gst_element_sync_state_with_parent(sink);
+    GstPad *in = gst_element_get_static_pad(sink, "sink");
+    gst_pad_link(pad, in);
+    gst_object_unref(in);
 }
 
 static void on_dc_message(GstWebRTCDataChannel *ch, gchar *text, gpointer data)
@@ -291,15 +270,68 @@ static void tune_ice(rg_jpeer *p)
     g_object_unref(ice);
 }
 
+/* opus_file: one packet read from the file, in real time (clocksync),
+ * goes on into the live appsrc, restamped there (do-timestamp). */
+static GstFlowReturn on_file_sample(GstAppSink *sink, gpointer data)
+{
+    rg_jpeer *p = data;
+    GstSample *s = gst_app_sink_pull_sample(sink);
+    if (!s)
+        return GST_FLOW_EOS;
+    GstBuffer *b = gst_sample_get_buffer(s);
+    GstFlowReturn ret = GST_FLOW_OK;
+    if (b) {
+        GstBuffer *c = gst_buffer_copy(b);
+        GST_BUFFER_PTS(c) = GST_BUFFER_DTS(c) = GST_CLOCK_TIME_NONE;
+        GstSample *ns = gst_sample_new(c, gst_sample_get_caps(s), NULL, NULL);
+        ret = gst_app_src_push_sample(GST_APP_SRC(p->opus_src), ns);
+        gst_sample_unref(ns);
+        gst_buffer_unref(c);
+    }
+    gst_sample_unref(s);
+    return ret == GST_FLOW_FLUSHING ? GST_FLOW_OK : ret;
+}
+
+static rg_err build_feeder(rg_jpeer *p, GstElement *bin, char *errbuf)
+{
+    gchar *q = g_strescape(p->o.opus_file, NULL);
+    gchar *desc = g_strdup_printf("filesrc location=\"%s\" ! oggdemux ! clocksync ! "
+                                  "appsink name=out sync=false", q);
+    g_free(q);
+    GError *ge = NULL;
+    p->feeder = gst_parse_launch(desc, &ge);
+    g_free(desc);
+    p->opus_src = gst_bin_get_by_name(GST_BIN(bin), "opus");
+    GstElement *out = p->feeder ? gst_bin_get_by_name(GST_BIN(p->feeder), "out") : NULL;
+    if (!p->feeder || !out || !p->opus_src) {
+        if (errbuf)
+            snprintf(errbuf, RG_ERRBUF_SIZE, "cannot read the Opus file %s: %s",
+                     p->o.opus_file, ge ? ge->message : "?");
+        g_clear_error(&ge);
+        if (out)
+            gst_object_unref(out);
+        return RG_ERR_MEDIA;
+    }
+    g_clear_error(&ge);
+    GstAppSinkCallbacks cb = {.new_sample = on_file_sample};
+    gst_app_sink_set_callbacks(GST_APP_SINK(out), &cb, p, NULL);
+    gst_object_unref(out);
+    return RG_OK;
+}
+
 static rg_err build_sender(rg_jpeer *p, char *errbuf)
 {
-    char desc[512];
+    char desc[512], src[160];
+    if (p->o.opus_file) /* pre-encoded packets, fed by build_feeder */
+        snprintf(src, sizeof src, "appsrc name=opus is-live=true format=time do-timestamp=true");
+    else
+        snprintf(src, sizeof src, "audiotestsrc is-live=true wave=sine volume=0.3 freq=%d ! "
+                 "audio/x-raw,rate=48000,channels=1 ! opusenc bitrate=32000",
+                 p->o.tone_hz > 0 ? p->o.tone_hz : 440);
     snprintf(desc, sizeof desc,
-             "audiotestsrc is-live=true wave=sine volume=0.3 freq=%d ! "
-             "audio/x-raw,rate=48000,channels=1 ! opusenc bitrate=32000 ! "
-             "rtpopuspay pt=111 ! valve name=gate drop-mode=forward-sticky-events drop=%s ! capsfilter "
+             "%s ! rtpopuspay pt=111 ! valve name=gate drop-mode=forward-sticky-events drop=%s ! capsfilter "
              "caps=\"application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000\"",
-             p->o.tone_hz > 0 ? p->o.tone_hz : 440, p->o.silent ? "true" : "false");
+             src, p->o.silent ? "true" : "false");
     GError *ge = NULL;
     GstElement *bin = gst_parse_bin_from_description(desc, TRUE, &ge);
     if (!bin) {
@@ -310,6 +342,9 @@ static rg_err build_sender(rg_jpeer *p, char *errbuf)
         return RG_ERR_MEDIA;
     }
     gst_bin_add(GST_BIN(p->pipe), bin);
+    rg_err err = p->o.opus_file ? build_feeder(p, bin, errbuf) : RG_OK;
+    if (err)
+        return err;
     if (!gst_element_link(bin, p->webrtc)) {
         if (errbuf)
             snprintf(errbuf, RG_ERRBUF_SIZE, "cannot link the tone source to webrtcbin");
@@ -352,11 +387,17 @@ rg_err rg_jpeer_new(const rg_jpeer_opts *o, rg_jpeer **out, char *errbuf)
     g_signal_connect(p->webrtc, "pad-added", G_CALLBACK(on_pad_added), p);
     g_signal_connect(p->webrtc, "on-negotiation-needed", G_CALLBACK(on_negotiation_needed), p);
     g_signal_connect(p->webrtc, "on-data-channel", G_CALLBACK(on_data_channel), p);
-    if ((o->tone_hz > 0 || o->silent) && (err = build_sender(p, errbuf)))
+    if ((o->tone_hz > 0 || o->silent || o->opus_file) && (err = build_sender(p, errbuf)))
         goto cleanup;
     if (gst_element_set_state(p->pipe, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         if (errbuf)
             snprintf(errbuf, RG_ERRBUF_SIZE, "the WebRTC pipeline does not start");
+        err = RG_ERR_MEDIA;
+        goto cleanup;
+    }
+    if (p->feeder && gst_element_set_state(p->feeder, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+        if (errbuf)
+            snprintf(errbuf, RG_ERRBUF_SIZE, "cannot read the Opus file %s", o->opus_file);
         err = RG_ERR_MEDIA;
         goto cleanup;
     }
@@ -514,6 +555,12 @@ void rg_jpeer_free(rg_jpeer *p)
 {
     if (!p)
         return;
+    if (p->feeder) {
+        gst_element_set_state(p->feeder, GST_STATE_NULL);
+        gst_object_unref(p->feeder);
+    }
+    if (p->opus_src)
+        gst_object_unref(p->opus_src);
     if (p->pipe) {
         if (p->webrtc) {
             g_signal_handlers_disconnect_by_data(p->webrtc, p);

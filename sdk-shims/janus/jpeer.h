@@ -27,6 +27,9 @@ typedef struct rg_jpeer_opts {
      * muted track that never sends a packet (`silent`). 0: receive only. */
     int tone_hz;
     int silent;
+    /* Publisher side (benchmarks): send the Opus packets of this Ogg/Opus
+     * file as they are, paced in real time (no encoding). */
+    const char *opus_file;
 } rg_jpeer_opts;
 
 rg_err rg_jpeer_new(const rg_jpeer_opts *o, rg_jpeer **out, char *errbuf);

@@ -37,13 +37,29 @@ rg_jev *rg_jev_new(rg_jev_kind kind, uint64_t handle)
     return ev;
 }
 
+rg_jev *rg_jev_new_data(rg_jev_kind kind, uint64_t handle, const void *data, size_t len)
+{
+    rg_jev *ev = malloc(sizeof *ev + len);
+    if (ev) {
+        memset(ev, 0, sizeof *ev);
+        ev->kind = kind;
+        ev->handle = handle;
+        ev->at_us = rg_jnow_us();
+        ev->data = (uint8_t *)(ev + 1);
+        memcpy(ev->data, data, len);
+        ev->len = len;
+    }
+    return ev;
+}
+
 void rg_jev_free(rg_jev *ev)
 {
     if (!ev)
         return;
     cJSON_Delete(ev->json);
     free(ev->text);
-    free(ev->data);
+    if (ev->data != (uint8_t *)(ev + 1))
+        free(ev->data);
     free(ev);
 }
 

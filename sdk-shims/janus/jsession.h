@@ -37,10 +37,13 @@ typedef struct rg_jev {
     char *text;        /* [owned] */
     uint8_t *data;     /* [owned] */
     size_t len;
+    uint32_t lost;     /* MEDIA: packets missing just before this one */
 } rg_jev;
 
 /* [owned] new event stamped now; NULL on out of memory. */
 rg_jev *rg_jev_new(rg_jev_kind kind, uint64_t handle);
+/* [owned] the same with a copy of `data` in the same allocation. */
+rg_jev *rg_jev_new_data(rg_jev_kind kind, uint64_t handle, const void *data, size_t len);
 void rg_jev_free(rg_jev *ev);
 int64_t rg_jnow_us(void);
 

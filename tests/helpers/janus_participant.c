@@ -7,11 +7,14 @@
  *   janus_participant --url URL --room N --name NAME --tone HZ
  *       [--start S] [--leave S] [--silent] [--no-chat]
  *       [--say S:TEXT]... [--whisper S:TEXT]...   (whisper: privately to the bot)
+ *       [--opus FILE]   send FILE's Opus packets (Ogg/Opus) instead of a tone
  *
  * Prints "NAME: published as ID" on stderr once its media flows, every
  * bot message as "NAME: bot says: ...", "NAME: bot left" when the bot
- * leaves the chat, and exits 0 after leaving, 1 on any failure. */
+ * leaves the chat, and exits 0 after leaving, 1 on any failure. SIGTERM:
+ * leave now. */
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +40,9 @@ static int64_t t0;
 static char bot_user[128];
 static double bot_seen = -1;
 static const char *name = "p";
+
+static volatile sig_atomic_t stop;
+static void on_term(int sig) { (void)sig; stop = 1; }
 
 static double now_s(void) { return (double)(rg_jnow_us() - t0) / 1e6; }
 
@@ -250,11 +256,11 @@ static void join_textroom(const char *room, uint64_t my_id)
     rg_jev_free(ev);
 }
 
-static void publish(int tone, bool silent)
+static void publish(int tone, bool silent, const char *opus)
 {
     char err[RG_ERRBUF_SIZE] = "";
     rg_jpeer_opts o = {.handle = vr_h, .q = q, .local_ip = "127.0.0.1",
-                       .tone_hz = tone, .silent = silent};
+                       .tone_hz = tone, .silent = silent, .opus_file = opus};
     char *offer = NULL;
     if (rg_jpeer_new(&o, &pub_peer, err) || rg_jpeer_offer(pub_peer, &offer, err))
         die(err);
@@ -297,7 +303,7 @@ static void chat(const char *room, const say *s, int n)
 
 int main(int argc, char **argv)
 {
-    const char *url = NULL, *room = NULL, *textroom = NULL;
+    const char *url = NULL, *room = NULL, *textroom = NULL, *opus = NULL;
     int tone = 440;
     double start = 0, leave = 30;
     bool leave_after_bot = false;
@@ -314,6 +320,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--room")) room = v;
         else if (!strcmp(a, "--textroom")) textroom = v;
         else if (!strcmp(a, "--name")) name = v;
+        else if (!strcmp(a, "--opus")) opus = v;
         else if (!strcmp(a, "--tone")) tone = atoi(v);
         else if (!strcmp(a, "--start")) start = atof(v);
         else if (!strcmp(a, "--leave")) {
@@ -351,9 +358,10 @@ int main(int argc, char **argv)
     rg_jev_free(ev);
     if (!no_chat)
         join_textroom(textroom ? textroom : room, my_id);
-    publish(tone, silent);
+    publish(tone, silent, opus);
     fprintf(stderr, "%s: published as %" PRIu64 " at %.2f s\n", name, my_id, now_s());
-    while (!due(leave, leave_after_bot)) {
+    signal(SIGTERM, on_term);
+    while (!due(leave, leave_after_bot) && !stop) {
         for (int i = 0; i < n_says; i++)
             if (!says[i].done && due(says[i].at, says[i].after_bot)) {
                 says[i].done = true;

@@ -14,7 +14,9 @@ static const char *POLICY =
     "\"meeting_types\":{"
     "\"opt\":{\"legal_basis\":\"opt_out\",\"window_s\":10,\"retention_days\":1,\"language\":\"da\",\"purpose\":{\"da\":\"p\",\"en\":\"p\"}},"
     "\"con\":{\"legal_basis\":\"consent\",\"window_s\":20,\"retention_days\":1,\"language\":\"en\",\"purpose\":\"p\"},"
-    "\"max\":{\"legal_basis\":\"opt_out\",\"window_s\":10,\"retention_days\":7,\"language\":\"en\",\"purpose\":\"p\",\"max_duration_s\":60}},"
+    "\"max\":{\"legal_basis\":\"opt_out\",\"window_s\":10,\"retention_days\":7,\"language\":\"en\",\"purpose\":\"p\",\"max_duration_s\":60},"
+    "\"rem\":{\"legal_basis\":\"opt_out\",\"window_s\":10,\"retention_days\":1,\"language\":\"en\",\"purpose\":\"p\","
+    "\"on_withdrawal\":\"remove_participant\"}},"
     "\"leave_when_alone_s\":30}";
 
 /* fake host */
@@ -381,19 +383,19 @@ static void start_two(rg_session *s)
     run_to(s, 0, 12000);
 }
 
-/* A late joiner who cannot be informed stops the recording: the stop
- * notice says so — not that someone said nej, not that anything was
- * deleted — and the summary agrees. */
+/* A late joiner who cannot be informed stops the recording once the
+ * notice has been retried for their whole window: the stop notice says so
+ * — not that someone said nej, not that anything was deleted — and the
+ * summary agrees. */
 static void test_stop_says_real_cause(void)
 {
     rg_session *s = new_session("max");
     start_two(s);
     chat_fails = true;
     rg_session_joined(s, 12020, "late", "Late", RG_ROLE_GUEST);
-    step(s, 12020, NULL, 0);
-    /* Tried again until their own window (10 s) has run (consent.md rule 7). */
-    CU_ASSERT(!rg_session_finished(s));
-    run_to(s, 12040, 22100);
+    int64_t t = 12020;
+    for (; t <= 12020 + 11000 && !rg_session_finished(s); t += 20)
+        step(s, t, NULL, 0);
     CU_ASSERT(rg_session_finished(s));
     CU_ASSERT_PTR_NOT_NULL(strstr(last_text, "could not be informed"));
     CU_ASSERT_PTR_NOT_NULL(strstr(last_text, "What was recorded is kept"));
@@ -401,7 +403,7 @@ static void test_stop_says_real_cause(void)
     CU_ASSERT_PTR_NULL(strstr(last_text, "has been deleted"));
     CU_ASSERT_PTR_NULL(strstr(last_text, "recorded is deleted"));
     CU_ASSERT_PTR_NULL(strstr(last_text, "sagt nej"));
-    CU_ASSERT(rg_session_end(s, 22120) == RG_OK);
+    CU_ASSERT(rg_session_end(s, t + 20) == RG_OK);
     CU_ASSERT_STRING_EQUAL(summary_field(s, "end_cause"), "not_informed");
     CU_ASSERT_STRING_EQUAL(summary_field(s, "outcome"), "kept");
     CU_ASSERT_PTR_NOT_NULL(strstr(summary_field(s, "reason"),
@@ -526,6 +528,129 @@ static void test_connection_lost(void)
                                   "connection to the platform was lost"));
     rg_session_free(s);
 }
+/* Mixed audio (one track of everyone, Teams-style): a type that would
+ * remove one person is refused at start; the mix passes only while
+ * everyone present is cleared; an objection deletes everything. */
+static void test_mixed_audio(void)
+{
+    rg_session *s = NULL;
+    char err[RG_ERRBUF_SIZE] = "";
+    rg_session_params p = {.api_version = RG_SESSION_API_VERSION, .struct_size = sizeof p,
+                           .policy = policy, .meeting_type = "rem", .meeting_id = "m",
+                           .host = &HOST, .sink = &SINK, .mixed_audio_id = "mix"};
+    CU_ASSERT_EQUAL(rg_session_new(&p, &s, err), RG_ERR_REFUSED);
+    CU_ASSERT_PTR_NULL(s);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "'rem' asks on_withdrawal: remove_participant"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "one mixed audio track"));
+    p.meeting_type = "opt";
+    CU_ASSERT_FATAL(rg_session_new(&p, &s, err) == RG_OK);
+    reset();
+    const char *mix[] = {"mix"};
+    CU_ASSERT(rg_session_joined(s, 0, "h", "Host", RG_ROLE_HOST) == RG_OK);
+    CU_ASSERT(rg_session_joined(s, 0, "g", "Guest", RG_ROLE_GUEST) == RG_OK);
+    CU_ASSERT(rg_session_joined(s, 0, "mix", "everyone", RG_ROLE_GUEST) == RG_OK);
+    int passed = 0;
+    for (int64_t t = 0; t < 10000; t += 20)
+        passed += step(s, t, mix, 1);
+    CU_ASSERT_EQUAL(passed, 0);
+    /* a speaker label before the gate is not kept (personal data) */
+    CU_ASSERT(rg_session_speaker(s, 9990, "Guest Before") == RG_OK);
+    for (int64_t t = 10000; t < 11000; t += 20)
+        passed += step(s, t, mix, 1);
+    CU_ASSERT_EQUAL(passed, 50);
+    CU_ASSERT_EQUAL(tracks_started, 1); /* the mix only: nobody has a track of their own */
+    CU_ASSERT(rg_session_speaker(s, 10980, "Host") == RG_OK);
+    CU_ASSERT(rg_session_speaker(s, 10985, "Host") == RG_OK); /* same: one line */
+    CU_ASSERT(rg_session_speaker(s, 10990, "Guest") == RG_OK);
+    /* a late joiner is in the mix at once: it waits for their window */
+    CU_ASSERT(rg_session_joined(s, 11000, "l", "Late", RG_ROLE_GUEST) == RG_OK);
+    passed = 0;
+    for (int64_t t = 11000; t < 21000; t += 20)
+        passed += step(s, t, mix, 1);
+    CU_ASSERT_EQUAL(passed, 0);
+    for (int64_t t = 21000; t < 22000; t += 20)
+        passed += step(s, t, mix, 1);
+    CU_ASSERT_EQUAL(passed, 50);
+    /* anyone objects: everything stops and is deleted */
+    CU_ASSERT(rg_session_chat(s, 22010, "l", "nej", true) == RG_OK);
+    CU_ASSERT_EQUAL(step(s, 22020, mix, 1), 0);
+    CU_ASSERT(rg_session_finished(s));
+    CU_ASSERT(rg_session_end(s, 23000) == RG_OK);
+    char *json = NULL;
+    CU_ASSERT(rg_session_summary_json(s, &json) == RG_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"decision\":\"deleted\""));
+    free(json);
+    json = NULL;
+    CU_ASSERT(rg_session_manifest_json(s, &json) == RG_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"speakers\":[{\"t\":10.98,\"label\":\"Host\"},"
+                                        "{\"t\":10.99,\"label\":\"Guest\"}]"));
+    CU_ASSERT_PTR_NULL(strstr(json, "Guest Before"));
+    free(json);
+    rg_session_free(s);
+}
+
+
+/* Loss is never hidden: frames lost while a participant is captured are
+ * counted into their track (sink and audit capture_stop); frames lost
+ * before the gate opened, or of someone not captured, are not. */
+static uint64_t sink_lost;
+static void sk_lost(void *c, void *tr, uint32_t n) { (void)c; (void)tr; sink_lost += n; }
+
+static void test_loss_counted(void)
+{
+    char dir[] = "/tmp/rg-session-XXXXXX";
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    char keyf[256], logf[256];
+    snprintf(keyf, sizeof keyf, "%s/k", dir);
+    snprintf(logf, sizeof logf, "%s/audit.log", dir);
+    CU_ASSERT_FATAL(rg_audit_key_generate(keyf, NULL) == RG_OK);
+    uint8_t key[RG_AUDIT_KEY_LEN];
+    CU_ASSERT_FATAL(rg_audit_key_load(keyf, key, NULL) == RG_OK);
+    rg_audit *log = NULL;
+    CU_ASSERT_FATAL(rg_audit_open(logf, key, &log, NULL) == RG_OK);
+    rg_session *s = new_session(NULL);
+    rg_sink_ops lossy = SINK;
+    lossy.frames_lost = sk_lost;
+    CU_ASSERT_FATAL(rg_session_set_sink(s, &lossy, NULL) == RG_OK);
+    CU_ASSERT(rg_session_set_audit(s, log, key) == RG_OK);
+    sink_lost = 0;
+    const char *ids[] = {"h", "g"};
+    rg_session_joined(s, 0, "h", "Host", RG_ROLE_HOST);
+    rg_session_joined(s, 0, "g", "Guest", RG_ROLE_GUEST);
+    for (int64_t t = 0; t < 10000; t += 20)
+        step(s, t, ids, 2);
+    CU_ASSERT(rg_session_media_lost(s, 9980, "g", 7) == RG_OK); /* gate still closed */
+    for (int64_t t = 10000; t < 11000; t += 20)
+        step(s, t, ids, 2);
+    CU_ASSERT(rg_session_media_lost(s, 11000, "g", 3) == RG_OK);
+    CU_ASSERT(rg_session_media_lost(s, 11000, "g", 2) == RG_OK);
+    CU_ASSERT(rg_session_media_lost(s, 11000, "nobody", 5) == RG_OK);
+    CU_ASSERT(rg_session_media_lost(s, 11000, NULL, 5) == RG_ERR_ARG);
+    CU_ASSERT(rg_session_media_lost(s, 10990, "g", 1) != RG_OK); /* time went back */
+    CU_ASSERT_EQUAL(sink_lost, 5);
+    step(s, 11020, ids, 2);
+    rg_session_end(s, 11040);
+    rg_audit_close(log);
+    FILE *f = fopen(logf, "r");
+    char line[8192];
+    int stops = 0, lost5 = 0, lost0 = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        if (!strstr(line, "\"event\":\"capture_stop\""))
+            continue;
+        stops++;
+        lost5 += strstr(line, "\"frames_lost\":5") != NULL;
+        lost0 += strstr(line, "\"frames_lost\":0") != NULL;
+    }
+    if (f)
+        fclose(f);
+    CU_ASSERT_EQUAL(stops, 2);
+    CU_ASSERT_EQUAL(lost5, 1); /* the guest's track */
+    CU_ASSERT_EQUAL(lost0, 1); /* the host's: nothing lost, and it says so */
+    rg_session_free(s);
+    unlink(keyf);
+    unlink(logf);
+    rmdir(dir);
+}
 
 /* A yes written before the writer's notice went out is ignored: nothing
  * opens, the bot does not thank them; a yes after the notice counts. */
@@ -626,6 +751,7 @@ int main(void)
         {"parameters are checked", test_params_checked},
         {"zero capture before the gate", test_zero_capture_before_gate},
         {"sink start failure fails closed", test_sink_start_failure_fails_closed},
+        {"loss counted per captured track", test_loss_counted},
         {"sink frame failure fails closed", test_sink_frame_failure_fails_closed},
         {"notice failure refuses", test_notice_failure},
         {"unclassifiable chat is an objection", test_unclassifiable_chat_is_objection},
@@ -640,6 +766,7 @@ int main(void)
         {"leave when alone", test_leave_when_alone},
         {"max duration", test_max_duration},
         {"connection lost", test_connection_lost},
+        {"mixed audio", test_mixed_audio},
         {"consent before the notice is ignored", test_consent_before_notice},
         {"roles and ignored consent on the record", test_roles_and_ignored_consent_on_record},
         {NULL, NULL},

@@ -1,6 +1,8 @@
 # Shared by tests/e2e/janus_*.sh; sourced INSIDE the test's own network
 # namespace (unshare -n), where only loopback exists.
 #   janus_start DIR     config from tests/e2e/janus/ into DIR, start Janus
+#                       (plus a VideoRoom and a TextRoom for each number in
+#                       $JANUS_ROOMS, e.g. for benchmarks)
 #   janus_stop          SIGTERM our Janus (by its pid) and wait for it
 #   participant ARGS    start tests/helpers/janus_participant in background
 # Environment: TOP, BUILD, RECGATE (as for every e2e test).
@@ -14,6 +16,12 @@ janus_start() {
     mkdir -p "$jdir"
     sed "s|@DIR@|$jdir|" "$TOP/tests/e2e/janus/janus.jcfg" > "$jdir/janus.jcfg"
     cp "$TOP"/tests/e2e/janus/janus.*.jcfg "$jdir/"
+    for r in ${JANUS_ROOMS:-}; do
+        printf 'room-%s: {\n\tdescription = "room %s"\n\tpublishers = 16\n\taudiocodec = "opus"\n\trecord = false\n}\n' \
+            "$r" "$r" >> "$jdir/janus.plugin.videoroom.jcfg"
+        printf 'room-%s: {\n\tdescription = "chat %s"\n}\n' "$r" "$r" \
+            >> "$jdir/janus.plugin.textroom.jcfg"
+    done
     LD_PRELOAD="$PRELOAD" janus -F "$jdir" -C "$jdir/janus.jcfg" -L "$jdir/janus.log" \
         >/dev/null 2>&1 &
     JANUS_PID=$!
