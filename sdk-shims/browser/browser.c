@@ -760,6 +760,26 @@ static bool wait_sent(rg_browser *b, int64_t req, char *why, size_t n)
     return ok;
 }
 
+/* One message through the page: public (to_user NULL) or a whisper;
+ * true once the page confirmed it. */
+static bool send_once(rg_browser *b, const char *text, const char *to_user, char *why,
+                      size_t n)
+{
+    int64_t req = ++b->next_req;
+    cJSON *c = cJSON_CreateObject();
+    if (!c)
+        return false;
+    cJSON_AddStringToObject(c, "cmd", "send");
+    cJSON_AddNumberToObject(c, "req", (double)req);
+    cJSON_AddStringToObject(c, "text", text);
+    if (to_user)
+        cJSON_AddStringToObject(c, "to", to_user);
+    for (int i = 0; i < b->n_pages; i++)
+        rg_bpage_command(b, i, c);
+    cJSON_Delete(c);
+    return wait_sent(b, req, why, n);
+}
+
 static rg_err browser_send_chat(void *ctx, const char *to, const char *text)
 {
     rg_browser *b = ctx;
@@ -771,23 +791,30 @@ static rg_err browser_send_chat(void *ctx, const char *to, const char *text)
     } else if (to && !(u = (part_find(b, to) ? user_for(b, part_find(b, to)) : NULL))) {
         snprintf(why, sizeof why, "%s is not in the chat", to);
     } else {
-        int64_t req = ++b->next_req;
-        cJSON *c = cJSON_CreateObject();
-        cJSON_AddStringToObject(c, "cmd", "send");
-        cJSON_AddNumberToObject(c, "req", (double)req);
-        cJSON_AddStringToObject(c, "text", text);
-        if (u)
-            cJSON_AddStringToObject(c, "to", u->id);
-        for (int i = 0; i < b->n_pages; i++)
-            rg_bpage_command(b, i, c);
-        cJSON_Delete(c);
-        ok = wait_sent(b, req, why, sizeof why);
+        ok = send_once(b, text, u ? u->id : NULL, why, sizeof why);
+        /* A whisper the page could not send: tell them in the room instead,
+         * addressed by name (issue 10: inform publicly rather than give up).
+         * Someone not in the chat at all is still never reached. */
+        if (!ok && u && !b->lost) {
+            const bpart *p = part_find(b, to);
+            size_t n = strlen(text) + 80;
+            char *pub = malloc(n);
+            if (pub) {
+                snprintf(pub, n, "@%s: %s", p && p->name ? p->name : u->id, text);
+                fprintf(stderr, "recgate: browser: private message to %s not sent (%s); "
+                        "posting it in the room, addressed to them\n", to, why);
+                ok = send_once(b, pub, NULL, why, sizeof why);
+                free(pub);
+            }
+        }
     }
     if (!ok) {
         b->chats_failed++;
         fprintf(stderr, "recgate: browser: message%s%s not delivered: %s\n", to ? " to " : "",
                 to ? to : "", why);
-        return RG_ERR_DELIVERY;
+        /* Gone from the meeting: the session then says the connection was
+         * lost, not that someone could not be informed. */
+        return b->lost ? RG_ERR_NETWORK : RG_ERR_DELIVERY;
     }
     b->chats_sent++;
     return RG_OK;
@@ -883,6 +910,9 @@ static rg_err browser_run(void *shim, const rg_core_ops *core, rg_session *sessi
         if (b->core_err || b->lost || core->finished(session) || meeting_over(b, t))
             break;
     }
+    /* Ending sends the end notice and leaves (which sets b->left): what
+     * counts is whether the meeting was lost before that. */
+    bool was_lost = b->lost && !b->left;
     rg_err end_err = core->end(session, t);
     uint64_t lost = 0, dup = 0;
     for (size_t i = 0; i < b->n_tracks; i++) {
@@ -911,7 +941,7 @@ static rg_err browser_run(void *shim, const rg_core_ops *core, rg_session *sessi
                      b->core->strerror(b->core_err));
         return b->core_err;
     }
-    if (b->lost && !b->left) {
+    if (was_lost) {
         if (errbuf)
             snprintf(errbuf, RG_ERRBUF_SIZE,
                      "browser: lost the meeting at %.3f s: %.300s; capture stopped and what "
