@@ -57,9 +57,14 @@ for r in 1001 1002; do
 done
 ok() { echo "ok   $1"; }
 bad() { echo "FAIL $1"; fails=$((fails + 1)); }
-# Summary: both tracks recorded; about 1 in 10 lost (the window is ~6 s).
+# Summary: both tracks recorded, each with losses; about 1 in 10 packets
+# lost overall (the preload counts packets across both connections, so the
+# split between the two tracks varies: judge the total).
 if jq -e '.decision == "recorded" and (.written | length) == 2 and
-          all(.written[]; .frames_lost >= 10 and .frames_lost <= 60)' "$W/bot-1001.json" >/dev/null; then
+          all(.written[]; .frames_lost >= 1) and
+          ([.written[].frames_lost] | add) as $lost |
+          ([.written[] | (.to - .from) / 0.02] | add) as $all |
+          $lost >= 0.04 * $all and $lost <= 0.2 * $all' "$W/bot-1001.json" >/dev/null; then
     ok "1001 summary: frames lost per track $(jq -c '[.written[].frames_lost]' "$W/bot-1001.json")"
 else bad "1001 summary does not report the loss: $(cat "$W/bot-1001.json")"; tail -5 "$W/bot-1001.log"; fi
 if jq -e '.decision == "recorded" and (.written | length) == 2 and
